@@ -1,0 +1,240 @@
+"""Admin boundary layers of Mali and Niger: the bundled ones and the user's own files.
+
+The bundled layers (``adm0``, ``adm1``, ``adm3``) ship with the package and load offline.
+Official boundaries with ADM2 (OCHA COD-AB or geoBoundaries files) are read with
+:func:`read_boundaries`, from a file the user has or one fetched by
+:func:`sahelmap.download.download_boundaries`.
+
+Every layer comes back in EPSG:4326 with sahelmap's column names: ``adm0_pcode``,
+``adm1_pcode``, ``adm1_name`` and, where the level has them, ``adm2_pcode``, ``adm2_name``,
+``adm3_id``, ``adm3_name``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from os import PathLike
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from sahelmap._data_files import bundled
+from sahelmap.errors import BoundaryError
+
+__all__ = [
+    "admin_units",
+    "pcode_table",
+    "adm1_crosswalk",
+    "map_adm1_pcode",
+    "read_boundaries",
+]
+
+Level = Literal["adm0", "adm1", "adm3"]
+_LEVELS = ("adm0", "adm1", "adm3")
+
+
+@lru_cache(maxsize=None)
+def _bundled_layer(level: str, simplified: bool) -> gpd.GeoDataFrame:
+    name = f"{level}_web.geojson" if simplified else f"{level}.geojson"
+    frame = pyogrio.read_dataframe(bundled("admin_boundaries", name))
+    return frame.set_crs("EPSG:4326", allow_override=True)
+
+
+def admin_units(level: Level = "adm1", *, simplified: bool = False,
+                country: str | None = None) -> gpd.GeoDataFrame:
+    """Return a bundled admin layer of Mali and Niger.
+
+    Parameters
+    ----------
+    level : {"adm0", "adm1", "adm3"}
+        Countries, regions (Mali 2016-2023 structure with Ménaka apart, Niger's 8 regions)
+        or communes.
+    simplified : bool
+        ``True`` for the topology-preserving simplified geometry meant for web maps;
+        ``False`` (default) for full detail, used for point-in-polygon.
+    country : str, optional
+        ``"ML"``/``"MLI"``/``"Mali"`` or ``"NE"``/``"NER"``/``"Niger"`` to keep one country.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per unit, EPSG:4326. Loaded once per process, then copied (cheap).
+
+    Examples
+    --------
+    >>> regions = admin_units("adm1")
+    >>> regions.set_index("adm1_pcode").loc["ML10", "adm1_name"]
+    'Ménaka'
+    """
+    if level not in _LEVELS:
+        raise BoundaryError(f"Unknown level {level!r}: choose one of {', '.join(_LEVELS)}.")
+    frame = _bundled_layer(level, bool(simplified)).copy()
+    if country is not None:
+        frame = frame[frame["adm0_pcode"] == _adm0_pcode(country)].reset_index(drop=True)
+    return frame
+
+
+_COUNTRY_ALIASES = {
+    "ml": "ML", "mli": "ML", "mali": "ML",
+    "ne": "NE", "ner": "NE", "niger": "NE",
+}
+
+
+def _adm0_pcode(country: str) -> str:
+    try:
+        return _COUNTRY_ALIASES[str(country).strip().lower()]
+    except KeyError:
+        raise BoundaryError(
+            f"Unknown country {country!r}: sahelmap covers Mali (ML, MLI) and Niger (NE, NER)."
+        ) from None
+
+
+@lru_cache(maxsize=None)
+def _pcodes() -> pd.DataFrame:
+    return pd.read_csv(bundled("admin_boundaries", "pcodes.csv"), dtype=str)
+
+
+def pcode_table(level: int | None = None) -> pd.DataFrame:
+    """Return the HDX P-code table of Mali (v03) and Niger (v02).
+
+    Parameters
+    ----------
+    level : {1, 2}, optional
+        Keep only ADM1 or ADM2 rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``adm0_pcode, iso3, admin_level, pcode, name, parent_pcode, valid_from, version``.
+
+    Examples
+    --------
+    >>> table = pcode_table(1)
+    >>> int((table["adm0_pcode"] == "ML").sum()), int((table["adm0_pcode"] == "NE").sum())
+    (20, 8)
+    """
+    table = _pcodes()
+    if level is not None:
+        table = table[table["admin_level"] == str(level)]
+    return table.reset_index(drop=True)
+
+
+@lru_cache(maxsize=None)
+def _crosswalk() -> pd.DataFrame:
+    return pd.read_csv(bundled("admin_boundaries", "crosswalk_adm1.csv"), dtype=str)
+
+
+def adm1_crosswalk() -> pd.DataFrame:
+    """Return the table relating ADM1 codes of every structure to the bundled map units.
+
+    Columns: ``adm0_pcode, code, code_system, name, map_adm1_pcode, relation`` where
+    ``code_system`` is ``hdx_v03``/``hdx_v02`` (P-codes) or ``iso_3166_2`` and ``relation`` is
+    ``same`` or ``part_of`` (a 2023 region counted inside its former parent).
+    """
+    return _crosswalk().copy()
+
+
+def map_adm1_pcode(codes: pd.Series | list[str]) -> pd.Series:
+    """Translate ADM1 P-codes or ISO 3166-2 codes of any structure to bundled map units.
+
+    Unknown codes give ``<NA>``.
+
+    Examples
+    --------
+    >>> map_adm1_pcode(["ML10", "ML-9", "ML12", "NE006", "XX01"]).tolist()
+    ['ML10', 'ML10', 'ML01', 'NE006', nan]
+    """
+    lookup = _crosswalk().set_index(_crosswalk()["code"].str.upper())["map_adm1_pcode"]
+    series = pd.Series(codes, dtype=object)
+    return series.astype(str).str.strip().str.upper().map(lookup)
+
+
+# Columns of the two published conventions, mapped to sahelmap's own names.
+_COD_AB = {
+    "ADM0_PCODE": "adm0_pcode", "ADM0_FR": "adm0_name", "ADM0_EN": "adm0_name",
+    "ADM1_PCODE": "adm1_pcode", "ADM1_FR": "adm1_name", "ADM1_EN": "adm1_name_en",
+    "ADM2_PCODE": "adm2_pcode", "ADM2_FR": "adm2_name", "ADM2_EN": "adm2_name_en",
+    "ADM3_PCODE": "adm3_pcode", "ADM3_FR": "adm3_name", "ADM3_EN": "adm3_name_en",
+}
+_GEOBOUNDARIES = {"shapeName": "name", "shapeID": "shape_id", "shapeGroup": "iso3",
+                  "shapeType": "level"}
+
+
+def read_boundaries(path: str | PathLike, *, layer: str | None = None,
+                    level: int | None = None) -> gpd.GeoDataFrame:
+    """Read an admin boundary file in OCHA COD-AB or geoBoundaries form.
+
+    Columns are recognised as published, without renaming: COD-AB ``ADM1_PCODE, ADM1_FR,
+    ADM2_PCODE, ADM2_FR ...`` and geoBoundaries ``shapeName, shapeID, shapeGroup, shapeType``.
+
+    Parameters
+    ----------
+    path : path-like
+        Any format GDAL reads (GeoJSON, GeoPackage, Shapefile, zipped Shapefile...).
+    layer : str, optional
+        Layer of a multi-layer file.
+    level : int, optional
+        The admin level of a geoBoundaries file, when ``shapeType`` does not say it.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, with ``adm0_pcode``, ``adm1_pcode``, ``adm1_name`` and, for ADM2 files,
+        ``adm2_pcode``, ``adm2_name``. For geoBoundaries files, which carry no parent
+        codes, ``adm1_pcode`` is filled from the bundled regions by the polygon's
+        representative point, and P-codes are geoBoundaries shape IDs below ADM1.
+
+    Raises
+    ------
+    BoundaryError
+        If the file cannot be read or its columns fit neither convention.
+    """
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:  # GDAL errors: translate, keep the file name
+        raise BoundaryError(f"Cannot read boundary file {path}: {exc}") from None
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    elif not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    columns = {c.upper(): c for c in frame.columns}
+    if "ADM1_PCODE" in columns:
+        renames = {columns[k]: v for k, v in _COD_AB.items() if k in columns}
+        frame = frame.rename(columns=renames)
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+        if "adm0_pcode" not in frame:
+            frame["adm0_pcode"] = frame["adm1_pcode"].str[:2]
+        return frame
+    if "shapeName" in frame.columns:
+        return _from_geoboundaries(frame, path, level)
+    raise BoundaryError(
+        f"Boundary file {path} has neither COD-AB columns (ADM1_PCODE, ADM1_FR, ...) nor "
+        f"geoBoundaries columns (shapeName, shapeID); it has {list(frame.columns)}."
+    )
+
+
+def _from_geoboundaries(frame: gpd.GeoDataFrame, path: object,
+                        level: int | None) -> gpd.GeoDataFrame:
+    frame = frame.rename(columns=_GEOBOUNDARIES)
+    if level is None and "level" in frame:
+        level = int(str(frame["level"].iloc[0]).upper().replace("ADM", ""))
+    if level is None:
+        raise BoundaryError(f"Cannot tell the admin level of {path}: pass level=1, 2 or 3.")
+    regions = admin_units("adm1")
+    points = frame.set_geometry(frame.geometry.representative_point())
+    joined = gpd.sjoin(points[["geometry"]], regions[["adm0_pcode", "adm1_pcode", "adm1_name",
+                                                      "geometry"]], how="left",
+                       predicate="within")
+    joined = joined[~joined.index.duplicated()]
+    frame["adm0_pcode"] = joined["adm0_pcode"]
+    if level == 1:
+        frame["adm1_pcode"] = joined["adm1_pcode"]
+        frame["adm1_name"] = frame["name"]
+    else:
+        frame["adm1_pcode"] = joined["adm1_pcode"]
+        frame["adm1_name"] = joined["adm1_name"]
+        frame[f"adm{level}_pcode"] = frame["shape_id"]
+        frame[f"adm{level}_name"] = frame["name"]
+    return frame
