@@ -287,7 +287,8 @@ def build_places(dist: Path, adm1: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
 
     reps1 = adm1.geometry.representative_point()
     adm1_rows = pd.DataFrame({
-        "name": adm1["adm1_name"], "alt_names": adm1["alt_names"] + "|" + adm1["iso_3166_2"],
+        "name": adm1["adm1_name"],
+        "alt_names": adm1["alt_names"] + "|" + adm1["iso_3166_2"] + "|" + adm1["adm1_pcode"],
         "kind": "adm1", "lon": reps1.x.round(5), "lat": reps1.y.round(5), "population": pd.NA,
         "source": "map unit (adm1.geojson)", "source_id": adm1["adm1_pcode"],
         "adm0_pcode": adm1["adm0_pcode"], "adm1_pcode": adm1["adm1_pcode"],
@@ -306,7 +307,7 @@ def build_places(dist: Path, adm1: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
     to_map = crosswalk[crosswalk.code_system.str.startswith("hdx")].set_index("code")["map_adm1_pcode"]
     adm2 = pcodes[pcodes["admin_level"] == "2"]
     adm2_rows = pd.DataFrame({
-        "name": adm2["name"], "alt_names": "", "kind": "adm2", "lon": np.nan, "lat": np.nan,
+        "name": adm2["name"], "alt_names": adm2["pcode"], "kind": "adm2", "lon": np.nan, "lat": np.nan,
         "population": pd.NA, "source": "HDX P-codes (hdx-python-country 4.2.5)",
         "source_id": adm2["pcode"], "adm0_pcode": adm2["adm0_pcode"],
         "adm1_pcode": adm2["parent_pcode"].map(to_map), "adm2_pcode": adm2["pcode"],
