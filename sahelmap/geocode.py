@@ -671,8 +671,8 @@ def geocode_frame(df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
     Examples
     --------
     >>> reports = pd.DataFrame({"place": ["Ménaka", "Tillaberi", "Gao", "Nowhere-ville"]})
-    >>> geocode_frame(reports)[["adm1_pcode", "status"]].values.tolist()
-    [['ML10', 'matched'], ['NE006', 'matched'], ['ML07', 'matched'], [None, 'unmatched']]
+    >>> geocode_frame(reports)[["adm1_pcode", "status"]].fillna("").values.tolist()
+    [['ML10', 'matched'], ['NE006', 'matched'], ['ML07', 'matched'], ['', 'unmatched']]
     """
     coder = _geocoder(gazetteer, fuzzy_threshold, boundaries)
     return coder.geocode_frame(df, name=name, lon=lon, lat=lat, country=country, admin1=admin1)
