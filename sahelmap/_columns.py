@@ -1,0 +1,327 @@
+"""Which column of a report file holds which field.
+
+Three ways a column is recognised, strongest first:
+
+1. the user's explicit mapping ``{file column or HXL tag: field}`` (``None`` ignores a
+   column);
+2. an HXL hashtag (``#date``, ``#loc+name``, ``#affected+killed``, ``#affected+idps``...);
+3. the header text, folded (case, accents and punctuation do not count) and looked up among
+   English and French synonyms, ACLED's and IOM-DTM's export names included.
+
+When several columns claim one field, the one whose synonym comes first wins (``event_date``
+before ``report_date``); the others stay unmapped and are only kept in rejected rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "EVENT_FIELDS",
+    "DISPLACEMENT_FIELDS",
+    "FIGURE_TYPES",
+    "ColumnMap",
+    "fold_header",
+    "is_hxl_row",
+    "known_fields",
+    "recognise_columns",
+]
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["events", "displacement"]
+
+FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
+
+_COMMON = {
+    "place": ["place", "location", "lieu", "localite", "locality", "location_name",
+              "place_name", "nom_localite", "nom_de_la_localite", "lieu_de_l_incident",
+              "lieu_incident", "localisation", "emplacement", "site", "site_name",
+              "nom_du_site", "village", "ville", "town", "city", "settlement", "quartier"],
+    "lon": ["lon", "longitude", "long", "lng", "geo_lon", "x", "coord_x", "gps_longitude"],
+    "lat": ["lat", "latitude", "geo_lat", "y", "coord_y", "gps_latitude"],
+    "country": ["country", "pays", "country_name", "adm0", "admin0", "adm0_name",
+                "admin0_name", "iso3", "iso", "country_code", "adm0_pcode"],
+    "admin1": ["admin1", "adm1", "admin1_name", "adm1_name", "admin_1", "region", "adm1_fr",
+               "adm1_en", "province", "adm1_pcode", "admin1_pcode", "admin1pcode"],
+    "admin2": ["admin2", "adm2", "admin2_name", "adm2_name", "admin_2", "cercle",
+               "departement", "district", "prefecture", "adm2_pcode", "admin2_pcode"],
+    "admin3": ["admin3", "adm3", "admin3_name", "adm3_name", "admin_3", "commune",
+               "arrondissement"],
+    "source": ["source", "sources", "source_name", "reported_by", "rapporte_par",
+               "source_de_l_information", "source_information", "informant"],
+    "notes": ["notes", "note", "description", "comments", "comment", "remarks", "remarques",
+              "commentaire", "commentaires", "details", "observations", "observation",
+              "summary", "resume", "narrative"],
+    "is_synthetic": ["is_synthetic", "synthetic", "synthetique", "fictif"],
+}
+
+_EVENT = {
+    "date": ["event_date", "date", "date_event", "date_of_event", "date_evenement",
+             "date_de_l_evenement", "incident_date", "date_incident", "date_of_incident",
+             "date_de_l_incident", "event_day", "jour", "day", "report_date", "date_report",
+             "reporting_date", "date_rapport", "date_du_rapport"],
+    "event_type": ["event_type", "type_of_event", "type_d_evenement", "type_evenement",
+                   "type_de_l_evenement", "incident_type", "type_d_incident", "type_incident",
+                   "type", "event", "evenement", "nature", "nature_de_l_incident", "category",
+                   "categorie"],
+    "sub_event_type": ["sub_event_type", "subtype", "sub_type", "sous_type", "event_subtype",
+                       "sub_event"],
+    "actor1": ["actor1", "actor_1", "acteur1", "acteur_1", "actor", "acteur", "perpetrator",
+               "perpetrators", "auteur", "auteurs", "assailant", "assailants", "armed_group",
+               "groupe_arme"],
+    "actor2": ["actor2", "actor_2", "acteur2", "acteur_2", "target", "cible"],
+    "fatalities": ["fatalities", "deaths", "killed", "dead", "number_killed", "nb_killed",
+                   "morts", "nombre_de_morts", "nb_morts", "tues", "nombre_de_tues", "nb_tues",
+                   "deces", "nombre_de_deces", "personnes_tuees"],
+}
+
+_DISPLACEMENT = {
+    "date": ["date", "period_start", "start_date", "date_debut", "date_de_debut",
+             "reporting_date", "report_date", "date_report", "date_rapport", "date_du_rapport",
+             "date_de_collecte", "collection_date", "survey_date", "round_date",
+             "date_of_arrival", "date_d_arrivee", "date_arrivee", "jour"],
+    "period_end": ["period_end", "end_date", "date_fin", "date_de_fin"],
+    "period": ["period", "periode", "reporting_period", "periode_de_rapportage", "month",
+               "mois"],
+    "figure_type": ["figure_type", "figure", "type_figure", "movement_type",
+                    "type_de_mouvement", "mouvement", "movement", "population_type",
+                    "type_de_population", "type_population", "indicator", "indicateur",
+                    "category", "categorie", "type", "statut", "status"],
+    "count": ["count", "individuals", "individus", "nb_individus", "nombre_d_individus",
+              "total_individuals", "total_individus", "persons", "personnes",
+              "nb_personnes", "nombre_de_personnes", "people", "population", "number",
+              "nombre", "value", "valeur", "total", "effectif", "figure_value"],
+    "households": ["households", "menages", "nb_menages", "nombre_de_menages", "hh",
+                   "total_households", "total_menages"],
+    "arrivals": ["arrivals", "new_arrivals", "arrivees", "nouvelles_arrivees",
+                 "nouveaux_arrivants", "arrivants", "nb_arrivees", "inflow", "inflows"],
+    "idps": ["idps", "idp", "idps_present", "idp_present", "idps_individuals",
+             "idp_individuals", "total_idps", "pdi", "pdis", "nb_pdi", "pdi_individus",
+             "deplaces", "deplaces_internes", "personnes_deplacees",
+             "personnes_deplacees_internes", "displaced", "displaced_persons"],
+    "returns": ["returns", "returnees", "returned", "retours", "retournes", "nb_retours"],
+    "departures": ["departures", "departs", "sorties", "outflow", "outflows", "nb_departs"],
+}
+
+EVENT_FIELDS = ("date", "place", "lon", "lat", "country", "admin1", "admin2", "admin3",
+                "event_type", "sub_event_type", "actor1", "actor2", "fatalities", "source",
+                "notes", "is_synthetic")
+DISPLACEMENT_FIELDS = ("date", "period_end", "period", "place", "lon", "lat", "country",
+                       "admin1", "admin2", "admin3", "figure_type", "count", "households",
+                       "source", "notes", "is_synthetic") + FIGURE_TYPES
+
+# HXL: (tag, attributes that must all be present, field). The first rule that fits wins;
+# within one field the earlier rule outranks the later when two columns compete.
+_HXL_COMMON = [
+    ("#loc", {"name"}, "place"), ("#loc", set(), "place"),
+    ("#geo", {"lon"}, "lon"), ("#geo", {"lat"}, "lat"),
+    ("#country", {"name"}, "country"), ("#country", set(), "country"),
+    ("#adm1", {"name"}, "admin1"), ("#adm1", set(), "admin1"),
+    ("#adm2", {"name"}, "admin2"), ("#adm2", set(), "admin2"),
+    ("#adm3", {"name"}, "admin3"), ("#adm3", set(), "admin3"),
+    ("#meta", {"source"}, "source"), ("#source", set(), "source"),
+    ("#meta", {"synthetic"}, "is_synthetic"),
+    ("#description", set(), "notes"), ("#meta", {"notes"}, "notes"),
+]
+_HXL_EVENT = [
+    ("#date", {"occurred"}, "date"), ("#date", {"start"}, "date"),
+    ("#date", set(), "date"),
+    ("#event", {"type", "sub"}, "sub_event_type"), ("#event", {"subtype"}, "sub_event_type"),
+    ("#event", {"type"}, "event_type"), ("#event", set(), "event_type"),
+    ("#affected", {"killed"}, "fatalities"), ("#affected", {"dead"}, "fatalities"),
+    ("#actor", {"secondary"}, "actor2"), ("#actor", {"target"}, "actor2"),
+    ("#actor", set(), "actor1"),
+]
+_HXL_DISPLACEMENT = [
+    ("#date", {"end"}, "period_end"), ("#date", {"start"}, "date"),
+    ("#date", {"reported"}, "date"), ("#date", set(), "date"),
+    ("#indicator", {"value"}, "count"), ("#indicator", {"num"}, "count"),
+    ("#indicator", set(), "figure_type"),
+    ("#affected", {"idps", "hh"}, "households"), ("#affected", {"hh"}, "households"),
+    ("#affected", {"idps"}, "idps"), ("#affected", {"returnees"}, "returns"),
+    ("#affected", {"returns"}, "returns"), ("#affected", {"arrivals"}, "arrivals"),
+    ("#affected", {"arrived"}, "arrivals"), ("#affected", {"departures"}, "departures"),
+    ("#affected", {"departed"}, "departures"),
+    ("#affected", set(), "count"),
+]
+
+
+def fold_header(text: object) -> str:
+    """Fold a header to its look-up key.
+
+    Examples
+    --------
+    >>> fold_header("Date de l'événement"), fold_header(" Localité "), fold_header("Tués")
+    ('date_de_l_evenement', 'localite', 'tues')
+    """
+    folded = unicodedata.normalize("NFKD", str(text))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "_", folded).strip("_")
+
+
+def _fold_tag(text: object) -> tuple[str, frozenset[str]] | None:
+    tag = re.sub(r"\s+", "", str(text)).lower()
+    if not re.fullmatch(r"#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*", tag):
+        return None
+    name, *attrs = tag.split("+")
+    return name, frozenset(attrs)
+
+
+def is_hxl_row(cells: Sequence[object]) -> bool:
+    """True when a row reads as an HXL hashtag row.
+
+    Examples
+    --------
+    >>> is_hxl_row(["#date", "#loc+name", "", "#affected+killed"])
+    True
+    >>> is_hxl_row(["2022-09-12", "Gao", "#hashtag in a note", "3"])
+    False
+    """
+    filled = [c for c in cells if c is not None and str(c).strip() not in ("", "nan")]
+    if not filled:
+        return False
+    tags = sum(_fold_tag(c) is not None for c in filled)
+    return tags * 2 > len(filled)
+
+
+@dataclass
+class ColumnMap:
+    """The file column behind each field.
+
+    Attributes
+    ----------
+    fields : dict
+        ``{field: column}`` for every recognised field (figure types included).
+    how : dict
+        ``{field: "mapping" | "hxl" | "header"}``.
+    unmapped : list
+        Columns that no field claimed.
+    """
+
+    fields: dict[str, str] = field(default_factory=dict)
+    how: dict[str, str] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> str | None:
+        """The column of field ``name``, or None."""
+        return self.fields.get(name)
+
+
+def _synonyms(kind: Kind) -> dict[str, list[str]]:
+    table = dict(_COMMON)
+    table.update(_EVENT if kind == "events" else _DISPLACEMENT)
+    return table
+
+
+def known_fields(kind: Kind) -> tuple[str, ...]:
+    """The fields a mapping may name for ``kind``."""
+    return EVENT_FIELDS if kind == "events" else DISPLACEMENT_FIELDS
+
+
+def recognise_columns(headers: Sequence[str], *, kind: Kind,
+                      hxl_tags: Sequence[object] | None = None,
+                      mapping: Mapping[str, str | None] | None = None) -> ColumnMap:
+    """Match a file's columns to fields.
+
+    Parameters
+    ----------
+    headers : sequence of str
+        Column names as in the file.
+    kind : {"events", "displacement"}
+        Which field set applies.
+    hxl_tags : sequence, optional
+        The HXL hashtag of each column (same length as ``headers``), when the file has them.
+    mapping : mapping, optional
+        ``{file column or hashtag: field or None}``; wins over everything else.
+
+    Returns
+    -------
+    ColumnMap
+
+    Raises
+    ------
+    KeyError
+        A mapping key that names no column (message: the key); a ValueError for a field
+        that does not exist.
+
+    Examples
+    --------
+    >>> cm = recognise_columns(["event_date", "location", "fatalities", "Remarques"],
+    ...                        kind="events")
+    >>> cm.fields
+    {'date': 'event_date', 'place': 'location', 'fatalities': 'fatalities', 'notes': 'Remarques'}
+    >>> recognise_columns(["Jour", "Où"], kind="events", mapping={"Où": "place"}).fields
+    {'place': 'Où', 'date': 'Jour'}
+    """
+    headers = [str(h) for h in headers]
+    allowed = known_fields(kind)
+    result = ColumnMap()
+    taken: set[str] = set()
+    ignored: set[str] = set()
+    for key, target in (mapping or {}).items():
+        column = _find_column(str(key), headers, hxl_tags)
+        if column is None:
+            raise KeyError(str(key))
+        if target is None:
+            ignored.add(column)
+            continue
+        if target not in allowed:
+            raise ValueError(
+                f"columns= maps {key!r} to {target!r}, which is not a field; "
+                f"the fields are: {', '.join(allowed)} (the mapping goes "
+                "{file column: field})")
+        result.fields[target] = column
+        result.how[target] = "mapping"
+        taken.add(column)
+    candidates: dict[str, list[tuple[int, int, str, str]]] = {}
+    rules = _HXL_COMMON + (_HXL_EVENT if kind == "events" else _HXL_DISPLACEMENT)
+    synonyms = _synonyms(kind)
+    lookup = {syn: (name, rank) for name, syns in synonyms.items()
+              for rank, syn in enumerate(syns)}
+    for position, column in enumerate(headers):
+        if column in taken or column in ignored:
+            continue
+        tag = _fold_tag(hxl_tags[position]) if hxl_tags is not None else None
+        if tag is not None:
+            for rank, (name, attrs, target) in enumerate(rules):
+                if tag[0] == name and attrs <= tag[1]:
+                    candidates.setdefault(target, []).append((0, rank, column, "hxl"))
+                    break
+            continue
+        hit = lookup.get(fold_header(column))
+        if hit is not None:
+            candidates.setdefault(hit[0], []).append((1, hit[1], column, "header"))
+    for target, found in candidates.items():
+        if target in result.fields:
+            continue
+        found.sort(key=lambda c: (c[0], c[1]))
+        result.fields[target] = found[0][2]
+        result.how[target] = found[0][3]
+        taken.add(found[0][2])
+        for other in found[1:]:
+            logger.info("column %r also looks like %r; using %r", other[2], target,
+                        found[0][2])
+    result.unmapped = [c for c in headers if c not in taken and c not in ignored]
+    return result
+
+
+def _find_column(key: str, headers: Sequence[str],
+                 hxl_tags: Sequence[object] | None) -> str | None:
+    if key in headers:
+        return key
+    folded = fold_header(key)
+    for column in headers:
+        if fold_header(column) == folded and folded:
+            return column
+    tag = _fold_tag(key)
+    if tag is not None and hxl_tags is not None:
+        for column, other in zip(headers, hxl_tags):
+            if _fold_tag(other) == tag:
+                return column
+    return None

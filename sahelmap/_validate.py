@@ -1,0 +1,300 @@
+"""Row checks for report files, vectorised: vocabularies, counts, flags and the problem list.
+
+Every check looks at the distinct values of a column once and spreads the answer back to
+the rows, so a million rows with a few thousand distinct values cost little.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "EVENT_TYPES",
+    "FIGURE_TYPES",
+    "Problems",
+    "fold_term",
+    "map_terms",
+    "parse_counts",
+    "parse_coordinates",
+    "parse_flags",
+    "vocabulary",
+]
+
+EVENT_TYPES = ("Battles", "Violence against civilians", "Explosions/Remote violence", "Riots",
+               "Protests", "Strategic developments")
+FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
+
+_VAC, _BAT, _EXP = EVENT_TYPES[1], EVENT_TYPES[0], EVENT_TYPES[2]
+_EVENT_SYNONYMS = {
+    _VAC: ["violence against civilians", "attack", "attacks", "attack on civilians",
+           "armed attack", "raid", "massacre", "killing", "killings", "murder", "execution",
+           "stoning", "abduction", "abductions", "kidnapping", "kidnappings",
+           "abduction forced disappearance", "sexual violence", "attaque", "attaques",
+           "attaque armee", "attaque contre des civils", "violence contre les civils",
+           "violences contre les civils", "violence contre des civils", "tuerie", "tueries",
+           "assassinat", "assassinats", "meurtre", "execution sommaire", "lapidation",
+           "enlevement", "enlevements", "rapt", "incursion", "violences sexuelles"],
+    _BAT: ["battles", "battle", "clash", "clashes", "armed clash", "armed clashes",
+           "fighting", "firefight", "armed confrontation", "government regains territory",
+           "non state actor overtakes territory", "affrontement", "affrontements",
+           "affrontement arme", "affrontements armes", "combat", "combats", "accrochage",
+           "accrochages"],
+    _EXP: ["explosions remote violence", "explosion", "explosions", "remote violence", "ied",
+           "ieds", "improvised explosive device", "remote explosive landmine ied", "landmine",
+           "mine", "airstrike", "airstrikes", "air strike", "air drone strike",
+           "drone strike", "drone strikes", "shelling", "shelling artillery missile attack",
+           "artillery", "suicide bomb", "suicide bombing", "grenade", "eei",
+           "engin explosif", "engin explosif improvise", "engins explosifs improvises",
+           "frappe aerienne", "frappes aeriennes", "frappe de drone", "frappes de drone",
+           "bombardement", "bombardements", "obus", "tirs d obus", "attentat suicide"],
+    "Riots": ["riots", "riot", "mob violence", "violent demonstration", "emeute", "emeutes",
+              "manifestation violente"],
+    "Protests": ["protests", "protest", "peaceful protest", "demonstration", "demonstrations",
+                 "manifestation", "manifestations", "marche", "sit in"],
+    "Strategic developments": ["strategic developments", "strategic development", "looting",
+                               "looting property destruction", "arrest", "arrests",
+                               "agreement", "developpements strategiques",
+                               "developpement strategique", "pillage", "pillages",
+                               "arrestation", "arrestations"],
+}
+_FIGURE_SYNONYMS = {
+    "arrivals": ["arrivals", "arrival", "new arrivals", "new arrival", "arrived", "inflow",
+                 "inflows", "arrivees", "arrivee", "nouvelles arrivees", "nouveaux arrivants",
+                 "arrivants", "entrees"],
+    "idps": ["idps", "idp", "idps present", "idp present", "idps presents", "displaced",
+             "internally displaced", "internally displaced persons", "displaced persons",
+             "pdi", "pdis", "pdi presentes", "pdis presentes", "deplaces", "deplaces internes",
+             "personnes deplacees", "personnes deplacees internes", "stock"],
+    "returns": ["returns", "return", "returnees", "returnee", "returned", "retours", "retour",
+                "retournes", "retourne", "returnees idps", "pdi retournees"],
+    "departures": ["departures", "departure", "departed", "outflow", "outflows", "departs",
+                   "depart", "sorties"],
+}
+
+
+def fold_term(text: object) -> str:
+    """Fold a vocabulary term: case, accents and punctuation do not count.
+
+    Examples
+    --------
+    >>> fold_term("Explosions/Remote violence"), fold_term("Enlèvement ")
+    ('explosions remote violence', 'enlevement')
+    """
+    folded = unicodedata.normalize("NFKD", str(text))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+def vocabulary(kind: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return ``{folded term: canonical value}`` for ``"events"`` or ``"figures"``.
+
+    ``extra`` maps a user's terms to canonical values (which must be canonical).
+
+    Examples
+    --------
+    >>> vocabulary("events", {"ambush": "Battles"})["ambush"]
+    'Battles'
+    """
+    table, canon = ((_EVENT_SYNONYMS, EVENT_TYPES) if kind == "events"
+                    else (_FIGURE_SYNONYMS, FIGURE_TYPES))
+    terms = {fold_term(c): c for c in canon}
+    for value, synonyms in table.items():
+        terms.update({fold_term(s): value for s in synonyms})
+    for term, value in (extra or {}).items():
+        if value not in canon:
+            folded = terms.get(fold_term(value))
+            if folded is None:
+                raise ValueError(
+                    f"{term!r} is mapped to {value!r}, which is not one of: "
+                    f"{', '.join(canon)}")
+            value = folded
+        terms[fold_term(term)] = value
+    return terms
+
+
+def _per_unique(values: pd.Series, func: Callable[[pd.Series], pd.DataFrame]
+                ) -> pd.DataFrame:
+    """Apply ``func`` to the distinct non-NA values and spread its columns to the rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    answers = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    take = np.where(codes < 0, 0, codes)
+    out = {}
+    for name in answers.columns:
+        column = answers[name].to_numpy()
+        if len(column) == 0:
+            column = np.array([np.nan], dtype=object)
+        spread = column[take]
+        if spread.dtype.kind in "OUb":
+            spread = spread.astype(object)
+            spread[(codes < 0) | pd.isna(spread)] = None
+        else:
+            spread = spread.astype("float64")
+            spread[codes < 0] = np.nan
+        out[name] = spread
+    return pd.DataFrame(out, index=values.index)
+
+
+def map_terms(values: pd.Series, terms: Mapping[str, str]) -> pd.Series:
+    """Map free-text terms to canonical values; NA where unknown or missing.
+
+    Examples
+    --------
+    >>> map_terms(pd.Series(["Raid", "ARMED CLASH", "Attaque", "picnic", None]),
+    ...           vocabulary("events")).tolist()
+    ['Violence against civilians', 'Battles', 'Violence against civilians', nan, nan]
+    """
+    def look(uniques: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"v": [terms.get(fold_term(u)) for u in uniques]}, dtype=object)
+    return _per_unique(values, look)["v"]
+
+
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f']+")
+_COMMA_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _numbers(uniques: pd.Series) -> pd.Series:
+    text = uniques.astype(str).str.strip()
+    compact = text.str.replace(_SPACES, "", regex=True)
+    grouped = compact.str.match(_COMMA_GROUPS)
+    compact = compact.where(~grouped, compact.str.replace(",", "", regex=False))
+    return pd.to_numeric(compact, errors="coerce")
+
+
+def parse_counts(values: pd.Series, *, what: str = "count") -> pd.DataFrame:
+    """Read whole non-negative numbers (``"1 200"``, ``"1,200"``, ``"12.0"`` included).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``value`` (float, NaN where missing or invalid), ``missing`` (bool) and ``problem``
+        (reason text, NA when fine).
+
+    Examples
+    --------
+    >>> parse_counts(pd.Series(["12", "60 000", "-3", "many", "2.5", None])).problem.tolist()
+    [nan, nan, 'negative count', 'non-numeric count', 'count is not a whole number', nan]
+    """
+    def check(uniques: pd.Series) -> pd.DataFrame:
+        text = uniques.astype(str).str.strip()
+        number = _numbers(uniques)
+        blank = text == ""
+        problem = pd.Series(None, index=uniques.index, dtype=object)
+        problem[~blank & number.isna()] = f"non-numeric {what}"
+        problem[number < 0] = f"negative {what}"
+        whole = number == np.floor(number)
+        problem[(number >= 0) & ~whole & number.notna()] = f"{what} is not a whole number"
+        problem[number > 1e12] = f"{what} is implausibly large"
+        number = number.where(problem.isna())
+        return pd.DataFrame({"value": number.astype("float64"), "missing": blank,
+                             "problem": problem})
+    out = _per_unique(values, check)
+    out["missing"] = out["missing"].fillna(True).astype(bool)
+    out["value"] = out["value"].astype("float64")
+    return out
+
+
+def parse_coordinates(values: pd.Series, *, what: str) -> pd.DataFrame:
+    """Read decimal degrees (a decimal comma is accepted); ``value`` NaN where absent.
+
+    Examples
+    --------
+    >>> parse_coordinates(pd.Series(["16,27", "-0.04", "north", None]), what="latitude"
+    ...                   ).problem.tolist()
+    [nan, nan, 'non-numeric latitude', nan]
+    """
+    def check(uniques: pd.Series) -> pd.DataFrame:
+        text = uniques.astype(str).str.strip()
+        decimal_comma = text.str.fullmatch(r"[+-]?\d+,\d+")
+        text = text.where(~decimal_comma, text.str.replace(",", ".", regex=False))
+        number = pd.to_numeric(text, errors="coerce").astype("float64")
+        problem = pd.Series(None, index=uniques.index, dtype=object)
+        problem[(text != "") & (number.isna() | ~np.isfinite(number))] = f"non-numeric {what}"
+        number = number.where(problem.isna())
+        return pd.DataFrame({"value": number, "problem": problem})
+    out = _per_unique(values, check)
+    out["value"] = out["value"].astype("float64")
+    return out
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "oui", "o", "vrai", "x"}
+_FALSE = {"false", "f", "no", "n", "0", "non", "faux", ""}
+
+
+def parse_flags(values: pd.Series) -> pd.DataFrame:
+    """Read yes/no values (English or French); empty is False.
+
+    Examples
+    --------
+    >>> parse_flags(pd.Series(["yes", "Non", "TRUE", "perhaps", None])).value.tolist()
+    [True, False, True, False, False]
+    """
+    def check(uniques: pd.Series) -> pd.DataFrame:
+        folded = uniques.astype(str).str.strip().str.lower().str.replace(r"\.0$", "",
+                                                                          regex=True)
+        return pd.DataFrame({"value": folded.isin(_TRUE),
+                             "bad": ~folded.isin(_TRUE | _FALSE)})
+    out = _per_unique(values, check)
+    return pd.DataFrame({"value": out["value"].fillna(False).astype(bool),
+                         "bad": out["bad"].fillna(False).astype(bool)}, index=values.index)
+
+
+@dataclass
+class Problems:
+    """The problems found in a frame of rows, one entry per check.
+
+    Examples
+    --------
+    >>> p = Problems(3)
+    >>> p.add("date", np.array([True, False, True]), pd.Series(["x", "", "y"]), "bad date")
+    >>> p.add("place", np.array([True, False, False]), pd.Series(["", "", ""]),
+    ...       "missing place and coordinates")
+    >>> p.table().to_dict("records")[0]
+    {'row': 0, 'field': 'date; place', 'value': 'x; ', 'reason': 'bad date; missing place and coordinates'}
+    """
+
+    n: int
+    entries: list[tuple[str, np.ndarray, pd.Series, object]] = field(default_factory=list)
+
+    def add(self, name: str, mask: np.ndarray | pd.Series, values: pd.Series,
+            reason: str | pd.Series | np.ndarray) -> None:
+        """Record that rows ``mask`` fail on field ``name`` for ``reason``."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.entries.append((name, mask, values, reason))
+
+    @property
+    def bad(self) -> np.ndarray:
+        """True for every row with at least one problem."""
+        out = np.zeros(self.n, dtype=bool)
+        for _, mask, _, _ in self.entries:
+            out |= mask
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """One row per bad row: position, fields, values and reasons joined by ``"; "``."""
+        rows = np.flatnonzero(self.bad)
+        fields = np.full(len(rows), "", dtype=object)
+        values = fields.copy()
+        reasons = fields.copy()
+        for name, mask, given, reason in self.entries:
+            hit = mask[rows]
+            where = rows[hit]
+            sep = np.where(fields[hit] == "", "", "; ").astype(object)
+            shown = pd.Series(np.asarray(given, dtype=object)[where]).map(
+                lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                else str(v)).to_numpy(dtype=object)
+            if isinstance(reason, str):
+                why = np.full(len(where), reason, dtype=object)
+            else:
+                why = np.asarray(reason, dtype=object)[where]
+            fields[hit] = fields[hit] + sep + name
+            values[hit] = values[hit] + sep + shown
+            reasons[hit] = reasons[hit] + sep + why
+        return pd.DataFrame({"row": rows, "field": fields, "value": values,
+                             "reason": reasons})
