@@ -258,33 +258,39 @@ class Geocoder:
             ``inside`` (bool) and ``flags`` (``""``, ``"snapped"``, ``"null_island"``,
             ``"invalid_coordinates"``, ``"swapped_latlon"`` or ``"outside_area"``).
         """
+        unit, flag = self._locate_codes(lon, lat)
+        inside = unit >= 0
+        out = {c: np.full(len(unit), None, dtype=object) for c in self._unit_cols}
+        for column, values in self._unit_cols.items():
+            out[column][inside] = values[unit[inside]]
+        out["inside"] = inside
+        out["flags"] = np.asarray(COORD_FLAGS, dtype=object)[flag]
+        return pd.DataFrame(out)
+
+    def _locate_codes(self, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Unit index (-1 if none) and :data:`COORD_FLAGS` code of each point."""
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         n = len(lon)
         unit = np.full(n, -1, dtype=np.int64)
-        flags = np.full(n, "", dtype=object)
+        flag = np.zeros(n, dtype=np.int8)
         finite = np.isfinite(lon) & np.isfinite(lat)
         valid = finite & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-        flags[finite & ~valid] = "invalid_coordinates"
+        flag[finite & ~valid] = COORD_FLAGS.index("invalid_coordinates")
         null = valid & (lon == 0) & (lat == 0)
-        flags[null] = "null_island"
+        flag[null] = COORD_FLAGS.index("null_island")
         todo = np.flatnonzero(valid & ~null)
         unit[todo] = self._contains(lon[todo], lat[todo])
         outside = todo[unit[todo] < 0]
         if len(outside):
             snapped = self._nearest(lon[outside], lat[outside])
             unit[outside] = snapped
-            flags[outside[snapped >= 0]] = "snapped"
+            flag[outside[snapped >= 0]] = COORD_FLAGS.index("snapped")
             still = outside[snapped < 0]
             swapped = self._contains(lat[still], lon[still]) if len(still) else still
-            flags[still] = np.where(swapped >= 0, "swapped_latlon", "outside_area")
-        inside = unit >= 0
-        out = {c: np.full(n, None, dtype=object) for c in self._unit_cols}
-        for column, values in self._unit_cols.items():
-            out[column][inside] = values[unit[inside]]
-        out["inside"] = inside
-        out["flags"] = flags
-        return pd.DataFrame(out)
+            flag[still] = np.where(swapped >= 0, COORD_FLAGS.index("swapped_latlon"),
+                                   COORD_FLAGS.index("outside_area"))
+        return unit, flag
 
     def _contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Index of the first unit containing each point, -1 if none.
@@ -498,75 +504,92 @@ class Geocoder:
     def geocode_frame(self, df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
                       lat: str = "lat", country: str = "country",
                       admin1: str = "admin1") -> pd.DataFrame:
-        """See :func:`geocode_frame`."""
+        """See :func:`geocode_frame`.
+
+        Rows are reduced to a small table of distinct results (one per unit hit by a point,
+        one per distinct name and hints), which is then expanded with ``take``: no Python
+        work per row.
+        """
         n = len(df)
-        out = {c: np.full(n, None, dtype=object) for c in RESULT_COLUMNS}
-        out["match_lon"] = np.full(n, np.nan)
-        out["match_lat"] = np.full(n, np.nan)
-        out["confidence"] = np.zeros(n)
-        coord_flags = np.full(n, "", dtype=object)
-        done = np.zeros(n, dtype=bool)
+        code = np.full(n, -1, dtype=np.int64)  # row of the result table
+        flag = np.zeros(n, dtype=np.int8)      # COORD_FLAGS code
+        x = y = np.full(n, np.nan)
+        tables = [self._unit_table()]
         if lon in df.columns and lat in df.columns:
             x = pd.to_numeric(df[lon], errors="coerce").to_numpy(float)
             y = pd.to_numeric(df[lat], errors="coerce").to_numpy(float)
             has = np.flatnonzero(np.isfinite(x) | np.isfinite(y))
             if len(has):
-                found = self.locate(x[has], y[has])
-                inside = found["inside"].to_numpy()
-                rows = has[inside]
-                for column in ("adm0_pcode", "adm1_pcode", "adm1_name", "adm2_pcode",
-                               "adm2_name"):
-                    out[column][rows] = found[column].to_numpy()[inside]
-                out["matched_name"][rows] = found["unit_name"].to_numpy()[inside]
-                out["match_lon"][rows] = x[rows]
-                out["match_lat"][rows] = y[rows]
-                out["method"][rows] = "coordinates"
-                snapped = found["flags"].to_numpy()[inside] == "snapped"
-                out["confidence"][rows] = np.where(snapped, SNAPPED_CONFIDENCE, 1.0)
-                out["status"][rows] = "matched"
-                coord_flags[has] = found["flags"].to_numpy()
-                done[rows] = True
-        todo = np.flatnonzero(~done)
+                unit, flag[has] = self._locate_codes(x[has], y[has])
+                code[has] = unit
+        by_xy = code >= 0
+        todo = np.flatnonzero(~by_xy)
         if len(todo):
-            self._names_into(out, todo, df, name, country, admin1)
-        result = pd.DataFrame(out, index=df.index)
-        for column in ("flags", "reason", "candidates"):
-            result[column] = result[column].fillna("")
-        flagged = coord_flags != ""
-        if flagged.any():
-            flag = pd.Series(coord_flags[flagged])
-            note = flag.map(_COORD_NOTES)
-            old_flags = result["flags"].to_numpy()[flagged]
-            old_reason = result["reason"].to_numpy()[flagged]
-            result.loc[flagged, "flags"] = np.where(old_flags == "", flag, flag + "," + old_flags)
-            result.loc[flagged, "reason"] = np.where(old_reason == "", note,
-                                                     note + "; " + old_reason)
+            offset = len(tables[0])
+            if name in df.columns:
+                names, inverse = self._distinct_names(df.iloc[todo], name, country, admin1)
+                tables.append(names)
+                code[todo] = offset + inverse
+            else:
+                tables.append(pd.DataFrame([_unmatched("no place name or usable coordinates")],
+                                           columns=RESULT_COLUMNS))
+                code[todo] = offset
+        table = pd.concat(tables, ignore_index=True)
+        combo, inverse = np.unique(code * len(COORD_FLAGS) + flag, return_inverse=True)
+        rows = table.iloc[combo // len(COORD_FLAGS)].reset_index(drop=True)
+        rows = _with_coordinate_flags(rows, combo % len(COORD_FLAGS))
+        result = rows.take(inverse.ravel()).set_axis(df.index)
+        result["match_lon"] = np.where(by_xy, x, result["match_lon"].to_numpy())
+        result["match_lat"] = np.where(by_xy, y, result["match_lat"].to_numpy())
         return result
 
-    def _names_into(self, out: dict, todo: np.ndarray, df: pd.DataFrame, name: str,
-                    country: str, admin1: str) -> None:
-        columns = [c for c in (name, country, admin1) if c in df.columns]
-        if name not in df.columns:
-            out["status"][todo] = "unmatched"
-            out["reason"][todo] = "no place name or usable coordinates"
-            return
+    def _unit_table(self) -> pd.DataFrame:
+        """One result row per boundary unit, for rows located by their coordinates."""
+        cols = self._unit_cols
+        n = len(cols["unit_name"])
+        return pd.DataFrame({
+            "matched_name": cols["unit_name"], "match_lon": np.nan, "match_lat": np.nan,
+            **{c: cols[c] for c in ("adm0_pcode", "adm1_pcode", "adm1_name", "adm2_pcode",
+                                    "adm2_name")},
+            "method": "coordinates", "confidence": np.ones(n), "status": "matched",
+            "candidates": "", "flags": "", "reason": "",
+        }, columns=RESULT_COLUMNS)
+
+    def _distinct_names(self, df: pd.DataFrame, name: str, country: str,
+                        admin1: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """Match each distinct (name, country, admin1) once; return results and row codes."""
         codes, uniques = [], []
         for column in (name, country, admin1):
-            if column in columns:
-                c, u = pd.factorize(df[column].iloc[todo], use_na_sentinel=True)
+            if column in df.columns:
+                c, u = pd.factorize(df[column], use_na_sentinel=True)
                 codes.append(c.astype(np.int64) + 1)
                 uniques.append(np.concatenate([[None], np.asarray(u, dtype=object)]))
             else:
-                codes.append(np.zeros(len(todo), dtype=np.int64))
+                codes.append(np.zeros(len(df), dtype=np.int64))
                 uniques.append(np.array([None], dtype=object))
         combined = (codes[0] * len(uniques[1]) + codes[1]) * len(uniques[2]) + codes[2]
-        group, first = np.unique(combined, return_index=True)
-        inverse = np.searchsorted(group, combined)
+        group, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
         table = self.match_names(uniques[0][codes[0][first]], uniques[1][codes[1][first]],
                                  uniques[2][codes[2][first]])
-        for column in RESULT_COLUMNS:
-            values = table[column].to_numpy()
-            out[column][todo] = values[inverse]
+        return table, inverse.ravel()
+
+
+COORD_FLAGS = ("", "snapped", "null_island", "invalid_coordinates", "swapped_latlon",
+               "outside_area")
+
+
+def _with_coordinate_flags(rows: pd.DataFrame, flags: np.ndarray) -> pd.DataFrame:
+    """Add the coordinate flag (and its note) of each distinct result row."""
+    rows = rows.copy()
+    for column in ("flags", "reason", "candidates"):
+        rows[column] = rows[column].fillna("").astype(object)
+    for i in np.flatnonzero(flags):
+        flag = COORD_FLAGS[flags[i]]
+        rows.at[i, "flags"] = ",".join(filter(None, [flag, rows.at[i, "flags"]]))
+        rows.at[i, "reason"] = "; ".join(filter(None, [_COORD_NOTES[flag], rows.at[i, "reason"]]))
+        if flag == "snapped":
+            rows.at[i, "confidence"] = SNAPPED_CONFIDENCE
+    return rows
 
 
 _COORD_NOTES = {
