@@ -44,3 +44,13 @@ class InputFileError(SahelmapError, ValueError):
         )
         super().__init__(f"{where}: {message}" if where else message)
         self.path, self.row, self.field = path, row, field
+
+
+class AccountingError(SahelmapError, AssertionError):
+    """Input rows were lost or counted twice between reading a file and its result.
+
+    Raised by :meth:`sahelmap.loaders.LoadResult.check`; it means a bug, please report it.
+    """
+
+
+__all__.append("AccountingError")

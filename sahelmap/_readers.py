@@ -1,0 +1,331 @@
+"""Read one report file into text cells with the row number a person sees.
+
+Every reader returns a :class:`RawTable`: all cells as text (NA where empty), the header,
+the HXL hashtags if the file has a hashtag row, and the number of each row as shown by the
+tool people open the file with:
+
+- CSV: the 1-based line number in the file, header line = 1 (a hashtag row is line 2).
+  A record whose quoted cell spans several lines is numbered by its first line;
+- XLSX: the spreadsheet row number (title rows above the header are skipped);
+- GeoJSON: the 0-based index of the feature in the ``features`` array;
+- GeoPackage (and other OGR layers): the feature id (``fid``, 1-based in a GeoPackage).
+
+Rows whose cells are all empty are dropped and counted in ``n_blank``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sahelmap._columns import is_hxl_row
+from sahelmap.errors import InputFileError
+
+__all__ = ["RawTable", "read_table"]
+
+logger = logging.getLogger(__name__)
+
+_CSV = {".csv", ".txt", ".tsv", ".tab"}
+_XLSX = {".xlsx", ".xlsm"}
+_VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml"}
+_HEADER_SEARCH = 20
+
+
+@dataclass
+class RawTable:
+    """A report file as text cells.
+
+    Attributes
+    ----------
+    path : str
+    frame : pandas.DataFrame
+        One column per file column (unique names), text or NA; blank rows removed.
+    rows : numpy.ndarray
+        int64 row number of each row (see the module docstring).
+    hxl_tags : list or None
+        The hashtag of each column when the file has an HXL hashtag row.
+    point_lon, point_lat : numpy.ndarray or None
+        Coordinates of point geometries (EPSG:4326), NaN where none.
+    n_blank : int
+        Rows dropped because all their cells were empty.
+    """
+
+    path: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    hxl_tags: list[str] | None = None
+    point_lon: np.ndarray | None = None
+    point_lat: np.ndarray | None = None
+    n_blank: int = 0
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _CSV:
+        return "csv"
+    if suffix in _XLSX:
+        return "xlsx"
+    if suffix == ".xls":
+        raise InputFileError("old Excel .xls files are not read; save the sheet as .xlsx "
+                             "or CSV", path=path)
+    if suffix in _VECTOR:
+        return "vector"
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"PK"):
+        return "xlsx"
+    if head.startswith(b"SQLite format 3"):
+        return "vector"
+    if head.lstrip().startswith(b"{"):
+        return "vector"
+    return "csv"
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None, layer: str | int | None = None,
+               encoding: str | None = None, header_hint=None) -> RawTable:
+    """Read a CSV, XLSX, GeoJSON or GeoPackage file (format from the suffix or content).
+
+    ``header_hint(cells) -> bool`` tells whether a spreadsheet row looks like a header.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError("file not found", path=path)
+    if not path.is_file():
+        raise InputFileError("not a file", path=path)
+    if path.stat().st_size == 0:
+        raise InputFileError("file is empty", path=path)
+    kind = _format(path)
+    if kind == "csv":
+        return _read_csv(path, encoding=encoding)
+    if kind == "xlsx":
+        return _read_xlsx(path, sheet=sheet, header_hint=header_hint)
+    return _read_vector(path, layer=layer)
+
+
+def _unique_names(names: list[object]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        text = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(
+            name).strip()
+        text = text or f"column {i + 1}"
+        if text in seen:
+            seen[text] += 1
+            text = f"{text}.{seen[text]}"
+        seen.setdefault(text, 0)
+        out.append(text)
+    return out
+
+
+def _finish(path: Path, header: list[object], body: pd.DataFrame, rows: np.ndarray,
+            point_lon: np.ndarray | None = None, point_lat: np.ndarray | None = None
+            ) -> RawTable:
+    """Name the columns, take out an HXL hashtag row and blank rows."""
+    hxl_tags = None
+    names = _unique_names(header)
+    if is_hxl_row(header):
+        hxl_tags = ["" if h is None else str(h) for h in header]
+    elif len(body) and is_hxl_row(body.iloc[0].tolist()):
+        hxl_tags = ["" if pd.isna(h) else str(h) for h in body.iloc[0].tolist()]
+        body, rows = body.iloc[1:], rows[1:]
+        if point_lon is not None:
+            point_lon, point_lat = point_lon[1:], point_lat[1:]
+    body = body.set_axis(names, axis=1)
+    blank = body.isna().all(axis=1).to_numpy()
+    if point_lon is not None:
+        blank &= np.isnan(point_lon)
+    n_blank = int(blank.sum())
+    if n_blank:
+        logger.info("%s: %d blank rows skipped", path, n_blank)
+        keep = ~blank
+        body, rows = body[keep], rows[keep]
+        if point_lon is not None:
+            point_lon, point_lat = point_lon[keep], point_lat[keep]
+    return RawTable(str(path), body.reset_index(drop=True), np.asarray(rows, dtype="int64"),
+                    hxl_tags, point_lon, point_lat, n_blank)
+
+
+def _sniff_separator(line: str) -> str:
+    counts = {sep: line.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _count_lines(path: Path) -> int:
+    lines, last = 0, b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last not in (b"\n", b""))
+
+
+def _record_lines(path: Path, encoding: str, sep: str) -> np.ndarray:
+    """The first line of every CSV record (slow path, for quoted multi-line cells)."""
+    starts = []
+    with open(path, encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=sep)
+        previous = 0
+        for _ in reader:
+            starts.append(previous + 1)
+            previous = reader.line_num
+    return np.asarray(starts, dtype="int64")
+
+
+def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
+    encodings = [encoding] if encoding else ["utf-8-sig", "cp1252", "latin-1"]
+    errors = []
+    for enc in encodings:
+        try:
+            with open(path, encoding=enc, newline="") as handle:
+                first = handle.readline()
+            sep = _sniff_separator(first)
+            frame = pd.read_csv(path, sep=sep, header=None, dtype=str, encoding=enc,
+                                keep_default_na=False, na_values=[""],
+                                skip_blank_lines=False, engine="c")
+        except UnicodeDecodeError as exc:
+            errors.append(f"{enc}: {exc.reason}")
+            continue
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise InputFileError(f"not a readable CSV file ({exc})", path=path) from None
+        break
+    else:
+        raise InputFileError("cannot decode the file (" + "; ".join(errors) + "); pass "
+                             "encoding=", path=path)
+    if frame.empty:
+        raise InputFileError("file has no header row", path=path)
+    if _count_lines(path) == len(frame):
+        lines = np.arange(1, len(frame) + 1, dtype="int64")
+    else:
+        lines = _record_lines(path, enc, sep)
+        if len(lines) != len(frame):
+            warnings.warn(f"{path}: could not work out line numbers of multi-line records; "
+                          "source_row counts records instead", UserWarning, stacklevel=4)
+            lines = np.arange(1, len(frame) + 1, dtype="int64")
+    header = frame.iloc[0].tolist()
+    body = frame.iloc[1:]
+    return _finish(path, header, body, lines[1:])
+
+
+def _cell_text(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else
+                              "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if np.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _read_xlsx(path: Path, *, sheet: str | int | None, header_hint=None) -> RawTable:
+    try:
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise ImportError("reading .xlsx needs openpyxl: pip install openpyxl") from None
+    import zipfile
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise InputFileError(f"not a readable .xlsx workbook ({exc})", path=path) from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = book.worksheets[sheet]
+        else:
+            ws = book[sheet]
+    except (IndexError, KeyError):
+        names = ", ".join(book.sheetnames)
+        book.close()
+        raise InputFileError(f"no sheet {sheet!r}; the sheets are: {names}",
+                             path=path) from None
+    try:
+        cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    width = max((len(r) for r in cells), default=0)
+    cells = [r + [None] * (width - len(r)) for r in cells]
+    filled = [i for i, r in enumerate(cells) if any(c is not None for c in r)]
+    if not filled:
+        raise InputFileError("the sheet is empty", path=path)
+    header_at = filled[0]
+    if header_hint is not None:
+        for i in filled[:_HEADER_SEARCH]:
+            if is_hxl_row(cells[i]) or header_hint(cells[i]):
+                header_at = i
+                break
+    if header_at != filled[0]:
+        logger.info("%s: header found on row %d", path, header_at + 1)
+    header = cells[header_at]
+    body = pd.DataFrame(cells[header_at + 1:], columns=range(width), dtype=object)
+    body = body.astype("str") if len(body) else body
+    rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype="int64")
+    return _finish(path, header, body, rows)
+
+
+def _column_text(column: pd.Series) -> pd.Series:
+    """A typed attribute column as text, NA kept."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        has_time = (column.dropna() != column.dropna().dt.normalize()).any()
+        return column.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+    if pd.api.types.is_bool_dtype(column):
+        return column.map({True: "true", False: "false"})
+    if pd.api.types.is_float_dtype(column):
+        whole = column.notna() & (column == np.floor(column)) & (column.abs() < 1e15)
+        text = column.astype(str)
+        return text.where(~whole, column.where(whole, 0).astype("int64").astype(str)).where(
+            column.notna())
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype(str).where(column.notna())
+    return column.map(_cell_text, na_action="ignore").astype("str")
+
+
+def _read_vector(path: Path, *, layer: str | int | None) -> RawTable:
+    import pyogrio
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, fid_as_index=True)
+    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
+        raise InputFileError(f"not a readable vector file ({exc})", path=path) from None
+    is_geojson = path.suffix.lower() in (".geojson", ".json") or path.read_bytes()[
+        :64].lstrip().startswith(b"{")
+    rows = (np.arange(len(frame), dtype="int64") if is_geojson
+            else np.asarray(frame.index, dtype="int64"))
+    lon = lat = None
+    if "geometry" in frame and hasattr(frame, "geometry"):
+        geoms = frame.geometry
+        if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
+            geoms = geoms.to_crs("EPSG:4326")
+        points = (geoms.geom_type == "Point").to_numpy()
+        others = geoms.notna().to_numpy() & ~points & ~geoms.is_empty.to_numpy()
+        if others.any():
+            warnings.warn(
+                f"{path}: {int(others.sum())} features are not points; their coordinates "
+                "are not used (the place names are)", UserWarning, stacklevel=4)
+        lon = np.where(points, geoms.x.where(points), np.nan).astype("float64") if len(
+            geoms) else np.zeros(0)
+        lat = np.where(points, geoms.y.where(points), np.nan).astype("float64") if len(
+            geoms) else np.zeros(0)
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    frame = frame.reset_index(drop=True)
+    header = list(frame.columns)
+    body = pd.DataFrame({i: _column_text(frame[c]) for i, c in enumerate(header)},
+                        index=range(len(frame)))
+    if not len(header):
+        body = pd.DataFrame(index=range(len(frame)))
+    return _finish(path, header, body, rows, lon, lat)
