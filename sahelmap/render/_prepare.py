@@ -1,0 +1,172 @@
+"""Input frames made ready to draw, and what both renderers infer from them.
+
+Shared by the web map and the static image so both show the same classes, event types,
+title and period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.ops import polylabel
+
+from sahelmap.boundaries import admin_units
+from sahelmap.render._text import value_label
+from sahelmap.render._validate import RenderError, as_wgs84, drop_empty, require_columns
+
+__all__ = [
+    "prepare_choropleth",
+    "prepare_events",
+    "event_type_order",
+    "infer_period",
+    "default_title",
+    "sources_text",
+    "region_labels",
+    "data_bounds",
+    "FIGURE_COLUMNS",
+]
+
+# Numeric columns of the choropleth contract, shown in tooltips when present.
+FIGURE_COLUMNS = ("events", "fatalities", "arrivals", "idps", "returns", "departures")
+_ACLED_TYPES = ("Violence against civilians", "Battles", "Explosions/Remote violence",
+                "Riots", "Protests", "Strategic developments")
+
+
+def prepare_choropleth(frame: object, value: str) -> gpd.GeoDataFrame:
+    """Check a choropleth frame and return it in EPSG:4326 without empty geometries."""
+    frame = as_wgs84(frame, "choropleth")
+    if value not in frame.columns:
+        numeric = [c for c in frame.columns
+                   if c != frame.geometry.name and pd.api.types.is_numeric_dtype(frame[c])]
+        raise RenderError(
+            f"The choropleth frame has no column {value!r} to map; pass value= one of "
+            f"{', '.join(map(repr, numeric)) or '(no numeric column)'}."
+        )
+    if not pd.api.types.is_numeric_dtype(frame[value]):
+        converted = pd.to_numeric(frame[value], errors="coerce")
+        bad = converted.isna() & frame[value].notna()
+        if bad.any():
+            raise RenderError(
+                f"Column {value!r} of the choropleth frame holds non-numbers such as "
+                f"{frame.loc[bad, value].iloc[0]!r}."
+            )
+        frame = frame.assign(**{value: converted})
+    if "unit_pcode" in frame.columns and frame["unit_pcode"].duplicated().any():
+        periods = frame["period"].nunique() if "period" in frame.columns else 1
+        hint = (f" It spans {periods} periods: keep one, e.g. frame[frame['period'] == ...]."
+                if periods > 1 else "")
+        raise RenderError("The choropleth frame has several rows for the same unit_pcode; "
+                          "a choropleth needs one row per unit." + hint)
+    return drop_empty(frame, "choropleth", stacklevel=5)
+
+
+def prepare_events(frame: object) -> gpd.GeoDataFrame:
+    """Check an events frame; return points in EPSG:4326, largest fatalities first.
+
+    ``event_type`` is filled (``"Other"`` where missing) and ``fatalities`` made a
+    non-negative int, so the renderers can rely on both.
+    """
+    frame = as_wgs84(frame, "events")
+    frame = drop_empty(frame, "events", stacklevel=5)
+    kinds = frame.geom_type.unique()
+    if len(frame) and set(kinds) - {"Point"}:
+        raise RenderError(
+            f"The events frame must hold points, not {', '.join(sorted(set(kinds) - {'Point'}))}; "
+            "use frame.representative_point() to map other shapes as points."
+        )
+    frame = frame.copy()
+    if "event_type" in frame.columns:
+        kinds = frame["event_type"].astype("object").where(frame["event_type"].notna(), "")
+        kinds = kinds.astype(str).str.strip()
+        frame["event_type"] = kinds.where(kinds != "", "Other")
+    else:
+        frame["event_type"] = "Event"
+    if "fatalities" in frame.columns:
+        deaths = pd.to_numeric(frame["fatalities"], errors="coerce").fillna(0).clip(lower=0)
+        frame["fatalities"] = deaths.round().astype(int)
+    else:
+        frame["fatalities"] = 0
+    order = np.argsort(-frame["fatalities"].to_numpy(), kind="stable")
+    return frame.iloc[order]
+
+
+def event_type_order(events: gpd.GeoDataFrame) -> list[str]:
+    """ACLED's types in their usual order first, then other types by frequency."""
+    counts = events["event_type"].value_counts()
+    known = [t for t in _ACLED_TYPES if t in counts.index]
+    return known + [t for t in counts.index if t not in known]
+
+
+def infer_period(choropleth: gpd.GeoDataFrame | None,
+                 events: gpd.GeoDataFrame | None) -> str | None:
+    """The choropleth's ``period`` values, else the span of the event dates."""
+    if choropleth is not None and "period" in choropleth.columns:
+        periods = sorted(str(p) for p in choropleth["period"].dropna().unique())
+        if periods:
+            return periods[0] if len(periods) == 1 else f"{periods[0]} \u2013 {periods[-1]}"
+    if events is not None and "event_date" in events.columns and len(events):
+        dates = pd.to_datetime(events["event_date"], errors="coerce").dropna()
+        if len(dates):
+            first, last = dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")
+            return first if first == last else f"{first} \u2013 {last}"
+    return None
+
+
+def default_title(value: str, choropleth: object, events: object) -> str:
+    """A title for a map that was given none."""
+    if choropleth is not None and events is not None:
+        return f"{value_label(value)} and security events"
+    if choropleth is not None:
+        return value_label(value)
+    if events is not None:
+        return "Security events"
+    return "Mali and Niger"
+
+
+def sources_text(sources: str | Sequence[str] | None) -> str | None:
+    """Join the user's data sources into one line (``None`` when there are none)."""
+    if sources is None:
+        return None
+    if isinstance(sources, str):
+        return sources.strip() or None
+    parts = [str(s).strip() for s in sources if str(s).strip()]
+    return "; ".join(parts) or None
+
+
+@lru_cache(maxsize=1)
+def _region_labels() -> tuple[tuple[float, float, str, float], ...]:
+    regions = admin_units("adm1", simplified=True)
+    rows = []
+    for name, geom in zip(regions["adm1_name_fr"], regions.geometry):
+        parts = list(getattr(geom, "geoms", [geom]))
+        largest = max(parts, key=lambda p: p.area)
+        point = polylabel(largest, tolerance=0.01)
+        rows.append((round(point.x, 4), round(point.y, 4), str(name), float(geom.area)))
+    return tuple(sorted(rows, key=lambda r: -r[3]))
+
+
+def region_labels() -> list[tuple[float, float, str, float]]:
+    """``(lon, lat, name, area)`` of each bundled region, largest first (label priority)."""
+    return list(_region_labels())
+
+
+def data_bounds(choropleth: gpd.GeoDataFrame | None,
+                events: gpd.GeoDataFrame | None) -> tuple[float, float, float, float]:
+    """``(minx, miny, maxx, maxy)`` of what is drawn, the two countries if nothing is."""
+    boxes = [f.total_bounds for f in (choropleth, events) if f is not None and len(f)]
+    if not boxes:
+        boxes = [admin_units("adm0", simplified=True).total_bounds]
+    stacked = np.vstack(boxes)
+    minx, miny = stacked[:, 0].min(), stacked[:, 1].min()
+    maxx, maxy = stacked[:, 2].max(), stacked[:, 3].max()
+    if maxx - minx < 0.5:  # a single point or a tiny area: show some surroundings
+        minx, maxx = minx - 0.5, maxx + 0.5
+    if maxy - miny < 0.5:
+        miny, maxy = miny - 0.5, maxy + 0.5
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+

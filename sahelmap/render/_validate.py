@@ -1,0 +1,51 @@
+"""Checks of the frames given to the renderers, and the error they raise."""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+
+from sahelmap.errors import SahelmapError
+
+__all__ = ["RenderError", "as_wgs84", "require_columns", "drop_empty"]
+
+
+class RenderError(SahelmapError, ValueError):
+    """A frame cannot be drawn: wrong type, missing column, unknown option."""
+
+
+def as_wgs84(frame: object, what: str) -> gpd.GeoDataFrame:
+    """Return ``frame`` in EPSG:4326 (a frame without CRS is taken to be in it)."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise RenderError(
+            f"The {what} frame must be a geopandas.GeoDataFrame, not {type(frame).__name__}."
+        )
+    if frame.crs is None:
+        return frame
+    if not frame.crs.equals("EPSG:4326"):
+        return frame.to_crs("EPSG:4326")
+    return frame
+
+
+def require_columns(frame: gpd.GeoDataFrame, columns: list[str], what: str) -> None:
+    """Raise a RenderError naming the missing columns and the available ones."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise RenderError(
+            f"The {what} frame lacks column(s) {', '.join(map(repr, missing))}; it has "
+            f"{', '.join(map(str, frame.columns))}."
+        )
+
+
+def drop_empty(frame: gpd.GeoDataFrame, what: str, *, stacklevel: int = 4) -> gpd.GeoDataFrame:
+    """Drop rows without geometry, with a warning that counts them."""
+    empty = np.asarray(frame.geometry.isna() | frame.geometry.is_empty)
+    if empty.any():
+        warnings.warn(
+            f"{int(empty.sum())} row(s) of the {what} frame have no geometry and are not drawn.",
+            UserWarning, stacklevel=stacklevel,
+        )
+        return frame.loc[~empty]
+    return frame
