@@ -138,7 +138,7 @@ def _finish(path: Path, header: list[object], body: pd.DataFrame, rows: np.ndarr
         if point_lon is not None:
             point_lon, point_lat = point_lon[1:], point_lat[1:]
     body = body.set_axis(names, axis=1)
-    blank = body.isna().all(axis=1).to_numpy()
+    blank = body.isna().all(axis=1).to_numpy().copy()
     if point_lon is not None:
         blank &= np.isnan(point_lon)
     n_blank = int(blank.sum())

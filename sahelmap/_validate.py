@@ -261,7 +261,7 @@ class Problems:
     n: int
     entries: list[tuple[str, np.ndarray, pd.Series, object]] = field(default_factory=list)
 
-    def add(self, name: str, mask: np.ndarray | pd.Series, values: pd.Series,
+    def add(self, name: str, mask: np.ndarray | pd.Series, values: pd.Series | np.ndarray,
             reason: str | pd.Series | np.ndarray) -> None:
         """Record that rows ``mask`` fail on field ``name`` for ``reason``."""
         mask = np.asarray(mask, dtype=bool)

@@ -68,6 +68,9 @@ DISPLACEMENT_COLUMNS = [
 ]
 REJECTED_COLUMNS = ["source_file", "source_row", "field", "value", "reason"]
 _GEOCODER_FLOATS = {"match_lon", "match_lat", "confidence"}
+# Fields stripped here (empty becomes NA); the others are parsed by checks that strip them
+# themselves, or are free text kept as written (a million distinct notes cost seconds).
+_STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type", "source"}
 
 
 @dataclass
@@ -489,7 +492,10 @@ def _canonical(tables: list[_Table], fields: Sequence[str]) -> pd.DataFrame:
         parts.append(pd.DataFrame(part))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     for name in fields:
-        frame[name] = _clean_text(frame[name].astype("str"))
+        if name in _STRIPPED:
+            frame[name] = _clean_text(frame[name].astype("str"))
+        else:
+            frame[name] = frame[name].astype("str")
     return frame
 
 
@@ -544,36 +550,39 @@ class _Pipeline:
     def geocode(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         f = self.frame
         todo = ~f["place"].isna().to_numpy() | (~np.isnan(x) & ~np.isnan(y))
-        query = pd.DataFrame({"place": f["place"].to_numpy()[todo], "lon": x[todo],
-                              "lat": y[todo], "country": f["country"].to_numpy()[todo],
-                              "admin1": f["admin1"].to_numpy()[todo]})
+        query = pd.DataFrame({"place": f["place"], "lon": x, "lat": y,
+                              "country": f["country"], "admin1": f["admin1"]})
+        if not todo.all():
+            query = query[todo]
         if len(query):
             found = geocode_frame(query, gazetteer=self.options.gazetteer,
                                   fuzzy_threshold=self.options.fuzzy_threshold)
         else:
-            found = pd.DataFrame(columns=RESULT_COLUMNS)
-        names = list(found.columns)
-        out = pd.DataFrame(index=f.index)
-        for name in names:
-            column = found[name]
-            if name in _GEOCODER_FLOATS or pd.api.types.is_float_dtype(column):
-                full = np.full(len(f), np.nan)
-                full[todo] = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
-                out[name] = full
-            else:
-                full = np.full(len(f), None, dtype=object)
-                full[todo] = column.to_numpy(dtype=object)
-                out[name] = pd.Series(full, index=f.index, dtype="str")
+            found = pd.DataFrame({name: pd.Series(dtype="float64" if name in
+                                                  _GEOCODER_FLOATS else "str")
+                                  for name in RESULT_COLUMNS})
+        if not todo.all():
+            found = found.reindex(f.index)
+        out = found.set_axis(f.index)
+        for name in out.columns:
+            if name in _GEOCODER_FLOATS and not pd.api.types.is_float_dtype(out[name]):
+                out[name] = pd.to_numeric(out[name], errors="coerce").astype("float64")
         if "status" in out and self.options.on_unmatched == "reject":
-            status = out["status"]
-            bad = (todo & status.ne("matched").fillna(False).to_numpy())
-            reason = out["reason"].fillna("").astype(str) if "reason" in out else pd.Series(
-                "", index=f.index)
-            reason = reason.where(reason.str.strip() != "", "place " + status.fillna(""))
-            where = f["place"].astype(object).where(
-                f["place"].notna(), pd.Series(x).round(5).astype(str) + ", " +
-                pd.Series(y).round(5).astype(str))
-            self.problems.add("place", bad, where, reason.to_numpy(dtype=object))
+            bad = todo & out["status"].ne("matched").fillna(True).to_numpy()
+            where = np.flatnonzero(bad)
+            sub = out.iloc[where]
+            reason = (sub["reason"] if "reason" in sub else pd.Series("", index=sub.index)
+                      ).fillna("").astype(str)
+            reason = reason.where(reason.str.strip() != "",
+                                  "place " + sub["status"].fillna("not geocoded").astype(str))
+            place = f["place"].iloc[where]
+            coords = (pd.Series(x[where], index=place.index).round(5).astype(str) + ", "
+                      + pd.Series(y[where], index=place.index).round(5).astype(str))
+            shown = np.full(len(f), None, dtype=object)
+            shown[where] = place.astype(object).where(place.notna(), coords).to_numpy()
+            why = np.full(len(f), None, dtype=object)
+            why[where] = reason.to_numpy(dtype=object)
+            self.problems.add("place", bad, shown, why)
         return out
 
     def warn_swapped(self) -> None:
@@ -648,15 +657,24 @@ class _Pipeline:
         place = self.frame["place"].iloc[rows]
         codes, uniques = pd.factorize(place, use_na_sentinel=True)
         folded = np.array([normalize_name(u) for u in uniques] + [""], dtype=object)
-        key = pd.Series(folded[codes], index=place.index)
-        coords = ("@" + pd.Series(x[rows], index=place.index).round(4).astype(str) + ","
-                  + pd.Series(y[rows], index=place.index).round(4).astype(str))
-        return key.where(codes >= 0, coords)
+        key = folded[codes]
+        unnamed = np.flatnonzero(codes < 0)
+        if len(unnamed):
+            at = rows[unnamed]
+            key[unnamed] = ("@" + pd.Series(x[at]).round(4).astype(str) + ","
+                            + pd.Series(y[at]).round(4).astype(str)).to_numpy(dtype=object)
+        return pd.Series(key, index=place.index)
 
     def source_key(self, rows: np.ndarray) -> pd.Series:
         f = self.frame.iloc[rows]
-        folded = f["source"].str.lower().str.replace(r"\s+", " ", regex=True)
-        return folded.where(folded.notna(), "file:" + f["source_file"])
+        codes, uniques = pd.factorize(f["source"], use_na_sentinel=True)
+        folded = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.lower(
+            ).str.replace(r"\s+", " ", regex=True).to_numpy(dtype=object)
+        key = np.append(folded, None)[codes]
+        unnamed = codes < 0
+        if unnamed.any():
+            key[unnamed] = "file:" + f["source_file"].to_numpy(dtype=object)[unnamed]
+        return pd.Series(key, index=f.index)
 
     def finish(self, ok: np.ndarray, keys: pd.DataFrame, records: pd.DataFrame
                ) -> LoadResult:
@@ -687,7 +705,9 @@ class _Pipeline:
             "row", kind="stable")
         rejected_frame = self.rejected_table(rejected.reset_index(drop=True))
 
-        records = records.join(flags[["duplicate_group", "is_duplicate"]], on="_row")
+        at = np.searchsorted(accepted_rows, records["_row"].to_numpy())
+        records["duplicate_group"] = flags["duplicate_group"].array.take(at)
+        records["is_duplicate"] = flags["is_duplicate"].to_numpy().take(at)
         duplicates = pd.DataFrame(
             records[records["duplicate_group"].notna()].drop(columns=["geometry", "_row"]))
         if self.options.merge_duplicates and len(merged_rows):
@@ -715,10 +735,12 @@ class _Pipeline:
 
 
 def _geometry(lon: pd.Series, lat: pd.Series) -> np.ndarray:
+    """Points (None where a coordinate is NaN), built once per distinct location."""
     x, y = lon.to_numpy(dtype="float64"), lat.to_numpy(dtype="float64")
     out = np.full(len(x), None, dtype=object)
     valid = ~np.isnan(x) & ~np.isnan(y)
-    out[valid] = shapely.points(x[valid], y[valid])
+    codes, uniques = pd.factorize(x[valid] + 1j * y[valid])
+    out[valid] = shapely.points(uniques.real, uniques.imag)[codes]
     return out
 
 
