@@ -1,0 +1,768 @@
+"""Events and displacement figures per admin unit and period, ready for a choropleth.
+
+Pure pandas/numpy: accepted frames from :mod:`sahelmap.loaders` in, one GeoDataFrame out with
+a row for every unit x period of a continuous grid (zero where nothing was reported). Rows are
+assigned with integer arithmetic and summed with :func:`numpy.bincount`, so a million rows take
+well under a second.
+
+The accounting identity holds by construction and is checked by :func:`check_totals`: summed
+over the output, ``events`` is the number of input event rows in range, ``fatalities`` their
+fatalities, and each figure column (``arrivals, idps, returns, departures``) the sum of
+``count`` of the displacement rows of that type in range. Nothing in range is dropped:
+
+- a row whose ``adm2_pcode`` is missing, or not a unit of the grid, is counted in its region's
+  explicit "ADM2 unknown" unit (``ML07-UNK``, "Gao (ADM2 unknown)"), which has no geometry;
+- a row whose ``adm1_pcode`` is not a map region, even through the ADM1 crosswalk, is counted
+  in its country's "region unknown" unit (``ML-UNK``), or in ``UNK`` (with a warning);
+- rows flagged ``is_duplicate`` and rows flagged ``is_synthetic`` are counted like the others:
+  remove them first if they should not be (the loaders merge what they are sure of).
+
+Rows outside ``[start, end]``, and rows without a date, are not counted; how many is reported
+in ``frame.attrs["excluded_rows"]`` (with a breakdown in ``frame.attrs["excluded"]``) and
+logged; rows without a date also raise a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
+from sahelmap.errors import SahelmapError
+
+__all__ = [
+    "AggregateError",
+    "FIGURE_TYPES",
+    "EVENT_COLUMNS",
+    "UNIT_COLUMNS",
+    "aggregate_events",
+    "aggregate_displacement",
+    "summarize",
+    "check_totals",
+]
+
+logger = logging.getLogger(__name__)
+
+FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
+EVENT_COLUMNS = ("events", "fatalities")
+UNIT_COLUMNS = ("unit_pcode", "unit_name", "adm0_pcode", "adm1_pcode", "adm1_name")
+PERIOD_COLUMNS = ("period", "period_start", "period_end")
+
+_COUNTRIES = {"ML": "Mali", "NE": "Niger"}
+_WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_MONTH_LABEL = re.compile(r"^(\d{4})-(\d{1,2})$")
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+class AggregateError(SahelmapError, ValueError):
+    """Aggregation cannot proceed (bad option or input) or its totals do not add up."""
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def aggregate_events(events: pd.DataFrame, *, level: str = "adm1", period: str | None = "week",
+                     start: object = None, end: object = None,
+                     boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Count events and fatalities per admin unit and period.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Accepted events, with ``event_date``, ``adm1_pcode``, ``fatalities`` and, for
+        ``level="adm2"``, ``adm2_pcode`` (missing values allowed). Rows flagged
+        ``is_duplicate`` are counted: drop them first if they should not be.
+    level, period, start, end, boundaries
+        As for :func:`summarize`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``unit_pcode, unit_name, adm0_pcode, adm1_pcode, adm1_name, period, period_start,
+        period_end, events, fatalities, geometry``; see :func:`summarize`.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({
+    ...     "event_date": pd.to_datetime(["2022-09-12", "2022-09-14", "2022-09-20"]),
+    ...     "adm1_pcode": ["ML07", "ML10", "ML10"], "fatalities": [3, 0, 12]})
+    >>> out = aggregate_events(events, period="week")
+    >>> out.shape[0], int(out["events"].sum()), int(out["fatalities"].sum())
+    (36, 3, 15)
+    >>> out.loc[out["unit_pcode"] == "ML10", ["period", "events", "fatalities"]].values.tolist()
+    [['2022-W37', 1, 0], ['2022-W38', 1, 12]]
+    """
+    return _aggregate(events, None, level=level, period=period, start=start, end=end,
+                      boundaries=boundaries, values=EVENT_COLUMNS)
+
+
+def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
+                           period: str | None = "week", start: object = None, end: object = None,
+                           boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Sum displacement figures by type per admin unit and period.
+
+    A figure is counted whole in the period holding its ``date`` (the start of its reporting
+    period), however long its reporting period is. Figures are summed whatever their type:
+    ``idps`` are usually people present (a stock), so two reports on the same people in one
+    period add up twice; keep one report per place and period where that matters.
+
+    Parameters
+    ----------
+    displacement : pandas.DataFrame
+        Accepted displacement rows, with ``date``, ``adm1_pcode``, ``figure_type`` (one of
+        ``arrivals, idps, returns, departures``), ``count`` and, for ``level="adm2"``,
+        ``adm2_pcode``.
+    level, period, start, end, boundaries
+        As for :func:`summarize`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``unit_pcode, unit_name, adm0_pcode, adm1_pcode, adm1_name, period, period_start,
+        period_end, arrivals, idps, returns, departures, geometry``.
+
+    Examples
+    --------
+    >>> figures = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2022-09-01", "2022-09-15", "2022-10-03"]),
+    ...     "adm1_pcode": ["ML10", "ML10", "NE006"], "figure_type": ["arrivals", "idps", "idps"],
+    ...     "count": [120, 4000, 250]})
+    >>> out = aggregate_displacement(figures, period="month")
+    >>> sorted(out["period"].unique())
+    ['2022-09', '2022-10']
+    >>> row = out[(out["unit_pcode"] == "ML10") & (out["period"] == "2022-09")].iloc[0]
+    >>> int(row["arrivals"]), int(row["idps"]), int(row["returns"])
+    (120, 4000, 0)
+    """
+    return _aggregate(None, displacement, level=level, period=period, start=start, end=end,
+                      boundaries=boundaries, values=FIGURE_TYPES)
+
+
+def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | None = None, *,
+              level: str = "adm1", period: str | None = "week", start: object = None,
+              end: object = None, boundaries: gpd.GeoDataFrame | None = None
+              ) -> gpd.GeoDataFrame:
+    """Events, fatalities and displacement figures on one unit x period grid.
+
+    Parameters
+    ----------
+    events, displacement : pandas.DataFrame, optional
+        Accepted frames from the loaders (at least one). A missing one gives zero columns.
+    level : {"adm1", "adm2"}
+        ``"adm1"``: the 18 map regions (Mali 2016-2023 structure with Ménaka apart, Niger),
+        simplified geometry. ``"adm2"``: the ADM2 units of ``boundaries`` with their polygons
+        or, without boundaries, the ADM2 units of the HDX P-code table without geometry. Rows
+        whose ADM2 is missing or not among those units go to their region's "ADM2 unknown"
+        unit (``"ML07-UNK"``), present only when some row needs it.
+    period : {"week", "month", "all"}, None, or a label such as ``"2022-W37"``, ``"2022-09"``
+        ISO weeks (Monday to Sunday, labelled with the ISO year: 2021-01-01 is in
+        ``"2020-W53"``), calendar months, or one period from ``start`` to ``end`` (``"all"``
+        or None; without them, from the first to the last date in the data). A week or month
+        label is shorthand for that one period (``start`` and ``end`` then must be None).
+    start, end : date-like, optional
+        First and last day counted (inclusive). Rows dated outside are left out and counted
+        in ``attrs["excluded_rows"]``. The grid runs from the period of ``start`` (else of the
+        first date counted) to that of ``end`` (else the last), with no gaps; the first and
+        last periods are cut to ``start`` and ``end`` in ``period_start``/``period_end``.
+    boundaries : geopandas.GeoDataFrame, optional
+        Official ADM2 boundaries from :func:`sahelmap.read_boundaries`, with ``adm2_pcode``
+        and polygons; used for ``level="adm2"`` only (ADM1 figures use the map regions, which
+        the reports are coded to).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, sorted by period then unit, columns ``unit_pcode, unit_name, adm0_pcode,
+        adm1_pcode, adm1_name, period, period_start, period_end, events, fatalities,
+        arrivals, idps, returns, departures, geometry``: int64 values, zero where nothing was
+        reported. ``attrs`` holds ``level``, ``period``, ``start``, ``end``,
+        ``excluded_rows`` (rows not counted), ``excluded`` (per input: ``before_start``,
+        ``after_end``, ``no_date``) and ``unknown_unit_rows`` (rows counted in an "unknown"
+        unit).
+
+    Raises
+    ------
+    AggregateError
+        For an unknown level or period, ``start`` after ``end``, or inputs lacking columns or
+        holding unknown figure types.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"event_date": pd.to_datetime(["2021-01-01", "2021-01-04"]),
+    ...                        "adm1_pcode": ["ML07", "ML07"], "fatalities": [2, 5]})
+    >>> figures = pd.DataFrame({"date": pd.to_datetime(["2021-01-05"]), "adm1_pcode": ["ML10"],
+    ...                         "figure_type": ["arrivals"], "count": [300]})
+    >>> out = summarize(events, figures, period="2021-W01")
+    >>> out.attrs["excluded_rows"], out.attrs["start"], out.attrs["end"]
+    (1, '2021-01-04', '2021-01-10')
+    >>> columns = ["unit_name", "period", "events", "fatalities", "arrivals"]
+    >>> for row in out[out["unit_pcode"].isin(["ML07", "ML10", "NE006"])][columns].values:
+    ...     print(*row)
+    Gao 2021-W01 1 5 0
+    Ménaka 2021-W01 0 0 300
+    Tillabéri 2021-W01 0 0 0
+    """
+    if events is None and displacement is None:
+        raise AggregateError("Nothing to summarize: pass events=, displacement= or both.")
+    return _aggregate(events, displacement, level=level, period=period, start=start, end=end,
+                      boundaries=boundaries, values=EVENT_COLUMNS + FIGURE_TYPES)
+
+
+def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
+                 displacement: pd.DataFrame | None = None) -> dict[str, int]:
+    """Check that an aggregate adds up to its inputs; raise if it does not.
+
+    The rows in range are those dated from the first ``period_start`` to the last
+    ``period_end`` of ``result`` (all dated rows when ``result`` is empty).
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        Output of :func:`summarize`, :func:`aggregate_events` or
+        :func:`aggregate_displacement` (or a file of it read back).
+    events, displacement : pandas.DataFrame, optional
+        The frames it was made from.
+
+    Returns
+    -------
+    dict
+        The totals checked, e.g. ``{"events": 2, "fatalities": 7}``.
+
+    Raises
+    ------
+    AggregateError
+        Naming each total that differs, or a value column ``result`` lacks.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"event_date": pd.to_datetime(["2022-09-12", "2022-09-13"]),
+    ...                        "adm1_pcode": ["ML07", "ML05"], "fatalities": [2, 5]})
+    >>> out = aggregate_events(events)
+    >>> check_totals(out, events)
+    {'events': 2, 'fatalities': 7}
+    >>> check_totals(out[out["unit_pcode"] != "ML07"], events)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sahelmap.aggregate.AggregateError: Totals do not add up from 2022-09-12 to 2022-09-18: \
+events 1 in the result but 2 in the input; ...
+    """
+    inputs = _inputs(events, displacement)
+    if len(result):
+        starts = _days_of(pd.Series(result["period_start"]), "period_start", "result")[0]
+        ends = _days_of(pd.Series(result["period_end"]), "period_end", "result")[0]
+        lo, hi = int(starts.min()), int(ends.max())
+        where = f" from {_iso(lo)} to {_iso(hi)}"
+    else:
+        lo = hi = None
+        where = ""
+    expected: dict[str, int] = {}
+    for source in inputs:
+        counted = source.in_range(lo, hi)
+        expected.update(source.totals(counted))
+    missing = [c for c in expected if c not in result.columns]
+    if missing:
+        raise AggregateError(f"The result has no column(s) {', '.join(map(repr, missing))} to "
+                             "check against the input.")
+    got = {c: int(pd.to_numeric(result[c]).sum()) for c in expected}
+    wrong = [f"{c} {got[c]:,} in the result but {expected[c]:,} in the input"
+             for c in expected if got[c] != expected[c]]
+    if wrong:
+        raise AggregateError(f"Totals do not add up{where}: {'; '.join(wrong)}.")
+    return got
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs: dates as day numbers, admin codes, values
+
+
+@dataclass
+class _Input:
+    kind: str                     # "events" or "displacement"
+    frame: pd.DataFrame
+    days: np.ndarray              # int64 days since 1970-01-01 (0 where no date)
+    no_date: np.ndarray           # bool
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # int64, one per column
+    figure: np.ndarray | None = None  # displacement: index into FIGURE_TYPES
+
+    def in_range(self, lo: int | None, hi: int | None) -> np.ndarray:
+        counted = ~self.no_date
+        if lo is not None:
+            counted &= self.days >= lo
+        if hi is not None:
+            counted &= self.days <= hi
+        return counted
+
+    def excluded(self, lo: int | None, hi: int | None) -> dict[str, int]:
+        dated = ~self.no_date
+        return {
+            "before_start": int((dated & (self.days < lo)).sum()) if lo is not None else 0,
+            "after_end": int((dated & (self.days > hi)).sum()) if hi is not None else 0,
+            "no_date": int(self.no_date.sum()),
+        }
+
+    def totals(self, counted: np.ndarray) -> dict[str, int]:
+        if self.kind == "events":
+            return {"events": int(counted.sum()),
+                    "fatalities": int(self.values["fatalities"][counted].sum())}
+        count = self.values["count"][counted]
+        figure = self.figure[counted]
+        return {name: int(count[figure == i].sum()) for i, name in enumerate(FIGURE_TYPES)}
+
+
+_REQUIRED = {"events": ("event_date", "adm1_pcode", "fatalities"),
+             "displacement": ("date", "adm1_pcode", "figure_type", "count")}
+
+
+def _inputs(events: pd.DataFrame | None, displacement: pd.DataFrame | None) -> list[_Input]:
+    return [_read_input(kind, frame) for kind, frame in
+            (("events", events), ("displacement", displacement)) if frame is not None]
+
+
+def _read_input(kind: str, frame: pd.DataFrame) -> _Input:
+    if not isinstance(frame, pd.DataFrame):
+        raise AggregateError(f"The {kind} must be a pandas DataFrame, not "
+                             f"{type(frame).__name__}.")
+    required = _REQUIRED[kind]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise AggregateError(
+            f"The {kind} frame lacks column(s) {', '.join(map(repr, missing))}; it needs "
+            f"{', '.join(required)} (frames from sahelmap's loaders have them)."
+        )
+    date_column = required[0]
+    days, no_date = _days_of(frame[date_column], date_column, kind)
+    source = _Input(kind, frame, days, no_date)
+    if kind == "events":
+        source.values["fatalities"] = _integers(frame["fatalities"], "fatalities", kind)
+    else:
+        source.values["count"] = _integers(frame["count"], "count", kind)
+        source.figure = _figure_index(frame["figure_type"])
+    return source
+
+
+def _days_of(values: pd.Series, column: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers (days since 1970-01-01) and the mask of missing dates."""
+    if not isinstance(values.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(
+            values.dtype):
+        try:
+            values = pd.to_datetime(values)
+        except (ValueError, TypeError) as exc:
+            raise AggregateError(f"Column {column!r} of the {kind} frame does not hold dates: "
+                                 f"{exc}") from None
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)  # the local calendar day is what was reported
+    stamps = values.to_numpy().astype("datetime64[D]")
+    no_date = np.isnat(stamps)
+    days = np.where(no_date, 0, (stamps - _EPOCH).astype(np.int64))
+    return days, no_date
+
+
+def _integers(values: pd.Series, column: str, kind: str) -> np.ndarray:
+    """Whole numbers as int64; missing values count as 0 (as pandas' sum does)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        raise AggregateError(f"Column {column!r} of the {kind} frame holds non-numbers such as "
+                             f"{values[bad].iloc[0]!r}.")
+    numbers = numbers.fillna(0)
+    array = numbers.to_numpy(dtype=np.float64) if numbers.dtype.kind == "f" else None
+    if array is not None:
+        if not np.all(np.mod(array, 1) == 0):
+            raise AggregateError(f"Column {column!r} of the {kind} frame holds fractions; "
+                                 "figures must be whole numbers.")
+        return array.astype(np.int64)
+    return numbers.to_numpy(dtype=np.int64)
+
+
+def _figure_index(values: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    names = [str(u).strip().lower() for u in uniques]
+    unknown = sorted({str(u) for u, n in zip(uniques, names) if n not in FIGURE_TYPES})
+    if unknown or (codes < 0).any():
+        shown = ", ".join(map(repr, unknown[:5])) if unknown else "missing values"
+        raise AggregateError(f"Column 'figure_type' of the displacement frame holds {shown}; "
+                             f"each figure must be one of {', '.join(FIGURE_TYPES)}.")
+    lookup = np.array([FIGURE_TYPES.index(n) for n in names], dtype=np.int64)
+    return lookup[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Periods
+
+
+@dataclass(frozen=True)
+class _Periods:
+    kind: str                     # "week", "month" or "all"
+    first: int                    # key of the first period (days for week/all, months else)
+    labels: list[str]
+    starts: np.ndarray            # datetime64[D]
+    ends: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def index(self, days: np.ndarray) -> np.ndarray:
+        """Position in the grid of each day number (which must lie in the grid)."""
+        if self.kind == "week":
+            return (days - (days + 3) % 7 - self.first) // 7  # 1970-01-01 was a Thursday
+        if self.kind == "month":
+            months = (_EPOCH + days).astype("datetime64[M]").astype(np.int64)
+            return months - self.first
+        return np.zeros(len(days), dtype=np.int64)
+
+
+def _resolve_period(period: str | None, start: object, end: object
+                    ) -> tuple[str, int | None, int | None]:
+    """The kind of period and the first and last day counted (day numbers or None)."""
+    text = "all" if period is None else str(period).strip()
+    lo, hi = _day(start, "start"), _day(end, "end")
+    if text.lower() in ("week", "month", "all"):
+        return _checked(text.lower(), lo, hi)
+    week, month = _WEEK_LABEL.match(text), _MONTH_LABEL.match(text)
+    if not (week or month):
+        raise AggregateError(f"Unknown period {period!r}: use 'week', 'month', 'all' (or None), "
+                             "or a label such as '2022-W37' or '2022-09'.")
+    if start is not None or end is not None:
+        raise AggregateError(f"period={period!r} already sets the dates: leave start and end "
+                             "out, or pass period='week' with start= and end=.")
+    year, number = int((week or month).group(1)), int((week or month).group(2))
+    try:
+        if week:
+            first = dt.date.fromisocalendar(year, number, 1)
+            last = first + dt.timedelta(days=6)
+        else:
+            first = dt.date(year, number, 1)
+            last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    except ValueError:
+        raise AggregateError(f"period={period!r} is not a real "
+                             f"{'ISO week' if week else 'month'}.") from None
+    return _checked("week" if week else "month", _day(first, "start"), _day(last, "end"))
+
+
+def _checked(kind: str, lo: int | None, hi: int | None) -> tuple[str, int | None, int | None]:
+    if lo is not None and hi is not None and lo > hi:
+        raise AggregateError(f"start {_iso(lo)} is after end {_iso(hi)}.")
+    return kind, lo, hi
+
+
+def _day(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise AggregateError(f"{name}={value!r} is not a date; use e.g. '2022-09-12'.") from None
+    if pd.isna(stamp):
+        return None
+    return int((np.datetime64(stamp.date(), "D") - _EPOCH).astype(np.int64))
+
+
+def _iso(day: int) -> str:
+    return str(_EPOCH + np.timedelta64(int(day), "D"))
+
+
+def _build_periods(kind: str, lo: int | None, hi: int | None,
+                   counted_days: Sequence[np.ndarray]) -> _Periods:
+    dated = [d for d in counted_days if len(d)]
+    first = lo if lo is not None else (min(int(d.min()) for d in dated) if dated else hi)
+    last = hi if hi is not None else (max(int(d.max()) for d in dated) if dated else lo)
+    empty = np.zeros(0, dtype="datetime64[D]")
+    if first is None:  # no data and no dates given: no periods
+        return _Periods(kind, 0, [], empty, empty)
+    if kind == "all":
+        starts = np.array([_EPOCH + first])
+        ends = np.array([_EPOCH + last])
+        return _Periods(kind, first, [f"{_iso(first)}/{_iso(last)}"], starts, ends)
+    if kind == "week":
+        key0, key1 = first - (first + 3) % 7, last - (last + 3) % 7
+        starts = _EPOCH + np.arange(key0, key1 + 1, 7)
+        ends = starts + 6
+        iso = pd.DatetimeIndex(starts).isocalendar()
+        labels = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"])]
+    else:
+        key0 = int((_EPOCH + first).astype("datetime64[M]").astype(np.int64))
+        key1 = int((_EPOCH + last).astype("datetime64[M]").astype(np.int64))
+        months = np.arange(key0, key1 + 1).astype("datetime64[M]")
+        starts = months.astype("datetime64[D]")
+        ends = (months + 1).astype("datetime64[D]") - 1
+        labels = [str(m) for m in months]
+    # The first and last periods are cut to the dates asked for.
+    if lo is not None:
+        starts[0] = max(starts[0], _EPOCH + lo)
+    if hi is not None:
+        ends[-1] = min(ends[-1], _EPOCH + hi)
+    return _Periods(kind, key0, labels, starts, ends)
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+
+
+class _Units:
+    """The units of the grid; "unknown" units are added as rows need them."""
+
+    def __init__(self, level: str, boundaries: gpd.GeoDataFrame | None) -> None:
+        regions = admin_units("adm1", simplified=True)
+        self.regions = {code: (adm0, name) for code, adm0, name in zip(
+            regions["adm1_pcode"], regions["adm0_pcode"], regions["adm1_name"])}
+        if level == "adm1":
+            table = pd.DataFrame({
+                "unit_pcode": regions["adm1_pcode"], "unit_name": regions["adm1_name"],
+                "adm0_pcode": regions["adm0_pcode"], "adm1_pcode": regions["adm1_pcode"],
+                "adm1_name": regions["adm1_name"]})
+            geometry = list(regions.geometry)
+        elif boundaries is not None:
+            table, geometry = self._from_boundaries(boundaries)
+        else:
+            table, geometry = self._from_pcodes()
+        self.level = level
+        self.rows: list[tuple] = list(table[list(UNIT_COLUMNS)].itertuples(index=False, name=None))
+        self.geometry: list[object] = geometry
+        self.unknown: list[bool] = [False] * len(self.rows)
+        self.position = {code: i for i, code in enumerate(table["unit_pcode"])}
+
+    def _region_columns(self, parents: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Map-region code, its name and country for ADM1 codes of any structure."""
+        parents = parents.astype(object)
+        mapped = map_adm1_pcode(parents.where(parents.notna(), "")).astype(object)
+        mapped.index = parents.index
+        code = mapped.where(mapped.notna(), parents)
+        name = code.map(lambda c: self.regions.get(c, (None, None))[1])
+        adm0 = code.map(lambda c: self.regions.get(c, (None, None))[0])
+        return code, name, adm0
+
+    def _from_pcodes(self) -> tuple[pd.DataFrame, list[object]]:
+        table = pcode_table(2)
+        code, name, adm0 = self._region_columns(table["parent_pcode"])
+        frame = pd.DataFrame({"unit_pcode": table["pcode"], "unit_name": table["name"],
+                              "adm0_pcode": table["adm0_pcode"], "adm1_pcode": code,
+                              "adm1_name": name})
+        return frame, [None] * len(frame)
+
+    def _from_boundaries(self, boundaries: gpd.GeoDataFrame) -> tuple[pd.DataFrame, list[object]]:
+        if not isinstance(boundaries, gpd.GeoDataFrame) or "adm2_pcode" not in boundaries:
+            raise AggregateError("boundaries must be an ADM2 GeoDataFrame with an 'adm2_pcode' "
+                                 "column, as sahelmap.read_boundaries returns for an ADM2 file.")
+        units = boundaries[boundaries["adm2_pcode"].notna()]
+        if units.crs is not None and not units.crs.equals("EPSG:4326"):
+            units = units.to_crs("EPSG:4326")
+        if units["adm2_pcode"].duplicated().any():  # several features per unit: one shape each
+            units = units.dissolve(by="adm2_pcode", as_index=False, aggfunc="first")
+        units = units.reset_index(drop=True)
+        pcode = units["adm2_pcode"].astype(str).str.strip()
+        parents = units["adm1_pcode"] if "adm1_pcode" in units else pd.Series(
+            [None] * len(units), dtype=object)
+        code, name, adm0 = self._region_columns(parents)
+        if "adm1_name" in units:
+            name = name.where(name.notna(), units["adm1_name"].astype(object))
+        if "adm0_pcode" in units:
+            adm0 = adm0.where(adm0.notna(), units["adm0_pcode"].astype(object))
+        unit_name = units["adm2_name"].astype(object) if "adm2_name" in units else pcode
+        frame = pd.DataFrame({"unit_pcode": pcode, "unit_name": unit_name.where(
+            unit_name.notna(), pcode), "adm0_pcode": adm0, "adm1_pcode": code, "adm1_name": name})
+        return frame, list(units.geometry)
+
+    def _add_unknown(self, code: str, name: str, adm0: object, adm1: object,
+                     adm1_name: object) -> int:
+        if code not in self.position:
+            self.position[code] = len(self.rows)
+            self.rows.append((code, name, adm0, adm1, adm1_name))
+            self.geometry.append(None)
+            self.unknown.append(True)
+        return self.position[code]
+
+    def _region_of(self, codes: np.ndarray) -> list[str | None]:
+        """The map region of each ADM1 code (of any structure), None when there is none."""
+        text = pd.Series(codes, dtype=object).map(lambda c: str(c).strip())
+        mapped = map_adm1_pcode(text)
+        return [t if t in self.regions else (m if isinstance(m, str) and m in self.regions
+                                             else None) for t, m in zip(text, mapped)]
+
+    def _country_bucket(self, adm0: object) -> int:
+        adm0 = str(adm0).strip().upper() if isinstance(adm0, str) and adm0.strip() else None
+        if adm0 is None:
+            return self._add_unknown("UNK", "Unknown location", None, None, None)
+        country = _COUNTRIES.get(adm0, adm0)
+        return self._add_unknown(f"{adm0}-UNK", f"{country} (region unknown)", adm0, None, None)
+
+    def locate(self, frame: pd.DataFrame, rows: np.ndarray, kind: str) -> tuple[np.ndarray, int]:
+        """Unit position of each selected row, and how many landed in an unknown unit."""
+        unit = np.full(len(rows), -1, dtype=np.int64)
+        adm1_codes, adm1_uniques = pd.factorize(frame["adm1_pcode"])
+        adm1_codes = adm1_codes[rows]
+        region = self._region_of(np.asarray(adm1_uniques, dtype=object))
+        not_in_units: list[str] = []
+        if self.level == "adm1":
+            lookup = np.array([self.position[r] if r else -1 for r in region] + [-1],
+                              dtype=np.int64)
+            unit = lookup[adm1_codes]
+        else:
+            if "adm2_pcode" in frame.columns:
+                adm2_codes, adm2_uniques = pd.factorize(frame["adm2_pcode"])
+                adm2_codes = adm2_codes[rows]
+                text = [str(u).strip() for u in adm2_uniques]
+                lookup = np.array([self.position.get(t, -1) for t in text] + [-1],
+                                  dtype=np.int64)
+                unit = lookup[adm2_codes]
+                strays = np.unique(adm2_codes[(unit < 0) & (adm2_codes >= 0)])
+                not_in_units = [text[i] for i in strays if text[i]]
+            missing = unit < 0
+            if missing.any():
+                needed = np.unique(adm1_codes[missing])
+                bucket = np.full(len(adm1_uniques) + 1, -1, dtype=np.int64)
+                for i in needed[needed >= 0]:
+                    if region[i]:
+                        adm0, name = self.regions[region[i]]
+                        bucket[i] = self._add_unknown(f"{region[i]}-UNK",
+                                                      f"{name} (ADM2 unknown)", adm0, region[i],
+                                                      name)
+                unit[missing] = bucket[adm1_codes[missing]]
+        stray_rows = unit < 0
+        if stray_rows.any():
+            where = rows[stray_rows]
+            adm1 = frame["adm1_pcode"].iloc[where].to_numpy(dtype=object)
+            adm0 = (frame["adm0_pcode"].iloc[where].to_numpy(dtype=object)
+                    if "adm0_pcode" in frame else [None] * len(where))
+            # Without a country, the first letters of an ADM1 P-code give it (ML07 -> ML).
+            adm0 = [a if isinstance(a, str) and a.strip() else _country_prefix(c)
+                    for a, c in zip(adm0, adm1)]
+            codes, uniques = pd.factorize(pd.Series(adm0, dtype=object))
+            lookup = np.array([self._country_bucket(u) for u in uniques]
+                              + [self._country_bucket(None)], dtype=np.int64)
+            unit[stray_rows] = lookup[codes]
+            shown = sorted({str(c) for c in adm1 if isinstance(c, str)})[:5]
+            warnings.warn(
+                f"{int(stray_rows.sum()):,} {kind} row(s) have an adm1_pcode that is no map "
+                f"region ({', '.join(shown) or 'missing'}); they are counted in a 'region "
+                "unknown' unit. Geocode them again or fix their adm1_pcode.",
+                UserWarning, stacklevel=4)
+        if not_in_units:
+            warnings.warn(
+                f"{kind}: ADM2 code(s) {', '.join(not_in_units[:5])}"
+                f"{' ...' if len(not_in_units) > 5 else ''} are not units of the ADM2 layer; "
+                "their rows are counted in their region's 'ADM2 unknown' unit. Geocode with "
+                "the same boundaries you aggregate with.", UserWarning, stacklevel=4)
+        in_unknown = int(np.asarray(self.unknown)[unit].sum()) if len(unit) else 0
+        return unit, in_unknown
+
+    def order(self) -> np.ndarray:
+        """Rank of each unit in the output: by region, its ADM2 unknown unit last, then code."""
+        def key(i: int) -> tuple:
+            code, _, adm0, adm1, _ = self.rows[i]
+            return (not isinstance(adm1, str), str(adm0 or "~"), str(adm1 or ""),
+                    self.unknown[i], code)
+        sequence = sorted(range(len(self.rows)), key=key)
+        rank = np.empty(len(sequence), dtype=np.int64)
+        rank[sequence] = np.arange(len(sequence))
+        return rank
+
+
+def _country_prefix(code: object) -> str | None:
+    if isinstance(code, str):
+        prefix = code.strip()[:2].upper()
+        return prefix if prefix in _COUNTRIES else None
+    return None
+
+
+def _level(level: object) -> str:
+    text = str(level).strip().lower()
+    text = {"1": "adm1", "2": "adm2"}.get(text, text)
+    if text not in ("adm1", "adm2"):
+        raise AggregateError(f"Unknown level {level!r}: use 'adm1' (regions) or 'adm2'.")
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# The grid
+
+
+def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *, level: str,
+               period: str | None, start: object, end: object,
+               boundaries: gpd.GeoDataFrame | None, values: tuple[str, ...]
+               ) -> gpd.GeoDataFrame:
+    level = _level(level)
+    kind, lo, hi = _resolve_period(period, start, end)
+    inputs = _inputs(events, displacement)
+    counted = [source.in_range(lo, hi) for source in inputs]
+    periods = _build_periods(kind, lo, hi, [s.days[c] for s, c in zip(inputs, counted)])
+    units = _Units(level, boundaries)
+    located = []
+    unknown_rows = 0
+    for source, mask in zip(inputs, counted):
+        rows = np.flatnonzero(mask)
+        unit, in_unknown = units.locate(source.frame, rows, source.kind)
+        located.append((rows, unit))
+        unknown_rows += in_unknown
+    rank = units.order()
+    n_units, n_cells = len(units.rows), len(units.rows) * len(periods)
+    sums = {column: np.zeros(n_cells, dtype=np.int64) for column in values}
+    for source, (rows, unit) in zip(inputs, located):
+        cell = periods.index(source.days[rows]) * n_units + rank[unit]
+        if source.kind == "events":
+            sums["events"] = np.bincount(cell, minlength=n_cells).astype(np.int64)
+            sums["fatalities"] = _bincount(cell, source.values["fatalities"][rows], n_cells)
+        else:
+            count, figure = source.values["count"][rows], source.figure[rows]
+            both = _bincount(cell * len(FIGURE_TYPES) + figure, count,
+                             n_cells * len(FIGURE_TYPES)).reshape(n_cells, len(FIGURE_TYPES))
+            for i, name in enumerate(FIGURE_TYPES):
+                sums[name] = both[:, i].copy()
+    frame = _frame(units, rank, periods, sums)
+    excluded = {source.kind: source.excluded(lo, hi) for source in inputs}
+    _report_excluded(excluded, lo, hi)
+    frame.attrs.update({
+        "level": level, "period": kind,
+        "start": _iso(lo) if lo is not None else None,
+        "end": _iso(hi) if hi is not None else None,
+        "excluded_rows": sum(sum(e.values()) for e in excluded.values()),
+        "excluded": excluded,
+        "unknown_unit_rows": unknown_rows,
+    })
+    return frame
+
+
+def _bincount(cell: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Integer sums per cell (float64 sums are exact below 2**53)."""
+    if not len(cell):
+        return np.zeros(size, dtype=np.int64)
+    return np.rint(np.bincount(cell, weights=weights, minlength=size)).astype(np.int64)
+
+
+def _frame(units: _Units, rank: np.ndarray, periods: _Periods,
+           sums: dict[str, np.ndarray]) -> gpd.GeoDataFrame:
+    sequence = np.argsort(rank)
+    n_units, n_periods = len(sequence), len(periods)
+    table = list(zip(*[units.rows[i] for i in sequence])) or [()] * len(UNIT_COLUMNS)
+    data: dict[str, object] = {}
+    for name, column in zip(UNIT_COLUMNS, table):
+        data[name] = pd.array(np.tile(np.asarray(column, dtype=object), n_periods), dtype="str")
+    data["period"] = pd.array(np.repeat(np.asarray(periods.labels, dtype=object), n_units),
+                              dtype="str")
+    for name, days in (("period_start", periods.starts), ("period_end", periods.ends)):
+        data[name] = pd.Series(np.repeat(days, n_units).astype("datetime64[s]"))
+    data.update(sums)
+    geometry = gpd.GeoSeries(np.tile(np.asarray([units.geometry[i] for i in sequence],
+                                                dtype=object), n_periods), crs="EPSG:4326")
+    return gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:4326")
+
+
+def _report_excluded(excluded: dict[str, dict[str, int]], lo: int | None,
+                     hi: int | None) -> None:
+    for kind, parts in excluded.items():
+        outside = parts["before_start"] + parts["after_end"]
+        if outside:
+            logger.info("%s %s row(s) dated outside %s..%s are not counted.", f"{outside:,}",
+                        kind, _iso(lo) if lo is not None else "", _iso(hi) if hi is not None
+                        else "")
+        if parts["no_date"]:
+            warnings.warn(f"{parts['no_date']:,} {kind} row(s) have no date and are not "
+                          "counted; give them a date or remove them.", UserWarning, stacklevel=4)

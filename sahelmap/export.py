@@ -1,0 +1,121 @@
+"""Write aggregated frames to CSV, GeoJSON or GeoPackage, the format chosen by the suffix.
+
+Dates are written as ISO dates (``2022-09-12``), or ISO date-times where a time of day is
+set; counts stay integers. GeoJSON is always written in EPSG:4326 (RFC 7946); GeoPackage
+keeps the frame's CRS; CSV drops the geometry unless ``wkt=True``.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sahelmap.errors import SahelmapError
+
+__all__ = ["ExportError", "FORMATS", "export"]
+
+FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
+
+
+class ExportError(SahelmapError, ValueError):
+    """A frame cannot be written: unknown format, or no geometry for a geographic format."""
+
+
+def export(frame: pd.DataFrame, path: str | PathLike, *, wkt: bool = False,
+           layer: str | None = None) -> Path:
+    """Write ``frame`` to ``path`` in the format its suffix names, creating parent folders.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+        Typically the output of :func:`sahelmap.aggregate.summarize`. A plain DataFrame
+        can only be written to CSV.
+    path : path-like
+        Ending in ``.csv``, ``.geojson`` or ``.gpkg`` (any case). An existing file is
+        replaced (for GeoPackage: the layer is replaced, other layers are kept).
+    wkt : bool
+        CSV only: keep the geometry as a WKT text column ``geometry`` (default: dropped).
+    layer : str, optional
+        GeoPackage layer name; default the file name without suffix.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ExportError
+        For an unknown suffix, or a geographic format asked of a frame without geometry.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> frame = pd.DataFrame({"unit_pcode": ["ML07"], "events": [3],
+    ...                       "period_start": pd.to_datetime(["2022-09-12"])})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = export(frame, Path(folder) / "weekly" / "gao.csv")
+    ...     print(written.name, written.read_text().splitlines())
+    gao.csv ['unit_pcode,events,period_start', 'ML07,3,2022-09-12']
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(f"Cannot tell the format of {str(path)!r}: its name must end in "
+                          f"{', '.join(FORMATS)}.")
+    if not isinstance(frame, pd.DataFrame):
+        raise ExportError(f"Can only export a pandas DataFrame, not {type(frame).__name__}.")
+    geometry = _geometry_name(frame)
+    geographic = geometry is not None
+    if suffix != ".csv" and not geographic:
+        raise ExportError(f"{FORMATS[suffix]} needs geometry, and this frame has none: write "
+                          "it to .csv, or give it a geometry column (GeoDataFrame.set_geometry).")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = _dates_as_text(frame)
+    if suffix == ".csv":
+        out = pd.DataFrame(out)
+        if geographic:
+            if wkt:
+                out[geometry] = frame.geometry.to_wkt().to_numpy()
+            else:
+                out = out.drop(columns=geometry)
+        out.to_csv(path, index=False)
+        return path
+    if suffix == ".geojson":
+        if out.crs is not None and not out.crs.equals("EPSG:4326"):
+            out = out.to_crs("EPSG:4326")
+        out.to_file(path, driver="GeoJSON", engine="pyogrio")
+    else:
+        out.to_file(path, driver="GPKG", layer=layer or path.stem, engine="pyogrio")
+    return path
+
+
+def _geometry_name(frame: pd.DataFrame) -> str | None:
+    """The active geometry column of a GeoDataFrame, None for a frame without one."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    name = frame.active_geometry_name
+    return name if name in frame.columns else None
+
+
+def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where each datetime column is ISO text: dates alone when there is no time."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not pd.api.types.is_datetime64_any_dtype(column.dtype):
+            continue
+        dated = column.dropna()
+        if column.dt.tz is not None:
+            form = "%Y-%m-%dT%H:%M:%S%z"
+        elif (dated != dated.dt.normalize()).any():
+            form = "%Y-%m-%dT%H:%M:%S"
+        else:
+            form = "%Y-%m-%d"
+        text = column.dt.strftime(form).to_numpy(dtype=object)
+        out[name] = pd.array(np.where(column.isna(), None, text), dtype="str")
+    return out
