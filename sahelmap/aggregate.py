@@ -29,12 +29,13 @@ import logging
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from sahelmap._validate import FIGURE_TYPES  # the figure types the loaders accept
 from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
 from sahelmap.errors import SahelmapError
 
@@ -51,7 +52,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
 EVENT_COLUMNS = ("events", "fatalities")
 UNIT_COLUMNS = ("unit_pcode", "unit_name", "adm0_pcode", "adm1_pcode", "adm1_name")
 PERIOD_COLUMNS = ("period", "period_start", "period_end")
@@ -290,7 +290,7 @@ class _Input:
     frame: pd.DataFrame
     days: np.ndarray              # int64 days since 1970-01-01 (0 where no date)
     no_date: np.ndarray           # bool
-    values: dict[str, np.ndarray] = field(default_factory=dict)  # int64, one per column
+    weights: np.ndarray           # int64: fatalities of events, count of displacement
     figure: np.ndarray | None = None  # displacement: index into FIGURE_TYPES
 
     def in_range(self, lo: int | None, hi: int | None) -> np.ndarray:
@@ -312,8 +312,8 @@ class _Input:
     def totals(self, counted: np.ndarray) -> dict[str, int]:
         if self.kind == "events":
             return {"events": int(counted.sum()),
-                    "fatalities": int(self.values["fatalities"][counted].sum())}
-        count = self.values["count"][counted]
+                    "fatalities": int(self.weights[counted].sum())}
+        count = self.weights[counted]
         figure = self.figure[counted]
         return {name: int(count[figure == i].sum()) for i, name in enumerate(FIGURE_TYPES)}
 
@@ -338,15 +338,11 @@ def _read_input(kind: str, frame: pd.DataFrame) -> _Input:
             f"The {kind} frame lacks column(s) {', '.join(map(repr, missing))}; it needs "
             f"{', '.join(required)} (frames from sahelmap's loaders have them)."
         )
-    date_column = required[0]
+    date_column, weight_column = required[0], required[-1]
     days, no_date = _days_of(frame[date_column], date_column, kind)
-    source = _Input(kind, frame, days, no_date)
-    if kind == "events":
-        source.values["fatalities"] = _integers(frame["fatalities"], "fatalities", kind)
-    else:
-        source.values["count"] = _integers(frame["count"], "count", kind)
-        source.figure = _figure_index(frame["figure_type"])
-    return source
+    weights = _integers(frame[weight_column], weight_column, kind)
+    figure = _figure_index(frame["figure_type"]) if kind == "displacement" else None
+    return _Input(kind, frame, days, no_date, weights, figure)
 
 
 def _days_of(values: pd.Series, column: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -374,12 +370,9 @@ def _integers(values: pd.Series, column: str, kind: str) -> np.ndarray:
         raise AggregateError(f"Column {column!r} of the {kind} frame holds non-numbers such as "
                              f"{values[bad].iloc[0]!r}.")
     numbers = numbers.fillna(0)
-    array = numbers.to_numpy(dtype=np.float64) if numbers.dtype.kind == "f" else None
-    if array is not None:
-        if not np.all(np.mod(array, 1) == 0):
-            raise AggregateError(f"Column {column!r} of the {kind} frame holds fractions; "
-                                 "figures must be whole numbers.")
-        return array.astype(np.int64)
+    if numbers.dtype.kind == "f" and (numbers % 1 != 0).any():
+        raise AggregateError(f"Column {column!r} of the {kind} frame holds fractions; "
+                             "figures must be whole numbers.")
     return numbers.to_numpy(dtype=np.int64)
 
 
@@ -709,9 +702,9 @@ def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *
         cell = periods.index(source.days[rows]) * n_units + rank[unit]
         if source.kind == "events":
             sums["events"] = np.bincount(cell, minlength=n_cells).astype(np.int64)
-            sums["fatalities"] = _bincount(cell, source.values["fatalities"][rows], n_cells)
+            sums["fatalities"] = _bincount(cell, source.weights[rows], n_cells)
         else:
-            count, figure = source.values["count"][rows], source.figure[rows]
+            count, figure = source.weights[rows], source.figure[rows]
             both = _bincount(cell * len(FIGURE_TYPES) + figure, count,
                              n_cells * len(FIGURE_TYPES)).reshape(n_cells, len(FIGURE_TYPES))
             for i, name in enumerate(FIGURE_TYPES):

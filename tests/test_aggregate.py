@@ -222,6 +222,14 @@ def test_bad_inputs_raise():
     bad = make_displacement([("2022-09-14", "ML07", None, "refugees", 10)])
     with pytest.raises(AggregateError, match="'refugees'; each figure must be one of"):
         aggregate_displacement(bad)
+    fractions = make_events([("2022-09-14", "ML07", None, 1)]).astype({"fatalities": float})
+    fractions.loc[0, "fatalities"] = 1.5
+    with pytest.raises(AggregateError, match="'fatalities' .* holds fractions"):
+        aggregate_events(fractions)
+    words = make_displacement([("2022-09-14", "ML07", None, "idps", 1)]).astype({"count": object})
+    words.loc[0, "count"] = "many"
+    with pytest.raises(AggregateError, match="'count' .* non-numbers such as 'many'"):
+        aggregate_displacement(words)
     with pytest.raises(AggregateError, match="pass events=, displacement= or both"):
         summarize()
     with pytest.raises(AggregateError, match="must be a pandas DataFrame"):
