@@ -193,14 +193,15 @@ def _region_labels(ax, fig: Figure) -> None:
     for lon, lat, name, _area in region_labels():  # largest region first
         if not (x0 <= lon <= x1 and y0 <= lat <= y1):
             continue
-        text = ax.text(lon, lat, name, ha="center", va="center", fontsize=7.5,
-                       fontweight="bold", color="#2b2b2b", zorder=7, path_effects=_HALO,
-                       parse_math=False)
+        style = dict(ha="center", va="center", fontsize=7.5, fontweight="bold", parse_math=False)
+        text = ax.text(lon, lat, name, color="#2b2b2b", zorder=7, **style)
         box = text.get_window_extent(renderer).expanded(1.08, 1.15)
         if any(box.overlaps(other) for other in placed):
             text.remove()
-        else:
-            placed.append(box)
+            continue
+        placed.append(box)
+        # The white halo is a second text below: the label itself stays text in an SVG.
+        ax.text(lon, lat, name, color="white", zorder=6, path_effects=_HALO, **style)
 
 
 def _section(lax, fig: Figure, top: float, title: str, handles: list, labels: list[str],

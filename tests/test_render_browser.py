@@ -1,0 +1,158 @@
+"""The standalone HTML in real headless Chromium, with no network.
+
+A probe script is put in front of a copy of the page: it records every error (script errors,
+failed resource loads, console.error), then after load counts what Leaflet drew, opens the
+popups and tooltips that hold injected text, and writes a JSON report into the DOM, which
+``chromium --dump-dom`` prints.
+"""
+
+import html as htmlmod
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from sahelmap.render import crisis_map, to_html
+from sahelmap.render._synthetic import synthetic_choropleth, synthetic_events
+
+CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless Chromium not found at /usr/bin/chromium (apt-get install chromium)",
+)
+
+PAYLOAD = '<script>window.__pwn_{0}=1</script><img src=x onerror="window.__pwn_{0}=2">'
+FIELDS = ("notes", "place", "actor1", "actor2", "source", "adm1_name", "event_type")
+
+PROBE = r"""<script>
+window.__errors = [];
+window.addEventListener("error", function (e) {
+  var t = e.target;
+  if (t && t !== window && (t.src || t.href)) { __errors.push("resource " + (t.src || t.href)); }
+  else { __errors.push("error " + e.message + " line " + e.lineno); }
+}, true);
+window.addEventListener("unhandledrejection", function (e) { __errors.push("rejection " + e.reason); });
+(function () {
+  var original = console.error;
+  console.error = function () {
+    __errors.push("console " + Array.prototype.join.call(arguments, " "));
+    return original.apply(console, arguments);
+  };
+}());
+window.addEventListener("load", function () { setTimeout(function () {
+  var report = {errors: __errors};
+  try {
+    var map = null;
+    for (var key in window) {
+      try { if (key.indexOf("map_") === 0 && window[key] instanceof L.Map) { map = window[key]; } }
+      catch (err) {}
+    }
+    var q = function (sel) { return document.querySelectorAll(sel).length; };
+    report.choropleth = q(".leaflet-overlay-pane path.leaflet-interactive");
+    report.borders = q(".leaflet-smBorders-pane path");
+    report.points = q(".leaflet-smPoints-pane path.leaflet-interactive");
+    report.clusters = q(".sm-cluster");
+    report.clustered = 0;
+    document.querySelectorAll(".sm-cluster span").forEach(function (s) {
+      report.clustered += parseInt(s.textContent, 10);
+    });
+    report.labels = q(".sm-label");
+    report.labels_shown = Array.prototype.filter.call(document.querySelectorAll(".sm-label"),
+      function (el) { return el.style.visibility !== "hidden"; }).length;
+    report.legend_rows = q(".sm-legend .sm-row");
+    report.title = (document.querySelector(".sm-title h1") || {}).textContent || null;
+    report.layer_control = q(".leaflet-control-layers-overlays label");
+    report.popups = [];
+    report.tooltips = [];
+    map.eachLayer(function (layer) {
+      if (layer.options && layer.options.smi !== undefined && layer.getPopup()) {
+        layer.openPopup();
+        var box = layer.getPopup().getElement().querySelector(".leaflet-popup-content");
+        if (box && box.textContent.indexOf("__pwn") >= 0) {
+          report.popups.push({text: box.textContent,
+                              elements: box.querySelectorAll("script, img").length});
+        }
+        layer.closePopup();
+      }
+      if (layer.feature && layer.getTooltip() && JSON.stringify(layer.feature.properties).indexOf("__pwn") >= 0) {
+        layer.openTooltip(layer.getBounds().getCenter());
+        var tip = layer.getTooltip().getElement();
+        report.tooltips.push({text: tip.textContent, elements: tip.querySelectorAll("script, img").length});
+        layer.closeTooltip();
+      }
+    });
+    report.legend_text = document.querySelector(".sm-legend").textContent;
+    report.remote = performance.getEntriesByType("resource").map(function (r) { return r.name; })
+      .filter(function (n) { return !/^(data|file|blob):/.test(n); });
+  } catch (err) { report.errors.push("probe " + err); }
+  report.document_title = document.title;
+  report.pwned = Object.keys(window).filter(function (k) { return k.indexOf("__pwn") === 0; });
+  var pre = document.createElement("pre");
+  pre.id = "probe-report";
+  pre.textContent = JSON.stringify(report);
+  document.body.appendChild(pre);
+}, 1500); });
+</script>"""
+
+
+def run_in_chromium(page, tmp_path, name):
+    """Open ``page`` (with the probe) from disk in headless Chromium; return the report."""
+    path = tmp_path / f"{name}.html"
+    path.write_text(page.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+    command = [
+        CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-extensions", f"--user-data-dir={tmp_path / (name + '-profile')}",
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+        "--window-size=1400,900", "--virtual-time-budget=15000", "--dump-dom", path.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    match = re.search(r'<pre id="probe-report">(.*?)</pre>', done.stdout, re.S)
+    assert match, f"no probe report; chromium said: {done.stderr[-1500:]}"
+    return json.loads(htmlmod.unescape(match.group(1)))
+
+
+def test_917_communes_and_10000_events_draw_without_errors(tmp_path):
+    communes = synthetic_choropleth(seed=5)
+    events = synthetic_events(10_000, seed=5)
+    started = time.perf_counter()
+    report = run_in_chromium(to_html(crisis_map(communes, events)), tmp_path, "big")
+    assert report["errors"] == []
+    assert report["remote"] == []
+    assert report["choropleth"] == 917
+    assert report["borders"] >= 2
+    # Every event is drawn: as a circle, or counted in a cluster.
+    assert report["clusters"] > 10
+    assert report["clustered"] + report["points"] == 10_000
+    assert report["labels"] == 18 and 8 <= report["labels_shown"] <= 18
+    assert report["legend_rows"] >= 6 + 6
+    assert report["layer_control"] == 4
+    assert report["title"] == "Arrivals and security events"
+    assert time.perf_counter() - started < 30
+
+
+def test_injected_markup_shows_as_text_and_never_runs(tmp_path):
+    communes = synthetic_choropleth(seed=6)
+    communes.loc[communes.index[0], "unit_name"] = PAYLOAD.format("unit")
+    events = synthetic_events(40, seed=6)
+    for i, field in enumerate(FIELDS):
+        events.loc[events.index[i], field] = PAYLOAD.format(field)
+    page = to_html(crisis_map(communes, events, title=PAYLOAD.format("title"),
+                              sources=PAYLOAD.format("sources"), cluster=False))
+    report = run_in_chromium(page, tmp_path, "inject")
+    assert report["pwned"] == []
+    assert report["errors"] == []  # not even the <img src=x> was requested
+    assert report["document_title"].startswith("<script>window.__pwn_title=1</script>")
+    assert report["title"] == PAYLOAD.format("title")
+    assert report["points"] == 40
+    assert len(report["popups"]) == len(FIELDS)
+    for popup in report["popups"]:
+        assert popup["elements"] == 0
+        assert "<script>window.__pwn_" in popup["text"]
+    assert [tip["elements"] for tip in report["tooltips"]] == [0]
+    assert PAYLOAD.format("unit") in report["tooltips"][0]["text"]
+    assert PAYLOAD.format("event_type") in report["legend_text"]
