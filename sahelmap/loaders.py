@@ -123,7 +123,7 @@ class LoadResult:
         """Input rows with at least one accepted record."""
         if not len(self.accepted):
             return 0
-        return len(self.accepted[["source_file", "source_row"]].drop_duplicates())
+        return len(pd.unique(_row_keys(self.accepted)))
 
     def check(self) -> None:
         """Raise :class:`~sahelmap.errors.AccountingError` if an input row is lost or doubled.
@@ -138,16 +138,18 @@ class LoadResult:
                 f"{self.n_accepted} accepted + {len(self.rejected)} rejected rows != "
                 f"{self.n_input} input rows")
         if len(self.rejected):
-            keys = self.rejected[["source_file", "source_row"]]
-            if keys.duplicated().any():
+            files = pd.concat([self.accepted.get("source_file", pd.Series(dtype="str")),
+                               self.rejected["source_file"]]).unique()
+            rejected = _row_keys(self.rejected, files)
+            if pd.Series(rejected).duplicated().any():
                 raise AccountingError("a row is rejected twice")
             if len(self.accepted):
-                both = keys.merge(self.accepted[["source_file", "source_row"]]
-                                  .drop_duplicates(), how="inner")
-                if len(both):
+                both = np.isin(rejected, _row_keys(self.accepted, files))
+                if both.any():
+                    row = self.rejected.iloc[int(np.flatnonzero(both)[0])]
                     raise AccountingError(
-                        f"{len(both)} rows are both accepted and rejected, e.g. row "
-                        f"{both.iloc[0]['source_row']} of {both.iloc[0]['source_file']}")
+                        f"{int(both.sum())} rows are both accepted and rejected, e.g. row "
+                        f"{row['source_row']} of {row['source_file']}")
 
     def summary(self) -> str:
         """A few lines saying what was read, kept, rejected and flagged.
@@ -178,6 +180,14 @@ class LoadResult:
         if self.n_blank:
             lines.append(f"  blank rows skipped: {self.n_blank:,}")
         return "\n".join(lines)
+
+
+def _row_keys(frame: pd.DataFrame, files: Any = None) -> np.ndarray:
+    """One int64 per input row: file number and row number packed together."""
+    if files is None:
+        files = frame["source_file"].unique()
+    file_code = pd.Index(files).get_indexer(frame["source_file"]).astype("int64")
+    return (file_code << 40) + frame["source_row"].to_numpy(dtype="int64")
 
 
 # ---------------------------------------------------------------------------------------
@@ -626,12 +636,17 @@ class _Pipeline:
     def flag_duplicates(self, keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
         """``duplicate_group`` (Int64), ``is_duplicate`` and ``first`` (row of the first)."""
         n = len(keys)
-        out = pd.DataFrame({"duplicate_group": pd.array([pd.NA] * n, dtype="Int64"),
-                            "is_duplicate": np.zeros(n, dtype=bool),
-                            "first": np.full(n, -1, dtype="int64")}, index=keys.index)
+        out = pd.DataFrame({
+            "duplicate_group": pd.arrays.IntegerArray(np.zeros(n, dtype="int64"),
+                                                      np.ones(n, dtype=bool)),
+            "is_duplicate": np.zeros(n, dtype=bool),
+            "first": np.full(n, -1, dtype="int64")}, index=keys.index)
         if n < 2:
             return out
-        group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+        group = np.zeros(n, dtype="int64")
+        for name in keys.columns:  # combine the keys' codes two at a time, kept compact
+            codes, uniques = pd.factorize(keys[name], use_na_sentinel=False)
+            group = pd.factorize(group * (len(uniques) + 1) + codes)[0].astype("int64")
         size = np.bincount(group)[group]
         src_codes = pd.factorize(source.fillna("").to_numpy(dtype=object))[0]
         pairs = pd.DataFrame({"g": group, "s": src_codes})
@@ -666,7 +681,7 @@ class _Pipeline:
         return pd.Series(key, index=place.index)
 
     def source_key(self, rows: np.ndarray) -> pd.Series:
-        f = self.frame.iloc[rows]
+        f = self.frame[["source", "source_file"]].iloc[rows]
         codes, uniques = pd.factorize(f["source"], use_na_sentinel=True)
         folded = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.lower(
             ).str.replace(r"\s+", " ", regex=True).to_numpy(dtype=object)
@@ -713,12 +728,13 @@ class _Pipeline:
         if self.options.merge_duplicates and len(merged_rows):
             gone = set(merged_rows["row"].tolist())
             records = self.merge_sources(records, gone)
-        accepted = gpd.GeoDataFrame(records.drop(columns="_row").reset_index(drop=True),
-                                    geometry="geometry", crs="EPSG:4326")
+        records = records.drop(columns="_row").reset_index(drop=True)
+        accepted = gpd.GeoDataFrame(records, geometry="geometry", copy=False)
         n_blank = sum(t.raw.n_blank for t in self.tables)
         result = LoadResult(accepted, rejected_frame, len(self.frame),
                             duplicates.reset_index(drop=True), n_blank, self.kind)
-        logger.info("%s", result.summary())
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s", result.summary())
         return result
 
     def merge_sources(self, records: pd.DataFrame, gone: set[int]) -> pd.DataFrame:
@@ -734,14 +750,14 @@ class _Pipeline:
         return records
 
 
-def _geometry(lon: pd.Series, lat: pd.Series) -> np.ndarray:
+def _geometry(lon: pd.Series, lat: pd.Series) -> gpd.array.GeometryArray:
     """Points (None where a coordinate is NaN), built once per distinct location."""
     x, y = lon.to_numpy(dtype="float64"), lat.to_numpy(dtype="float64")
     out = np.full(len(x), None, dtype=object)
     valid = ~np.isnan(x) & ~np.isnan(y)
     codes, uniques = pd.factorize(x[valid] + 1j * y[valid])
     out[valid] = shapely.points(uniques.real, uniques.imag)[codes]
-    return out
+    return gpd.array.from_shapely(out, crs="EPSG:4326")
 
 
 class _Events(_Pipeline):
