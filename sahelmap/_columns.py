@@ -85,7 +85,8 @@ _DISPLACEMENT = {
     "date": ["date", "period_start", "start_date", "date_debut", "date_de_debut",
              "reporting_date", "report_date", "date_report", "date_rapport", "date_du_rapport",
              "date_de_collecte", "collection_date", "survey_date", "round_date",
-             "date_of_arrival", "date_d_arrivee", "date_arrivee", "jour"],
+             "date_of_arrival", "date_d_arrivee", "date_arrivee", "assessment_date",
+             "date_of_assessment", "date_evaluation", "date_de_l_evaluation", "jour"],
     "period_end": ["period_end", "end_date", "date_fin", "date_de_fin"],
     "period": ["period", "periode", "reporting_period", "periode_de_rapportage", "month",
                "mois"],
@@ -102,10 +103,13 @@ _DISPLACEMENT = {
     "arrivals": ["arrivals", "new_arrivals", "arrivees", "nouvelles_arrivees",
                  "nouveaux_arrivants", "arrivants", "nb_arrivees", "inflow", "inflows"],
     "idps": ["idps", "idp", "idps_present", "idp_present", "idps_individuals",
-             "idp_individuals", "total_idps", "pdi", "pdis", "nb_pdi", "pdi_individus",
+             "idp_individuals", "total_idps", "number_of_idps", "nb_idps", "idp_ind", "pdi",
+             "pdis", "nb_pdi", "nb_pdis", "nombre_de_pdi", "nombre_pdi", "pdi_individus",
+             "individus_pdi",
              "deplaces", "deplaces_internes", "personnes_deplacees",
              "personnes_deplacees_internes", "displaced", "displaced_persons"],
-    "returns": ["returns", "returnees", "returned", "retours", "retournes", "nb_retours"],
+    "returns": ["returns", "returnees", "returned", "number_of_returnees", "retours",
+                "retournes", "nb_retours", "nombre_de_retournes"],
     "departures": ["departures", "departs", "sorties", "outflow", "outflows", "nb_departs"],
 }
 
@@ -289,11 +293,11 @@ def recognise_columns(headers: Sequence[str], *, kind: Kind,
             continue
         tag = _fold_tag(hxl_tags[position]) if hxl_tags is not None else None
         if tag is not None:
-            for rank, (name, attrs, target) in enumerate(rules):
-                if tag[0] == name and attrs <= tag[1]:
-                    candidates.setdefault(target, []).append((0, rank, column, "hxl"))
-                    break
-            continue
+            hit = next(((rank, target) for rank, (name, attrs, target) in enumerate(rules)
+                        if tag[0] == name and attrs <= tag[1]), None)
+            if hit is not None:
+                candidates.setdefault(hit[1], []).append((0, hit[0], column, "hxl"))
+                continue
         hit = lookup.get(fold_header(column))
         if hit is not None:
             candidates.setdefault(hit[0], []).append((1, hit[1], column, "header"))

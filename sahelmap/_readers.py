@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import logging
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +89,26 @@ def _format(path: Path) -> str:
     return "csv"
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None, layer: str | int | None = None,
-               encoding: str | None = None, header_hint=None) -> RawTable:
+def read_table(path: str | Path, *, sheet: str | int | None = None,
+               layer: str | int | None = None, encoding: str | None = None,
+               header_hint: Callable[[list[object]], bool] | None = None) -> RawTable:
     """Read a CSV, XLSX, GeoJSON or GeoPackage file (format from the suffix or content).
 
-    ``header_hint(cells) -> bool`` tells whether a spreadsheet row looks like a header.
+    Parameters
+    ----------
+    path : path-like
+    sheet, layer : str or int, optional
+        XLSX sheet, OGR layer (default: the first).
+    encoding : str, optional
+        CSV encoding (default: UTF-8, then Windows-1252, then Latin-1).
+    header_hint : callable, optional
+        ``header_hint(cells) -> bool`` says whether a spreadsheet row looks like the header;
+        the first such row among the first 20 is taken (title rows above are skipped).
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty or unreadable file.
     """
     path = Path(path)
     if not path.exists():
@@ -232,7 +248,8 @@ def _cell_text(value: object) -> object:
     return text if text.strip() else None
 
 
-def _read_xlsx(path: Path, *, sheet: str | int | None, header_hint=None) -> RawTable:
+def _read_xlsx(path: Path, *, sheet: str | int | None,
+               header_hint: Callable[[list[object]], bool] | None = None) -> RawTable:
     try:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException

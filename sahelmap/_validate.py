@@ -254,8 +254,12 @@ class Problems:
     >>> p.add("date", np.array([True, False, True]), pd.Series(["x", "", "y"]), "bad date")
     >>> p.add("place", np.array([True, False, False]), pd.Series(["", "", ""]),
     ...       "missing place and coordinates")
-    >>> p.table().to_dict("records")[0]
-    {'row': 0, 'field': 'date; place', 'value': 'x; ', 'reason': 'bad date; missing place and coordinates'}
+    >>> first = p.table().iloc[0]
+    >>> first["row"], first["field"], first["value"]
+    (np.int64(0), 'date; place', 'x; ')
+    >>> first["reason"]
+    'bad date; missing place and coordinates'
+
     """
 
     n: int

@@ -258,6 +258,11 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     type; a negative, non-numeric or fractional fatality count; an ``is_synthetic`` value that
     is not yes/no; an unmatched or ambiguous place (unless ``on_unmatched="keep"``).
 
+    With no place column, the finest admin column (admin3, then admin2, then admin1) is
+    geocoded as the place. In GeoJSON and GeoPackage files, point geometries give ``lon`` and
+    ``lat`` unless the attributes hold coordinates; other geometries are not used (with a
+    warning).
+
     An empty fatalities cell (or no fatalities column) counts as 0 fatalities: many
     field-report tables only fill it when people were killed. ``event_date`` is the day of
     the event; times are dropped.
@@ -315,7 +320,9 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
         reads a column of people as IDPs present.
     figure_types : mapping, optional
         Extra ``{term: figure type}`` synonyms, e.g. ``{"nouveaux déplacés": "arrivals"}``.
-    dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched, merge_duplicates, sheet, layer, encoding
+    dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched, merge_duplicates
+        As for :func:`read_events`.
+    sheet, layer, encoding
         As for :func:`read_events`.
 
     Returns

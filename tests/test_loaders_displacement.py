@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import openpyxl
-import pandas as pd
 import pytest
 from shapely.geometry import Point
 

@@ -121,3 +121,10 @@ def test_counts_and_flags():
     flags = parse_flags(pd.Series(["Oui", "0", "x", "nope"]))
     assert flags["value"].tolist() == [True, False, True, False]
     assert flags["bad"].tolist() == [False, False, False, True]
+
+
+def test_headers_starting_with_a_hash_are_not_lost():
+    headers = ["# IDPs", "# Returnees", "Date"]
+    assert is_hxl_row(headers)  # looks like hashtags, but no HXL rule knows them
+    fields = recognise_columns(headers, kind="displacement", hxl_tags=headers).fields
+    assert fields == {"idps": "# IDPs", "returns": "# Returnees", "date": "Date"}
