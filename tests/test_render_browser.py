@@ -116,14 +116,14 @@ def run_in_chromium(page, tmp_path, name):
     return json.loads(htmlmod.unescape(match.group(1)))
 
 
-def test_917_communes_and_10000_events_draw_without_errors(tmp_path):
+def test_all_communes_and_10000_events_draw_without_errors(tmp_path):
     communes = synthetic_choropleth(seed=5)
     events = synthetic_events(10_000, seed=5)
     started = time.perf_counter()
     report = run_in_chromium(to_html(crisis_map(communes, events)), tmp_path, "big")
     assert report["errors"] == []
     assert report["remote"] == []
-    assert report["choropleth"] == 917
+    assert report["choropleth"] == len(communes) > 800  # every commune polygon
     assert report["borders"] >= 2
     # Every event is drawn: as a circle, or counted in a cluster.
     assert report["clusters"] > 10

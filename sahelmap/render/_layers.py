@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from branca.element import Element, MacroElement
+from folium import Map
 from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -33,7 +34,7 @@ def _add_assets(element: MacroElement) -> None:
 
 def _map_of(element: MacroElement) -> MacroElement:
     parent = element._parent
-    while parent is not None and not parent.__class__.__name__ == "Map":
+    while parent is not None and not isinstance(parent, Map):
         parent = getattr(parent, "_parent", None)
     return parent if parent is not None else element._parent
 

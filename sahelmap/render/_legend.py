@@ -64,11 +64,15 @@ def _events_section(type_counts: Mapping[str, int], colors: Mapping[str, str],
 def legend_html(*, classes: Classes | None = None, value_label: str = "",
                 type_counts: Mapping[str, int] | None = None,
                 type_colors: Mapping[str, str] | None = None, max_fatalities: int = 0,
-                clustered: bool = False) -> str:
+                clustered: bool = False, synthetic: int = 0) -> str:
     """The legend: choropleth classes with their ranges, event types, marker sizes."""
     rows: list[str] = []
     if classes is not None:
         rows += _choropleth_section(classes, value_label)
     if type_counts:
         rows += _events_section(type_counts, type_colors or {}, max_fatalities, clustered)
-    return "".join(rows)
+    if synthetic:
+        rows.append(f'<div class="sm-note sm-synthetic">Includes {synthetic:,} synthetic '
+                    "events (test data).</div>")
+    # A native <details> box: the reader can fold the legend away, no script needed.
+    return '<details open><summary>Legend</summary>' + "".join(rows) + "</details>"

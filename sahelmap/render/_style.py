@@ -75,8 +75,8 @@ def size_steps(max_fatalities: float) -> list[int]:
 
     Examples
     --------
-    >>> size_steps(0), size_steps(7), size_steps(340)
-    ([0], [0, 1, 5], [0, 10, 50, 100])
+    >>> size_steps(0), size_steps(7), size_steps(37), size_steps(340)
+    ([0], [0, 1, 5], [0, 5, 10, 25], [0, 50, 100, 250])
     """
-    steps = [s for s in (1, 5, 10, 50, 100, 500) if s <= max_fatalities]
+    steps = [s for s in (1, 5, 10, 25, 50, 100, 250, 500) if s <= max_fatalities]
     return [0] + steps[-3:]

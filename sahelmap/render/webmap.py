@@ -126,9 +126,8 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
                        min_zoom=3, max_zoom=18)
     if tiles is not None:
         folium.TileLayer(tiles).add_to(m)
-    elif new:
+    elif new:  # offline: a plain background, the two countries filled (never over tiles)
         JsCall("background", [BACKGROUND]).add_to(m)
-    if not _has(m, "land") and tiles is None:
         countries = admin_units("adm0", simplified=True)
         land = feature_collection(web_geometry(countries.geometry), [{}] * len(countries))
         JsLayer("land", [land, {"fill": LAND}], raw=(0,), name="Land",
@@ -161,7 +160,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     JsControl(legend_html(classes=classes, value_label=value_label(value),
                           type_counts=type_counts, type_colors=colors,
                           max_fatalities=int(points["fatalities"].max()) if type_counts else 0,
-                          clustered=clustered),
+                          clustered=clustered, synthetic=_synthetic_count(points)),
               position="bottomright", css_class="sm-legend").add_to(m)
     JsCall("attribution", [ATTRIBUTION_HTML]).add_to(m)
     _layer_control_last(m)
@@ -170,6 +169,12 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         # Leave the legend's width free on the right so it covers no data.
         m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(LEGEND_WIDTH, 0))
     return m
+
+
+def _synthetic_count(points: gpd.GeoDataFrame | None) -> int:
+    if points is None or "is_synthetic" not in points.columns:
+        return 0
+    return int(points["is_synthetic"].fillna(False).astype(bool).sum())
 
 
 def _has(m: folium.Map, function: str) -> bool:
