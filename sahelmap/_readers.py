@@ -10,7 +10,9 @@ tool people open the file with:
 - GeoJSON: the 0-based index of the feature in the ``features`` array;
 - GeoPackage (and other OGR layers): the feature id (``fid``, 1-based in a GeoPackage).
 
-Rows whose cells are all empty are dropped and counted in ``n_blank``.
+Rows whose cells are all empty are dropped and counted in ``n_blank``. A CSV row with more
+cells than the header keeps the extra ones, joined, in a column named :data:`OVERFLOW` (the
+loaders reject such rows).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import pandas as pd
 from sahelmap._columns import is_hxl_row
 from sahelmap.errors import InputFileError
 
-__all__ = ["RawTable", "read_table"]
+__all__ = ["OVERFLOW", "RawTable", "read_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ _CSV = {".csv", ".txt", ".tsv", ".tab"}
 _XLSX = {".xlsx", ".xlsm"}
 _VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml"}
 _HEADER_SEARCH = 20
+# The column that holds the cells of a CSV row beyond the header's width.
+OVERFLOW = "(cells beyond the header)"
 
 
 @dataclass
@@ -209,8 +213,11 @@ def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
         except UnicodeDecodeError as exc:
             errors.append(f"{enc}: {exc.reason}")
             continue
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise InputFileError(f"not a readable CSV file ({exc})", path=path) from None
+        except pd.errors.ParserError:
+            return _read_ragged_csv(path, enc, sep)
+        except ValueError as exc:
+            raise InputFileError(f"not a readable CSV file ({str(exc).strip()})",
+                                 path=path) from None
         break
     else:
         raise InputFileError("cannot decode the file (" + "; ".join(errors) + "); pass "
@@ -228,6 +235,29 @@ def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
     header = frame.iloc[0].tolist()
     body = frame.iloc[1:]
     return _finish(path, header, body, lines[1:])
+
+
+def _read_ragged_csv(path: Path, encoding: str, sep: str) -> RawTable:
+    """Slow path for rows with more cells than the header: they go to ``OVERFLOW``."""
+    starts, records = [], []
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=sep)
+            previous = 0
+            for record in reader:
+                starts.append(previous + 1)
+                records.append(record)
+                previous = reader.line_num
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputFileError(f"not a readable CSV file ({exc})", path=path) from None
+    if not records:
+        raise InputFileError("file has no header row", path=path)
+    header, width = records[0], len(records[0])
+    cells = [[c if c != "" else None for c in r[:width]] + [None] * (width - len(r))
+             + [sep.join(r[width:]) if len(r) > width else None] for r in records[1:]]
+    body = pd.DataFrame(cells, columns=range(width + 1), dtype=object).astype("str")
+    return _finish(path, header + [OVERFLOW], body,
+                   np.asarray(starts[1:], dtype="int64"))
 
 
 def _cell_text(value: object) -> object:

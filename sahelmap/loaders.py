@@ -36,7 +36,7 @@ import shapely
 
 from sahelmap._columns import ColumnMap, recognise_columns
 from sahelmap._dates import parse_dates, parse_periods, to_timestamp
-from sahelmap._readers import RawTable, read_table
+from sahelmap._readers import OVERFLOW, RawTable, read_table
 from sahelmap._validate import (
     FIGURE_TYPES,
     Problems,
@@ -532,8 +532,26 @@ class _Pipeline:
         self.frame = _canonical(tables, self.fields)
         self.problems = Problems(len(self.frame))
         self.n_swapped = 0
+        self.check_overflow()
 
     # -- checks shared by both kinds ---------------------------------------------------
+    def check_overflow(self) -> None:
+        """Reject CSV rows with more cells than the header (they may be shifted)."""
+        f = self.frame
+        for number, table in enumerate(self.tables):
+            if OVERFLOW not in table.raw.frame.columns:
+                continue
+            extra = table.raw.frame[OVERFLOW].notna().to_numpy()
+            mask = np.zeros(len(f), dtype=bool)
+            mine = np.flatnonzero(f["_file"].to_numpy() == number)
+            mask[mine] = extra[f["_pos"].to_numpy()[mine]]
+            values = np.full(len(f), None, dtype=object)
+            values[mine] = table.raw.frame[OVERFLOW].to_numpy(dtype=object)[
+                f["_pos"].to_numpy()[mine]]
+            self.problems.add("row", mask, values,
+                              "more cells than the header has (a separator inside an "
+                              "unquoted cell?)")
+
     def check_future(self, start: pd.Series, values: pd.Series, name: str) -> None:
         today = self.options.today
         self.problems.add(name, (start > today).to_numpy(), values,

@@ -481,3 +481,14 @@ def test_check_detects_broken_accounting(tmp_path):
         ["source_file", "source_row"]], result.n_input, result.duplicates)
     with pytest.raises(AccountingError):
         both.check()
+
+
+def test_rows_with_too_many_or_too_few_cells(tmp_path):
+    path = write(tmp_path, f"{HEADER}\n2022-09-12,Gao,attack,1,Radio, Kledu\n"
+                           "2022-09-12,Gao,attack\n2022-09-13,Gao,attack,2,x\n")
+    result = load(path)
+    assert result.accepted["source_row"].tolist() == [3, 4]  # short rows are padded
+    row = result.rejected.iloc[0]
+    assert (row["source_row"], row["field"], row["value"]) == (2, "row", " Kledu")
+    assert row["reason"].startswith("more cells than the header has")
+    assert row["(cells beyond the header)"] == " Kledu"
