@@ -88,7 +88,7 @@ ISO_3166_2 = {
 
 # Known faults of the geoBoundaries ADM3 extract (see SOURCES.md).
 MENAKA_COMMUNES = {"menaka", "anderamboukane", "inekar", "tidermene", "alata"}
-COUNTRY_FIXES = {"ouattagouna": ("Mali", "Gao")}  # tagged Niger in the source
+REGION_FIXES = {"ouattagouna": "Gao"}  # tagged Niger / Tillabéri in the source
 NIAMEY_COMMUNES = {"niamey i", "niamey ii", "niamey iii", "niamey iv", "niamey v"}
 
 # Facts written by the project for places no registry list has (no coordinates).
@@ -162,13 +162,22 @@ def build_communes(dist: Path) -> gpd.GeoDataFrame:
                 f"WHERE shape_id IN ({','.join('?' * len(ids))})", con, params=ids,
             )
     listing = listing.merge(shapes, on="shape_id", validate="one_to_one")
-    geometry = shapely.make_valid(shapely.from_wkb(listing["coordinates"].to_numpy()))
     listing["adm3_name"] = listing["name"].str.strip()
-    listing["country"] = listing["admin1"]
+    # The source tags some communes of neighbouring countries (Oualata in Mauritania, In
+    # Guezzam in Algeria, Tengrela in Côte d'Ivoire...) as Mali or Niger, and Ouattagouna
+    # (Mali) as Niger. The shape ID starts with the hash of the country's geoBoundaries
+    # release, which is the reliable key: one per country.
+    prefix = listing["shape_id"].str.split("B").str[0]
+    country_of = {prefix[listing["admin1"] == c].mode().iloc[0]: c for c in COUNTRIES}
+    foreign = ~prefix.isin(country_of)
+    dropped = sorted(listing.loc[foreign, "adm3_name"])
+    listing = listing[~foreign].copy()
+    listing["country"] = prefix[~foreign].map(country_of)
+    print(f"dropped {len(dropped)} communes of neighbouring countries: {', '.join(dropped)}")
     listing["region"] = listing["admin2"].str.replace(r"\s+Region$", "", regex=True)
     keys = listing["adm3_name"].map(_key)
-    for key, (country, region) in COUNTRY_FIXES.items():
-        listing.loc[keys == key, ["country", "region"]] = (country, region)
+    for key, region in REGION_FIXES.items():
+        listing.loc[keys == key, "region"] = region
     listing.loc[keys.isin(NIAMEY_COMMUNES) & (listing["country"] == "Niger"), "region"] = "Niamey"
     listing["adm1_pcode"] = listing["region"].map(SOURCE_REGION_PCODE)
     menaka = keys.isin(MENAKA_COMMUNES) & (listing["adm1_pcode"] == "ML07")
@@ -179,6 +188,7 @@ def build_communes(dist: Path) -> gpd.GeoDataFrame:
     listing["iso3"] = listing["country"].map(lambda c: COUNTRIES[c][1])
     listing["adm1_name"] = listing["adm1_pcode"].map(lambda p: ADM1_NAMES[p][0])
     listing["adm3_id"] = "geoBoundaries:" + listing["shape_id"]
+    geometry = shapely.make_valid(shapely.from_wkb(listing["coordinates"].to_numpy()))
     communes = gpd.GeoDataFrame(
         listing[["adm0_pcode", "iso3", "adm1_pcode", "adm1_name", "adm3_id", "adm3_name"]],
         geometry=_polygonal(geometry), crs="EPSG:4326",

@@ -64,13 +64,22 @@ def test_places_fall_in_their_regions():
 
 def test_communes_have_region_codes():
     communes = admin_units("adm3")
-    assert len(communes) == 917
+    assert communes.groupby("adm0_pcode").size().to_dict() == {"ML": 643, "NE": 253}
     assert communes["adm1_pcode"].notna().all()
+    # communes of neighbouring countries that the source tags Mali or Niger are left out
+    assert not {"Oualata", "In Guezzam", "Tengrela", "Sabon Birni"} & set(communes["adm3_name"])
     by_name = communes.set_index("adm3_name")
     assert by_name.loc["Ouattagouna", "adm0_pcode"] == "ML"  # source fault fixed
     assert by_name.loc["Anderamboukane", "adm1_pcode"] == "ML10"
     assert by_name.loc["Niamey I", "adm1_pcode"] == "NE008"
     assert by_name.loc["Tin Hama", "adm1_pcode"] == "ML07"
+
+
+def test_country_areas_are_close_to_official_figures():
+    areas = admin_units("adm0").to_crs("ESRI:54009").set_index("adm0_pcode").area / 1e6
+    official = {"ML": 1_240_192, "NE": 1_267_000}  # km²
+    for country, km2 in official.items():
+        assert 0.9 < areas[country] / km2 < 1.02
 
 
 def test_country_filter_and_bad_level():
