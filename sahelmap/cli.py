@@ -1,0 +1,248 @@
+"""The ``sahelmap`` command line: a thin layer over the public API.
+
+Errors of sahelmap become a one-line message and a non-zero exit code (2 for bad usage,
+1 for bad input); progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from sahelmap.errors import SahelmapError
+
+EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn sahelmap's errors into messages a person can act on."""
+    try:
+        yield
+    except SahelmapError as exc:
+        raise click.ClickException(str(exc)) from None
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{exc.filename}: no such file") from None
+
+
+class _Steps:
+    """A progress bar over the named steps of a long command (stderr, off with --quiet)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self._bar = tqdm(total=total, disable=quiet, file=sys.stderr, unit="step",
+                         bar_format="{desc:<28}{bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+
+    def run(self, label: str, work: Callable[[], Any]) -> Any:
+        self._bar.set_description_str(label)
+        result = work()
+        self._bar.update(1)
+        return result
+
+    def close(self) -> None:
+        self._bar.set_description_str("done")
+        self._bar.close()
+
+
+def _example(name: str) -> Path:
+    from sahelmap._data_files import bundled
+
+    return bundled("examples", name)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sahelmap")
+def main() -> None:
+    """Map attacks and displacement in Mali and Niger from field reports, offline."""
+
+
+@main.command()
+@click.option("--events", "events_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Event reports (CSV, XLSX, GeoJSON, GPKG; ACLED and HXL layouts "
+                   "recognised). Repeat for several files.")
+@click.option("--displacement", "displacement_files", multiple=True,
+              type=click.Path(dir_okay=False),
+              help="Displacement reports (IOM-DTM-style tables). Repeat for several files.")
+@click.option("--week", required=True, metavar="YYYY-Www",
+              help="ISO week to map, e.g. 2022-W37.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for map.html, map.png, regions.csv and rejected.csv.")
+@click.option("--gazetteer", type=click.Path(dir_okay=False),
+              help="Your own places (CSV: name, lon, lat[, aliases]) for camps and villages "
+                   "no public list has.")
+@click.option("--boundaries", type=click.Path(dir_okay=False),
+              help="Official boundaries (COD-AB or geoBoundaries file) to use instead of the "
+                   "bundled ones; needed for --level adm2 maps with polygons.")
+@click.option("--level", type=click.Choice(["adm1", "adm2"]), default="adm1",
+              show_default=True, help="Admin level of the figures.")
+@click.option("--value", default="arrivals", show_default=True,
+              type=click.Choice(["arrivals", "idps", "returns", "departures", "events",
+                                 "fatalities"]),
+              help="Figure shown by the choropleth.")
+@click.option("--scheme", default="quantiles", show_default=True,
+              type=click.Choice(["quantiles", "natural_breaks", "equal_interval"]),
+              help="Classification of the choropleth.")
+@click.option("--classes", "k", default=5, show_default=True, type=click.IntRange(2, 9),
+              help="Number of classes.")
+@click.option("--title", default=None, help="Map title (default: names the figure and week).")
+@click.option("--merge-duplicates/--keep-duplicates", default=False, show_default=True,
+              help="Merge reports of the same event/figure from several sources.")
+@click.option("--monthfirst", is_flag=True,
+              help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
+@click.option("--png/--no-png", default=True, show_default=True,
+              help="Also write the 300 dpi PNG for reports.")
+@click.option("--example", is_flag=True, help=EXAMPLE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], week: str,
+           out_dir: str, gazetteer: str | None, boundaries: str | None, level: str,
+           value: str, scheme: str, k: int, title: str | None, merge_duplicates: bool,
+           monthfirst: bool, png: bool, example: bool, quiet: bool) -> None:
+    """Write the weekly map (HTML and PNG), the per-region CSV and the rejected rows.
+
+    \b
+    Example:
+      sahelmap weekly --example --week 2022-W37 --out weekly/
+      sahelmap weekly --events acled.csv --displacement dtm.xlsx \\
+          --gazetteer camps.csv --week 2022-W37 --out weekly/
+    """
+    from sahelmap import pipeline
+
+    if example:
+        events_files = events_files or (str(_example("events.csv")),)
+        displacement_files = displacement_files or (str(_example("displacement.csv")),)
+        gazetteer = gazetteer or str(_example("places.csv"))
+    if not events_files and not displacement_files:
+        raise click.UsageError("Give --events and/or --displacement files (or --example).")
+    steps = _Steps(total=5 + png, quiet=quiet)
+    with _errors():
+        written = pipeline.weekly(
+            events=list(events_files), displacement=list(displacement_files), week=week,
+            out_dir=Path(out_dir), gazetteer=gazetteer, boundaries=boundaries, level=level,
+            value=value, scheme=scheme, k=k, title=title, merge_duplicates=merge_duplicates,
+            dayfirst=not monthfirst, png=png, step=steps.run,
+        )
+    steps.close()
+    for label, path in written.items():
+        click.echo(f"{label:<12} {path}")
+
+
+@main.command("geocode")
+@click.argument("table", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Output CSV: the input columns plus the geocoder's.")
+@click.option("--name-column", default="place", show_default=True,
+              help="Column with the place name.")
+@click.option("--lon-column", default="lon", show_default=True)
+@click.option("--lat-column", default="lat", show_default=True)
+@click.option("--country-column", default="country", show_default=True)
+@click.option("--admin1-column", default="admin1", show_default=True)
+@click.option("--gazetteer", type=click.Path(dir_okay=False),
+              help="Your own places (CSV: name, lon, lat[, aliases]).")
+@click.option("--threshold", default=85.0, show_default=True, type=click.FloatRange(0, 100),
+              help="Minimum similarity (0-100) for a misspelt name to match.")
+def geocode_command(table: str, out: str, name_column: str, lon_column: str,
+                    lat_column: str, country_column: str, admin1_column: str,
+                    gazetteer: str | None, threshold: float) -> None:
+    """Geocode the places of a CSV table into admin units with P-codes.
+
+    Every row is written, matched or not; a summary of statuses goes to stderr.
+    """
+    import pandas as pd
+
+    from sahelmap.geocode import geocode_frame
+
+    with _errors():
+        frame = pd.read_csv(table, dtype=str, keep_default_na=False, na_values=[""])
+        if name_column not in frame and lon_column not in frame:
+            raise click.UsageError(
+                f"{table} has neither a {name_column!r} column nor a {lon_column!r} column; "
+                f"it has {list(frame.columns)}. Use --name-column.")
+        result = geocode_frame(frame, name=name_column, lon=lon_column, lat=lat_column,
+                               country=country_column, admin1=admin1_column,
+                               gazetteer=gazetteer, fuzzy_threshold=threshold)
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        frame.join(result, rsuffix="_geocoded").to_csv(out, index=False)
+    counts = result["status"].value_counts().to_dict()
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()), err=True)
+
+
+@main.command()
+@click.option("--events", "events_files", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--displacement", "displacement_files", multiple=True,
+              type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .csv, .geojson or .gpkg.")
+@click.option("--rejected", type=click.Path(dir_okay=False),
+              help="CSV for the rows that were rejected or not matched.")
+@click.option("--level", type=click.Choice(["adm1", "adm2"]), default="adm1",
+              show_default=True)
+@click.option("--period", default="week", show_default=True,
+              help="week, month, all, or one ISO week such as 2022-W37.")
+@click.option("--start", default=None, help="First day counted (YYYY-MM-DD).")
+@click.option("--end", default=None, help="Last day counted (YYYY-MM-DD).")
+@click.option("--gazetteer", type=click.Path(dir_okay=False))
+@click.option("--boundaries", type=click.Path(dir_okay=False))
+@click.option("--example", is_flag=True, help=EXAMPLE_HELP)
+def aggregate(events_files: tuple[str, ...], displacement_files: tuple[str, ...], out: str,
+              rejected: str | None, level: str, period: str, start: str | None,
+              end: str | None, gazetteer: str | None, boundaries: str | None,
+              example: bool) -> None:
+    """Count events, fatalities and displacement per admin unit and period."""
+    from sahelmap import pipeline
+
+    if example:
+        events_files = events_files or (str(_example("events.csv")),)
+        displacement_files = displacement_files or (str(_example("displacement.csv")),)
+        gazetteer = gazetteer or str(_example("places.csv"))
+    if not events_files and not displacement_files:
+        raise click.UsageError("Give --events and/or --displacement files (or --example).")
+    with _errors():
+        summary = pipeline.aggregate_files(
+            events=list(events_files), displacement=list(displacement_files), out=Path(out),
+            rejected=Path(rejected) if rejected else None, level=level, period=period,
+            start=start, end=end, gazetteer=gazetteer, boundaries=boundaries)
+    click.echo(summary, err=True)
+
+
+@main.group()
+def boundaries() -> None:
+    """Official boundary files (with ADM2): list, download, locate."""
+
+
+@boundaries.command("list")
+def boundaries_list() -> None:
+    """List the pinned boundary files that can be downloaded."""
+    from sahelmap.download import CATALOGUE, cached_path
+
+    for name, source in CATALOGUE.items():
+        state = "cached" if cached_path(name) else "not downloaded"
+        pin = "sha256 pinned" if source.sha256 else "sha256 NOT pinned (use --sha256)"
+        click.echo(f"{name:<26} {state:<15} {pin}\n    {source.description}\n    {source.url}")
+
+
+@boundaries.command("download")
+@click.argument("name", required=False)
+@click.option("--url", help="Download this URL instead (a mirror, or another file).")
+@click.option("--sha256", help="Expected SHA-256 of the file (required where none is pinned).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Cache folder (default: the per-user cache, or $SAHELMAP_CACHE_DIR).")
+def boundaries_download(name: str | None, url: str | None, sha256: str | None,
+                        directory: str | None) -> None:
+    """Download a boundary file, check its SHA-256 and cache it; print its path."""
+    from sahelmap.download import download_boundaries
+
+    if not name and not url:
+        raise click.UsageError("Name a file (see 'sahelmap boundaries list') or give --url.")
+    with _errors():
+        path = download_boundaries(name, url=url, sha256=sha256, directory=directory,
+                                   progress=sys.stderr.isatty())
+    click.echo(str(path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

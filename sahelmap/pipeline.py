@@ -1,0 +1,243 @@
+"""The weekly product, end to end: report files in, map and tables out.
+
+This is the only module that chains reading, geocoding, aggregating, rendering and writing;
+each step lives in its own module and can be used alone from a notebook.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from sahelmap.errors import SahelmapError
+
+__all__ = ["PeriodError", "Reports", "iso_week_bounds", "load_reports", "weekly",
+           "aggregate_files"]
+
+Step = Callable[[str, Callable[[], Any]], Any]
+PathLikeStr = str | PathLike
+
+
+
+class PeriodError(SahelmapError, ValueError):
+    """A period (ISO week, date range) is malformed."""
+
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def iso_week_bounds(week: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the Monday and Sunday of an ISO week such as ``"2022-W37"``.
+
+    Examples
+    --------
+    >>> [d.date().isoformat() for d in iso_week_bounds("2022-W37")]
+    ['2022-09-12', '2022-09-18']
+    >>> iso_week_bounds("2020-W53")[0].date().isoformat()
+    '2020-12-28'
+    """
+    found = _WEEK.match(str(week).strip())
+    if not found:
+        raise PeriodError(f"Week {week!r} is not an ISO week: write it like 2022-W37.")
+    year, number = int(found.group(1)), int(found.group(2))
+    try:
+        monday = pd.Timestamp.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise PeriodError(f"Week {week!r} does not exist: {year} has no week {number}.") from None
+    return monday, monday + pd.Timedelta(days=6)
+
+
+@dataclass
+class Reports:
+    """What was read: the loaders' results for events and displacement (either may be None)."""
+
+    events: Any = None
+    displacement: Any = None
+
+    def rejected(self) -> pd.DataFrame:
+        """All rejected or unmatched rows, with a ``report`` column (events/displacement)."""
+        parts = [result.rejected.assign(report=kind)
+                 for kind, result in (("events", self.events),
+                                      ("displacement", self.displacement))
+                 if result is not None]
+        if not parts:
+            return pd.DataFrame(columns=["report", "source_file", "source_row", "field",
+                                         "value", "reason"])
+        frame = pd.concat(parts, ignore_index=True)
+        return frame[["report", *[c for c in frame.columns if c != "report"]]]
+
+    def sources(self) -> list[str]:
+        """The distinct ``source`` values of the accepted reports (for the map's credits)."""
+        found: dict[str, None] = {}
+        for result in (self.events, self.displacement):
+            if result is not None and "source" in result.accepted:
+                found.update(dict.fromkeys(result.accepted["source"].dropna().astype(str)))
+        return [s for s in found if s.strip()]
+
+    def summary(self) -> str:
+        """One line per report kind: rows read, accepted, rejected."""
+        return "\n".join(f"{kind}: {result.summary()}"
+                         for kind, result in (("events", self.events),
+                                              ("displacement", self.displacement))
+                         if result is not None)
+
+
+def _geocoder(gazetteer: Any, boundaries: Any) -> tuple[Any, gpd.GeoDataFrame | None]:
+    from sahelmap.boundaries import read_boundaries
+    from sahelmap.geocode import Geocoder
+
+    layer = None
+    if boundaries is not None:
+        layer = boundaries if isinstance(boundaries, gpd.GeoDataFrame) else read_boundaries(
+            boundaries)
+    if gazetteer is None and layer is None:
+        return None, None
+    return Geocoder(gazetteer, boundaries=layer), layer
+
+
+def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
+                 displacement: Sequence[PathLikeStr] | PathLikeStr | None = None, *,
+                 gazetteer: Any = None, boundaries: Any = None, dayfirst: bool = True,
+                 merge_duplicates: bool = False, step: Step | None = None) -> Reports:
+    """Read, validate and geocode event and displacement report files.
+
+    Parameters
+    ----------
+    events, displacement : path-like or list of path-likes, optional
+        Report files (see :func:`sahelmap.loaders.read_events`).
+    gazetteer : path-like, pandas.DataFrame or Geocoder, optional
+        The user's own places, added to the bundled gazetteer.
+    boundaries : path-like or geopandas.GeoDataFrame, optional
+        Official boundaries (with ADM2) to locate points in.
+    dayfirst : bool
+        Read ambiguous dates such as 09/12/2022 day first.
+    merge_duplicates : bool
+        Keep one row of each group of duplicate reports (the others are listed as rejected).
+    step : callable, optional
+        ``step(label, work)`` runs ``work()``; the CLI passes a progress bar.
+
+    Returns
+    -------
+    Reports
+    """
+    from sahelmap.loaders import read_displacement, read_events
+
+    step = step or (lambda label, work: work())
+    coder, _ = step("indexing places", lambda: _geocoder(gazetteer, boundaries))
+    options = dict(gazetteer=coder, dayfirst=dayfirst, merge_duplicates=merge_duplicates)
+    reports = Reports()
+    if events:
+        reports.events = step("reading events", lambda: read_events(events, **options))
+    if displacement:
+        reports.displacement = step("reading displacement",
+                                    lambda: read_displacement(displacement, **options))
+    return reports
+
+
+def _summarize(reports: Reports, *, level: str, period: str, start: Any, end: Any,
+               boundaries: Any) -> gpd.GeoDataFrame:
+    from sahelmap.aggregate import check_totals, summarize
+
+    events = reports.events.accepted if reports.events is not None else None
+    displacement = reports.displacement.accepted if reports.displacement is not None else None
+    table = summarize(events=events, displacement=displacement, level=level, period=period,
+                      start=start, end=end, boundaries=boundaries)
+    check_totals(table, events=events, displacement=displacement)
+    return table
+
+
+def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLikeStr] = (),
+           week: str, out_dir: PathLikeStr, gazetteer: Any = None, boundaries: Any = None,
+           level: str = "adm1", value: str = "arrivals", scheme: str = "quantiles", k: int = 5,
+           title: str | None = None, merge_duplicates: bool = False, dayfirst: bool = True,
+           png: bool = True, step: Step | None = None) -> dict[str, Path]:
+    """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
+
+    Returns
+    -------
+    dict
+        ``{"map": map.html, "image": map.png, "regions": regions.csv,
+        "rejected": rejected.csv}`` (no ``"image"`` when ``png=False``).
+    """
+    from sahelmap.export import export
+    from sahelmap.render import crisis_map, save_html
+
+    step = step or (lambda label, work: work())
+    start, end = iso_week_bounds(week)
+    label = f"{start:%G}-W{start:%V}"
+    layer = None
+    if boundaries is not None:
+        from sahelmap.boundaries import read_boundaries
+
+        layer = read_boundaries(boundaries)
+    reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
+                           dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step)
+    table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
+                                                   start=None, end=None, boundaries=layer))
+    points = None
+    if reports.events is not None:
+        accepted = reports.events.accepted
+        in_week = accepted["event_date"].between(start, end + pd.Timedelta(hours=23, minutes=59))
+        points = accepted[in_week]
+    heading = title or _VALUE_TITLES.get(value, value)
+    period = f"Week {label} ({start:%d %b} – {end:%d %b %Y})"
+    sources = reports.sources()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    m = step("drawing the map", lambda: crisis_map(
+        table, points, value=value, scheme=scheme, k=k, title=heading, period=period,
+        sources=sources))
+    written["map"] = save_html(m, out / "map.html")
+    if png:
+        from sahelmap.render import save_static
+
+        written["image"] = step("drawing the PNG", lambda: save_static(
+            table, points, path=out / "map.png", value=value, scheme=scheme, k=k, title=heading,
+            period=period, sources=sources))
+    written["regions"] = export(table, out / "regions.csv")
+    rejected = reports.rejected()
+    rejected.to_csv(out / "rejected.csv", index=False)
+    written["rejected"] = out / "rejected.csv"
+    return written
+
+
+_VALUE_TITLES = {"arrivals": "New arrivals of displaced people", "idps": "IDPs present",
+                 "returns": "Returns", "departures": "Departures",
+                 "events": "Security events", "fatalities": "Fatalities"}
+
+
+def aggregate_files(*, events: Sequence[PathLikeStr] = (),
+                    displacement: Sequence[PathLikeStr] = (), out: PathLikeStr,
+                    rejected: PathLikeStr | None = None, level: str = "adm1",
+                    period: str = "week", start: Any = None, end: Any = None,
+                    gazetteer: Any = None, boundaries: Any = None) -> str:
+    """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
+
+    Returns a short summary of what was read, accepted and rejected.
+    """
+    from sahelmap.export import export
+
+    layer = None
+    if boundaries is not None:
+        from sahelmap.boundaries import read_boundaries
+
+        layer = read_boundaries(boundaries)
+    reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer)
+    table = _summarize(reports, level=level, period=period, start=start, end=end,
+                       boundaries=layer)
+    export(table, out)
+    if rejected is not None:
+        Path(rejected).parent.mkdir(parents=True, exist_ok=True)
+        reports.rejected().to_csv(rejected, index=False)
+    left_out = table.attrs.get("excluded_rows")
+    note = f"\n{left_out} accepted rows fall outside the period and are not counted" \
+        if left_out else ""
+    return f"{reports.summary()}\nwrote {len(table)} rows to {out}{note}"
