@@ -19,7 +19,8 @@ import pytest
 from sahelmap.render import crisis_map, to_html
 from sahelmap.render._synthetic import synthetic_choropleth, synthetic_events
 
-CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+CHROMIUM = ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
+            else shutil.which("chromium"))
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="headless Chromium not found at /usr/bin/chromium (apt-get install chromium)",
@@ -35,7 +36,9 @@ window.addEventListener("error", function (e) {
   if (t && t !== window && (t.src || t.href)) { __errors.push("resource " + (t.src || t.href)); }
   else { __errors.push("error " + e.message + " line " + e.lineno); }
 }, true);
-window.addEventListener("unhandledrejection", function (e) { __errors.push("rejection " + e.reason); });
+window.addEventListener("unhandledrejection", function (e) {
+  __errors.push("rejection " + e.reason);
+});
 (function () {
   var original = console.error;
   console.error = function () {
@@ -78,10 +81,12 @@ window.addEventListener("load", function () { setTimeout(function () {
         }
         layer.closePopup();
       }
-      if (layer.feature && layer.getTooltip() && JSON.stringify(layer.feature.properties).indexOf("__pwn") >= 0) {
+      var props = layer.feature ? JSON.stringify(layer.feature.properties) : "";
+      if (layer.getTooltip && layer.getTooltip() && props.indexOf("__pwn") >= 0) {
         layer.openTooltip(layer.getBounds().getCenter());
         var tip = layer.getTooltip().getElement();
-        report.tooltips.push({text: tip.textContent, elements: tip.querySelectorAll("script, img").length});
+        report.tooltips.push({text: tip.textContent,
+                              elements: tip.querySelectorAll("script, img").length});
         layer.closeTooltip();
       }
     });
@@ -106,7 +111,7 @@ def run_in_chromium(page, tmp_path, name):
     command = [
         CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-extensions", f"--user-data-dir={tmp_path / (name + '-profile')}",
+        "--disable-sync", "--disable-extensions", f"--user-data-dir={tmp_path / 'profile'}",
         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
         "--window-size=1400,900", "--virtual-time-budget=15000", "--dump-dom", path.as_uri(),
     ]

@@ -5,8 +5,8 @@ import re
 import warnings
 
 import folium
-import pandas as pd
 import folium.plugins
+import pandas as pd
 import pytest
 
 from sahelmap.boundaries import admin_units

@@ -8,10 +8,9 @@ the colours, so the HTML legend and the PNG legend cannot disagree.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import warnings
 
 import mapclassify
 import numpy as np
@@ -127,7 +126,8 @@ def _range_labels(bins: np.ndarray, low: float, integer: bool) -> list[str]:
     for upper in bins:
         if integer:
             lo, hi = int(np.ceil(lower)), int(np.floor(upper))
-            labels.append(fmt_number(hi) if lo >= hi else f"{fmt_number(lo)} \u2013 {fmt_number(hi)}")
+            labels.append(fmt_number(hi) if lo >= hi else
+                          f"{fmt_number(lo)} \u2013 {fmt_number(hi)}")
             lower = hi + 1
         else:
             same = np.isclose(lower, upper)

@@ -87,7 +87,8 @@ def feature_collection(geoms: np.ndarray, properties: Sequence[dict], *,
     return script_json({"type": "FeatureCollection", "scale": scale, "features": features})
 
 
-def _text_column(values: pd.Series, table: dict[str, int], *, limit: int | None = None) -> list[int]:
+def _text_column(values: pd.Series, table: dict[str, int], *,
+                 limit: int | None = None) -> list[int]:
     """Index of each escaped value in the shared string table (-1 for missing/empty)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     lookup = []
@@ -101,6 +102,9 @@ def _text_column(values: pd.Series, table: dict[str, int], *, limit: int | None 
 def event_table(events: gpd.GeoDataFrame, types: list[str], *, decimals: int = 4) -> dict:
     """Return the events as columns (compact JSON) with one shared table of escaped strings.
 
+    ``events`` comes from :func:`sahelmap.render._prepare.prepare_events` (``event_type``
+    and ``fatalities`` filled).
+
     Keys: ``lat, lon`` (rounded), ``f`` fatalities, ``t`` index into ``types``, ``y`` synthetic
     flag (0/1), and for text fields an index into ``S``: ``d`` date, ``p`` place, ``r`` region,
     ``a1``/``a2`` actors, ``s`` source, ``n`` notes (clipped to :data:`NOTES_MAX`).
@@ -112,8 +116,8 @@ def event_table(events: gpd.GeoDataFrame, types: list[str], *, decimals: int = 4
     out: dict[str, list] = {
         "lat": np.round(xy[:, 1], decimals).tolist(),
         "lon": np.round(xy[:, 0], decimals).tolist(),
-        "f": _fatalities(events).tolist(),
-        "t": [type_index[name] for name in _event_types(events)],
+        "f": events["fatalities"].astype(int).tolist(),
+        "t": [type_index[name] for name in events["event_type"]],
     }
     if "event_date" in events:
         dates = pd.to_datetime(events["event_date"], errors="coerce")
@@ -124,22 +128,7 @@ def event_table(events: gpd.GeoDataFrame, types: list[str], *, decimals: int = 4
         if column in events:
             out[key] = _text_column(events[column].astype("object"), table, limit=limit)
     if "is_synthetic" in events:
-        flags = events["is_synthetic"].fillna(False).astype(bool).astype(int)
+        flags = events["is_synthetic"].eq(True).astype(int)
         out["y"] = int(flags.iloc[0]) if flags.nunique() == 1 else flags.tolist()
     out["S"] = list(table)
     return out
-
-
-def _fatalities(events: gpd.GeoDataFrame) -> np.ndarray:
-    if "fatalities" not in events:
-        return np.zeros(len(events), dtype=int)
-    deaths = pd.to_numeric(events["fatalities"], errors="coerce").fillna(0).clip(lower=0)
-    return deaths.round().astype(int).to_numpy()
-
-
-def _event_types(events: gpd.GeoDataFrame) -> pd.Series:
-    if "event_type" not in events:
-        return pd.Series(["Event"] * len(events), index=events.index)
-    kinds = events["event_type"].astype("object").where(events["event_type"].notna(), "Other")
-    kinds = kinds.astype(str).str.strip()
-    return kinds.where(kinds != "", "Other")

@@ -41,7 +41,8 @@ def _map_of(element: MacroElement) -> MacroElement:
 
 _CALL = Template("""
 {% macro script(this, kwargs) %}
-    var {{ this.get_name() }} = sahelmap.{{ this.function }}({{ this.map_name() }}{% for a in this.arguments %}, {{ a }}{% endfor %});
+    var {{ this.get_name() }} = sahelmap.{{ this.function }}({{ this.map_name() }}
+        {%- for argument in this.arguments %}, {{ argument }}{% endfor %});
 {% endmacro %}
 """)
 

@@ -16,7 +16,7 @@ from shapely.ops import polylabel
 
 from sahelmap.boundaries import admin_units
 from sahelmap.render._text import value_label
-from sahelmap.render._validate import RenderError, as_wgs84, drop_empty, require_columns
+from sahelmap.render._validate import RenderError, as_wgs84, drop_empty
 
 __all__ = [
     "prepare_choropleth",
@@ -27,6 +27,7 @@ __all__ = [
     "sources_text",
     "region_labels",
     "data_bounds",
+    "synthetic_flags",
     "FIGURE_COLUMNS",
 ]
 
@@ -61,7 +62,7 @@ def prepare_choropleth(frame: object, value: str) -> gpd.GeoDataFrame:
                 if periods > 1 else "")
         raise RenderError("The choropleth frame has several rows for the same unit_pcode; "
                           "a choropleth needs one row per unit." + hint)
-    return drop_empty(frame, "choropleth", stacklevel=5)
+    return drop_empty(frame, "choropleth")
 
 
 def prepare_events(frame: object) -> gpd.GeoDataFrame:
@@ -71,7 +72,7 @@ def prepare_events(frame: object) -> gpd.GeoDataFrame:
     non-negative int, so the renderers can rely on both.
     """
     frame = as_wgs84(frame, "events")
-    frame = drop_empty(frame, "events", stacklevel=5)
+    frame = drop_empty(frame, "events")
     kinds = frame.geom_type.unique()
     if len(frame) and set(kinds) - {"Point"}:
         raise RenderError(
@@ -92,6 +93,15 @@ def prepare_events(frame: object) -> gpd.GeoDataFrame:
         frame["fatalities"] = 0
     order = np.argsort(-frame["fatalities"].to_numpy(), kind="stable")
     return frame.iloc[order]
+
+
+def synthetic_flags(events: gpd.GeoDataFrame | None) -> pd.Series:
+    """``True`` for events flagged ``is_synthetic`` (missing or other values count as real)."""
+    if events is None:
+        return pd.Series([], dtype=bool)
+    if "is_synthetic" not in events.columns:
+        return pd.Series(False, index=events.index)
+    return events["is_synthetic"].eq(True)
 
 
 def event_type_order(events: gpd.GeoDataFrame) -> list[str]:

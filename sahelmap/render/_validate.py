@@ -9,7 +9,7 @@ import numpy as np
 
 from sahelmap.errors import SahelmapError
 
-__all__ = ["RenderError", "as_wgs84", "require_columns", "drop_empty"]
+__all__ = ["RenderError", "as_wgs84", "drop_empty"]
 
 
 class RenderError(SahelmapError, ValueError):
@@ -27,16 +27,6 @@ def as_wgs84(frame: object, what: str) -> gpd.GeoDataFrame:
     if not frame.crs.equals("EPSG:4326"):
         return frame.to_crs("EPSG:4326")
     return frame
-
-
-def require_columns(frame: gpd.GeoDataFrame, columns: list[str], what: str) -> None:
-    """Raise a RenderError naming the missing columns and the available ones."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise RenderError(
-            f"The {what} frame lacks column(s) {', '.join(map(repr, missing))}; it has "
-            f"{', '.join(map(str, frame.columns))}."
-        )
 
 
 def drop_empty(frame: gpd.GeoDataFrame, what: str, *, stacklevel: int = 4) -> gpd.GeoDataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import warnings
-from functools import lru_cache
+from functools import cache
 from os import PathLike
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,7 +49,7 @@ def _file_name(url: str) -> str:
     return urlsplit(url).path.rsplit("/", 1)[-1].lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(package_file: tuple[object, str]) -> str:
     package, name = package_file
     text = (Path(package.BASE_DIR) / name).read_text(encoding="utf-8")
@@ -60,7 +60,7 @@ def _asset(package_file: tuple[object, str]) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _png_uri(name: str) -> str:
     data = (Path(xs_leaflet.BASE_DIR) / "images" / name).read_bytes()
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
@@ -117,7 +117,8 @@ def to_html(m: folium.Map) -> str:
         if name in _INLINE:
             text = _asset(_INLINE[name])
             if tag == "script":
-                extra = _default_icon_script() if name == "leaflet.js" and "L.marker(" in body else ""
+                markers = name == "leaflet.js" and "L.marker(" in body
+                extra = _default_icon_script() if markers else ""
                 return "<script>" + text.replace("</script", "<\\/script") + "</script>\n" + extra
             return "<style>" + text.replace("</style", "<\\/style") + "</style>\n"
         if _needed(name, body) is False:

@@ -28,6 +28,7 @@ from sahelmap.render._prepare import (
     prepare_events,
     region_labels,
     sources_text,
+    synthetic_flags,
 )
 from sahelmap.render._style import ATTRIBUTION, event_colors, radius, size_steps
 from sahelmap.render._text import value_label
@@ -161,7 +162,7 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     lax.set_axis_off()
     _legend(lax, fig, classes, value, points, types, colors)
     _texts(fig, fig_w, fig_h, margin, title=title, period=period, sources=sources,
-           synthetic=_synthetic_count(points))
+           synthetic=int(synthetic_flags(points).sum()))
     return fig
 
 
@@ -266,9 +267,3 @@ def _texts(fig: Figure, fig_w: float, fig_h: float, margin: float, *, title: str
     wrapped = "\n".join(textwrap.fill(line, width=int(fig_w * 17)) for line in lines)
     fig.text(left, 0.5 / fig_h, wrapped, ha="left", va="top", fontsize=7.5, color="#555555",
              linespacing=1.35, parse_math=False)
-
-
-def _synthetic_count(points: gpd.GeoDataFrame | None) -> int:
-    if points is None or "is_synthetic" not in points.columns:
-        return 0
-    return int(points["is_synthetic"].fillna(False).astype(bool).sum())

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import pandas as pd
 
 from sahelmap.boundaries import admin_units
 from sahelmap.render._classify import Classes, classify
@@ -22,6 +23,7 @@ from sahelmap.render._prepare import (
     prepare_events,
     region_labels,
     sources_text,
+    synthetic_flags,
 )
 from sahelmap.render._style import (
     ATTRIBUTION_HTML,
@@ -160,7 +162,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     JsControl(legend_html(classes=classes, value_label=value_label(value),
                           type_counts=type_counts, type_colors=colors,
                           max_fatalities=int(points["fatalities"].max()) if type_counts else 0,
-                          clustered=clustered, synthetic=_synthetic_count(points)),
+                          clustered=clustered, synthetic=int(synthetic_flags(points).sum())),
               position="bottomright", css_class="sm-legend").add_to(m)
     JsCall("attribution", [ATTRIBUTION_HTML]).add_to(m)
     _layer_control_last(m)
@@ -169,12 +171,6 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         # Leave the legend's width free on the right so it covers no data.
         m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(LEGEND_WIDTH, 0))
     return m
-
-
-def _synthetic_count(points: gpd.GeoDataFrame | None) -> int:
-    if points is None or "is_synthetic" not in points.columns:
-        return 0
-    return int(points["is_synthetic"].fillna(False).astype(bool).sum())
 
 
 def _has(m: folium.Map, function: str) -> bool:
@@ -193,7 +189,7 @@ def _choropleth_layer(frame: gpd.GeoDataFrame, classes: Classes, value: str,
         shown = [esc(name), "" if esc(region) == esc(name) else esc(region)]
         for column in figures:
             number = values[column][i]
-            shown.append("no data" if number is None or number != number else fmt_number(number))
+            shown.append("no data" if pd.isna(number) else fmt_number(number))
         properties.append({"c": int(classes.index[i]), "v": shown})
     data = feature_collection(web_geometry(frame.geometry), properties)
     options = {
@@ -234,5 +230,3 @@ def _layer_control_last(m: folium.Map) -> None:
         if isinstance(child, folium.LayerControl):
             del m._children[key]
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-
-
