@@ -166,7 +166,8 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
                                country=country_column, admin1=admin1_column,
                                gazetteer=gazetteer, fuzzy_threshold=threshold)
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        frame.join(result, rsuffix="_geocoded").to_csv(out, index=False)
+        clash = {c: f"{c}_geocoded" for c in result.columns if c in frame.columns}
+        frame.join(result.rename(columns=clash)).to_csv(out, index=False)
     counts = result["status"].value_counts().to_dict()
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()), err=True)
 

@@ -66,7 +66,7 @@ DISPLACEMENT_COLUMNS = [
     "source_file", "source_row", "date", "period_end", "place", "lon", "lat", "country",
     "admin1", "figure_type", "count", "source", "notes", "is_synthetic",
 ]
-REJECTED_COLUMNS = ["source_file", "source_row", "field", "value", "reason"]
+REJECTED_COLUMNS = ["source_file", "source_row", "field", "column", "value", "reason"]
 _GEOCODER_FLOATS = {"match_lon", "match_lat", "confidence"}
 # Fields stripped here (empty becomes NA); the others are parsed by checks that strip them
 # themselves, or are free text kept as written (a million distinct notes cost seconds).
@@ -84,7 +84,8 @@ class LoadResult:
         ``duplicate_group`` (Int64, NA when not a duplicate) and ``is_duplicate`` (True for
         every member of a group but the first).
     rejected : pandas.DataFrame
-        One row per rejected input row: ``source_file, source_row, field, value, reason``
+        One row per rejected input row: ``source_file, source_row, field`` (sahelmap's name),
+        ``column`` (the column of the user's file), ``value, reason``
         (several problems joined by ``"; "``), then the row's original cells as text. A raw
         column whose name clashes with one of those five is suffixed ``" (raw)"``.
     n_input : int
@@ -644,6 +645,7 @@ class _Pipeline:
         for name in ("source_file", "field", "value", "reason"):
             head[name] = head[name].astype("str")
         files = f["_file"].to_numpy()[rows]
+        head.insert(3, "column", self._column_names(files, head["field"].to_numpy()))
         positions = f["_pos"].to_numpy()[rows]
         raws = []
         for number, t in enumerate(self.tables):
@@ -657,6 +659,16 @@ class _Pipeline:
                                   if c in REJECTED_COLUMNS})
         raw = raw.astype("str")
         return pd.concat([head, raw], axis=1)
+
+    def _column_names(self, files: np.ndarray, fields: np.ndarray) -> np.ndarray:
+        """Name each rejected field as the column of the user's file it came from."""
+        out = np.asarray(fields, dtype=object).copy()
+        pairs = pd.DataFrame({"file": files, "field": out}).drop_duplicates()
+        for number, text in pairs.itertuples(index=False):
+            columns = self.tables[number].cmap.fields
+            named = "; ".join(columns.get(part, part) for part in str(text).split("; "))
+            out[(files == number) & (out == text)] = named
+        return out
 
     def flag_duplicates(self, keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
         """``duplicate_group`` (Int64), ``is_duplicate`` and ``first`` (row of the first)."""

@@ -192,9 +192,13 @@ def test_each_rejection_reason(tmp_path, row, field, reason):
     rejected = result.rejected.iloc[0]
     assert rejected["source_file"] == str(path)
     # the original cells follow, as text
-    assert list(result.rejected.columns) == ["source_file", "source_row", "field", "value",
-                                             "reason", "event_date", "location", "event_type",
-                                             "fatalities", "source"]
+    assert list(result.rejected.columns) == ["source_file", "source_row", "field", "column",
+                                             "value", "reason", "event_date", "location",
+                                             "event_type", "fatalities", "source"]
+    # the field is also named as the column of the user's file
+    column = {"date": "event_date", "place": "location", "fatalities": "fatalities",
+              "event_type": "event_type"}[field]
+    assert rejected["column"] == column
 
 
 def test_unmatched_place_is_rejected_with_the_geocoder_reason(tmp_path, kadji):
