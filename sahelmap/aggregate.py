@@ -37,7 +37,7 @@ import pandas as pd
 
 from sahelmap._validate import FIGURE_TYPES  # the figure types the loaders accept
 from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
-from sahelmap.errors import SahelmapError
+from sahelmap.errors import AggregateError
 
 __all__ = [
     "AggregateError",
@@ -61,9 +61,6 @@ _WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTH_LABEL = re.compile(r"^(\d{4})-(\d{1,2})$")
 _EPOCH = np.datetime64("1970-01-01", "D")
 
-
-class AggregateError(SahelmapError, ValueError):
-    """Aggregation cannot proceed (bad option or input) or its totals do not add up."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,11 @@ __all__ = [
     "ChecksumError",
     "GazetteerError",
     "InputFileError",
+    "AccountingError",
+    "AggregateError",
+    "ExportError",
+    "PeriodError",
+    "RenderError",
 ]
 
 
@@ -53,4 +58,17 @@ class AccountingError(SahelmapError, AssertionError):
     """
 
 
-__all__.append("AccountingError")
+class AggregateError(SahelmapError, ValueError):
+    """Aggregation cannot proceed (bad option or input) or its totals do not add up."""
+
+
+class ExportError(SahelmapError, ValueError):
+    """A frame cannot be written: unknown format, or no geometry for a geographic format."""
+
+
+class PeriodError(SahelmapError, ValueError):
+    """A period (ISO week, date range) is malformed."""
+
+
+class RenderError(SahelmapError, ValueError):
+    """A frame cannot be drawn: wrong type, missing column, unknown option."""

@@ -14,15 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sahelmap.errors import SahelmapError
+from sahelmap.errors import ExportError
 
 __all__ = ["ExportError", "FORMATS", "export"]
 
 FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
 
-
-class ExportError(SahelmapError, ValueError):
-    """A frame cannot be written: unknown format, or no geometry for a geographic format."""
 
 
 def export(frame: pd.DataFrame, path: str | PathLike, *, wkt: bool = False,

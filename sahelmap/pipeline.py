@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from sahelmap.errors import SahelmapError
+from sahelmap.errors import PeriodError
 
 __all__ = ["PeriodError", "Reports", "iso_week_bounds", "load_reports", "weekly",
            "aggregate_files"]
@@ -25,9 +25,6 @@ Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
 
 
-
-class PeriodError(SahelmapError, ValueError):
-    """A period (ISO week, date range) is malformed."""
 
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)

@@ -7,13 +7,10 @@ import warnings
 import geopandas as gpd
 import numpy as np
 
-from sahelmap.errors import SahelmapError
+from sahelmap.errors import RenderError
 
 __all__ = ["RenderError", "as_wgs84", "drop_empty"]
 
-
-class RenderError(SahelmapError, ValueError):
-    """A frame cannot be drawn: wrong type, missing column, unknown option."""
 
 
 def as_wgs84(frame: object, what: str) -> gpd.GeoDataFrame:

@@ -42,6 +42,25 @@ LAND = "#f7f5f0"
 LEGEND_WIDTH = 270  # pixels, the legend box and its margin
 
 
+class OfflineMap(folium.Map):
+    """A ``folium.Map`` that also displays in Jupyter without a network connection.
+
+    folium's own notebook display links Leaflet from a CDN; this one embeds the same
+    standalone page as :func:`sahelmap.render.to_html`.
+    """
+
+    def _repr_html_(self, **kwargs: object) -> str:
+        from html import escape
+
+        from sahelmap.render.standalone import to_html
+
+        page = escape(to_html(self))
+        return ('<div style="width:100%;"><div style="position:relative;width:100%;height:0;'
+                'padding-bottom:60%;"><iframe srcdoc="' + page + '" style="position:absolute;'
+                'width:100%;height:100%;left:0;top:0;border:none !important;" '
+                'allowfullscreen></iframe></div></div>')
+
+
 def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
                events: gpd.GeoDataFrame | None = None, *,
                value: str = "arrivals",
@@ -123,7 +142,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     new = m is None
     if new:
         minx, miny, maxx, maxy = data_bounds(frame, points)
-        m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5,
+        m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5,
                        tiles=None, control_scale=True, zoom_snap=0.25, zoom_delta=0.5,
                        min_zoom=3, max_zoom=18)
     if tiles is not None:
