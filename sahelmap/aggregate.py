@@ -249,7 +249,7 @@ def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
     >>> check_totals(out[out["unit_pcode"] != "ML07"], events)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sahelmap.aggregate.AggregateError: Totals do not add up from 2022-09-12 to 2022-09-18: \
+    sahelmap.errors.AggregateError: Totals do not add up from 2022-09-12 to 2022-09-18: \
 events 1 in the result but 2 in the input; ...
     """
     inputs = _inputs(events, displacement)

@@ -130,8 +130,8 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     ...     columns={"adm1_pcode": "unit_pcode"}).assign(unit_name=lambda f: f["adm1_name"],
     ...     arrivals=range(18))
     >>> m = crisis_map(regions, value="arrivals", title="Arrivals")
-    >>> type(m).__name__
-    'Map'
+    >>> isinstance(m, folium.Map)
+    True
     """
     title_default = default_title(value, choropleth, events)
     frame = prepare_choropleth(choropleth, value) if choropleth is not None else None
