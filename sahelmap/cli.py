@@ -55,6 +55,18 @@ def _example(name: str) -> Path:
     return bundled("examples", name)
 
 
+def _inputs(example: bool, events: tuple[str, ...], displacement: tuple[str, ...],
+            gazetteer: str | None) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """The report files to read: the user's, or the bundled example's with --example."""
+    if example:
+        events = events or (str(_example("events.csv")),)
+        displacement = displacement or (str(_example("displacement.csv")),)
+        gazetteer = gazetteer or str(_example("places.csv"))
+    if not events and not displacement:
+        raise click.UsageError("Give --events and/or --displacement files (or --example).")
+    return events, displacement, gazetteer
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sahelmap")
 def main() -> None:
@@ -112,12 +124,8 @@ def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], w
     """
     from sahelmap import pipeline
 
-    if example:
-        events_files = events_files or (str(_example("events.csv")),)
-        displacement_files = displacement_files or (str(_example("displacement.csv")),)
-        gazetteer = gazetteer or str(_example("places.csv"))
-    if not events_files and not displacement_files:
-        raise click.UsageError("Give --events and/or --displacement files (or --example).")
+    events_files, displacement_files, gazetteer = _inputs(
+        example, events_files, displacement_files, gazetteer)
     steps = _Steps(total=5 + png, quiet=quiet)
     with _errors():
         written = pipeline.weekly(
@@ -196,12 +204,8 @@ def aggregate(events_files: tuple[str, ...], displacement_files: tuple[str, ...]
     """Count events, fatalities and displacement per admin unit and period."""
     from sahelmap import pipeline
 
-    if example:
-        events_files = events_files or (str(_example("events.csv")),)
-        displacement_files = displacement_files or (str(_example("displacement.csv")),)
-        gazetteer = gazetteer or str(_example("places.csv"))
-    if not events_files and not displacement_files:
-        raise click.UsageError("Give --events and/or --displacement files (or --example).")
+    events_files, displacement_files, gazetteer = _inputs(
+        example, events_files, displacement_files, gazetteer)
     with _errors():
         summary = pipeline.aggregate_files(
             events=list(events_files), displacement=list(displacement_files), out=Path(out),

@@ -86,14 +86,19 @@ class Reports:
                          if result is not None)
 
 
-def _geocoder(gazetteer: Any, boundaries: Any) -> tuple[Any, gpd.GeoDataFrame | None]:
+def _boundary_layer(boundaries: Any) -> gpd.GeoDataFrame | None:
+    """The user's boundaries as a frame (read from a file when given a path)."""
     from sahelmap.boundaries import read_boundaries
+
+    if boundaries is None or isinstance(boundaries, gpd.GeoDataFrame):
+        return boundaries
+    return read_boundaries(boundaries)
+
+
+def _geocoder(gazetteer: Any, boundaries: Any) -> tuple[Any, gpd.GeoDataFrame | None]:
     from sahelmap.geocode import Geocoder
 
-    layer = None
-    if boundaries is not None:
-        layer = boundaries if isinstance(boundaries, gpd.GeoDataFrame) else read_boundaries(
-            boundaries)
+    layer = _boundary_layer(boundaries)
     if gazetteer is None and layer is None:
         return None, None
     return Geocoder(gazetteer, boundaries=layer), layer
@@ -169,11 +174,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     step = step or (lambda label, work: work())
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
-    layer = None
-    if boundaries is not None:
-        from sahelmap.boundaries import read_boundaries
-
-        layer = read_boundaries(boundaries)
+    layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
@@ -222,11 +223,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
     """
     from sahelmap.export import export
 
-    layer = None
-    if boundaries is not None:
-        from sahelmap.boundaries import read_boundaries
-
-        layer = read_boundaries(boundaries)
+    layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer)
     table = _summarize(reports, level=level, period=period, start=start, end=end,
                        boundaries=layer)
