@@ -124,8 +124,11 @@ def test_folium_extras_are_inlined_or_reported(communes):
 def test_size_all_communes_and_10000_events():
     communes = synthetic_choropleth(seed=0)
     events = synthetic_events(10_000, seed=0)
+    # worst case: every event with its own long, ACLED-length note (popups show a preview)
+    events["notes"] = [f"Event {i}: " + "armed men on motorbikes attacked the village. " * 9
+                       for i in range(len(events))]
     html = to_html(crisis_map(communes, events))
-    assert len(communes) > 800  # the bundled communes (917 when written), ADM2 stand-in
+    assert len(communes) > 800  # the bundled communes, a stand-in for ADM2
     assert len(html.encode("utf-8")) < 3_000_000
     assert "L.markerClusterGroup(" in html and '"cluster":true' in html
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # Above this many vertices, polygons are coverage-simplified before they are embedded.
 MAX_COORDS = 200_000
 SIMPLIFY_TOLERANCES = (0.002, 0.005, 0.01)  # degrees, tried in turn
-NOTES_MAX = 280  # characters of an event's notes shown in its popup
+NOTES_MAX = 150  # characters of notes in a popup (a preview; the full text stays in the tables)
 
 
 def web_geometry(geometry: gpd.GeoSeries, *, decimals: int = 4,
