@@ -137,7 +137,9 @@ def test_long_notes_are_clipped(events):
     ev = events.copy()
     ev["notes"] = "x" * 5000
     html = to_html(crisis_map(events=ev))
-    assert "x" * 280 not in html and "x" * 270 + "\u2026" in html
+    from sahelmap.render._encode import NOTES_MAX
+
+    assert "x" * NOTES_MAX not in html and "x" * (NOTES_MAX - 10) + "\u2026" in html
 
 
 def test_events_blob_round_trips(events):
