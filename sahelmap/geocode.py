@@ -539,8 +539,9 @@ class Geocoder:
         rows = table.iloc[combo // len(COORD_FLAGS)].reset_index(drop=True)
         rows = _with_coordinate_flags(rows, combo % len(COORD_FLAGS))
         result = rows.take(inverse.ravel()).set_axis(df.index)
-        result["match_lon"] = np.where(by_xy, x, result["match_lon"].to_numpy())
-        result["match_lat"] = np.where(by_xy, y, result["match_lat"].to_numpy())
+        result["match_lon"] = np.where(by_xy, x, result["match_lon"].to_numpy(dtype=float))
+        result["match_lat"] = np.where(by_xy, y, result["match_lat"].to_numpy(dtype=float))
+        result["confidence"] = result["confidence"].astype(float)
         return result
 
     def _unit_table(self) -> pd.DataFrame:

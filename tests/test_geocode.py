@@ -158,6 +158,7 @@ def test_frame_keeps_every_row_and_index():
     out = geocode_frame(reports)
     assert list(out.columns) == RESULT_COLUMNS
     assert list(out.index) == [10, 11, 12, 13, 14, 15]
+    assert out[["match_lon", "match_lat", "confidence"]].dtypes.eq(float).all()
     assert list(out["status"]) == ["matched", "matched", "unmatched", "matched", "matched",
                                    "unmatched"]
     assert list(out["adm1_pcode"].fillna("")) == ["ML07", "NE006", "", "ML10", "ML07", ""]
