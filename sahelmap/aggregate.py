@@ -37,10 +37,11 @@ import pandas as pd
 
 from sahelmap._validate import FIGURE_TYPES  # the figure types the loaders accept
 from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
-from sahelmap.errors import AggregateError
+from sahelmap.errors import AggregateError, PeriodError
 
 __all__ = [
     "AggregateError",
+    "iso_week_bounds",
     "FIGURE_TYPES",
     "EVENT_COLUMNS",
     "UNIT_COLUMNS",
@@ -410,6 +411,27 @@ class _Periods:
         return np.zeros(len(days), dtype=np.int64)
 
 
+def iso_week_bounds(week: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the Monday and Sunday of an ISO week such as ``"2022-W37"``.
+
+    Examples
+    --------
+    >>> [d.date().isoformat() for d in iso_week_bounds("2022-W37")]
+    ['2022-09-12', '2022-09-18']
+    >>> iso_week_bounds("2020-W53")[0].date().isoformat()
+    '2020-12-28'
+    """
+    found = _WEEK_LABEL.match(str(week).strip())
+    if not found:
+        raise PeriodError(f"Week {week!r} is not an ISO week: write it like 2022-W37.")
+    year, number = int(found.group(1)), int(found.group(2))
+    try:
+        monday = pd.Timestamp.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise PeriodError(f"Week {week!r} does not exist: {year} has no week {number}.") from None
+    return monday, monday + pd.Timedelta(days=6)
+
+
 def _resolve_period(period: str | None, start: object, end: object
                     ) -> tuple[str, int | None, int | None]:
     """The kind of period and the first and last day counted (day numbers or None)."""
@@ -427,12 +449,11 @@ def _resolve_period(period: str | None, start: object, end: object
     year, number = int((week or month).group(1)), int((week or month).group(2))
     try:
         if week:
-            first = dt.date.fromisocalendar(year, number, 1)
-            last = first + dt.timedelta(days=6)
+            first, last = (d.date() for d in iso_week_bounds(text))
         else:
             first = dt.date(year, number, 1)
             last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
-    except ValueError:
+    except (ValueError, PeriodError):
         raise AggregateError(f"period={period!r} is not a real "
                              f"{'ISO week' if week else 'month'}.") from None
     return _checked("week" if week else "month", _day(first, "start"), _day(last, "end"))

@@ -6,7 +6,6 @@ each step lives in its own module and can be used alone from a notebook.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -16,39 +15,14 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from sahelmap.errors import PeriodError
+from sahelmap.aggregate import iso_week_bounds
 
-__all__ = ["PeriodError", "Reports", "iso_week_bounds", "load_reports", "weekly",
-           "aggregate_files"]
+__all__ = ["Reports", "iso_week_bounds", "load_reports", "weekly", "aggregate_files"]
 
 Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
 
 
-
-
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-def iso_week_bounds(week: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return the Monday and Sunday of an ISO week such as ``"2022-W37"``.
-
-    Examples
-    --------
-    >>> [d.date().isoformat() for d in iso_week_bounds("2022-W37")]
-    ['2022-09-12', '2022-09-18']
-    >>> iso_week_bounds("2020-W53")[0].date().isoformat()
-    '2020-12-28'
-    """
-    found = _WEEK.match(str(week).strip())
-    if not found:
-        raise PeriodError(f"Week {week!r} is not an ISO week: write it like 2022-W37.")
-    year, number = int(found.group(1)), int(found.group(2))
-    try:
-        monday = pd.Timestamp.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise PeriodError(f"Week {week!r} does not exist: {year} has no week {number}.") from None
-    return monday, monday + pd.Timedelta(days=6)
 
 
 @dataclass
