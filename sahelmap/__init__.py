@@ -7,13 +7,16 @@ The public verbs, for notebooks and scripts::
     events = sahelmap.read_events("acled.csv")                   # validated, geocoded
     table = sahelmap.summarize(events=events.accepted, period="week")
     sahelmap.crisis_map(table, events.accepted, value="events")  # a folium.Map
+
+Modules load on first use (PEP 562), so ``import sahelmap`` and the command line start fast.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from sahelmap.aggregate import aggregate_displacement, aggregate_events, check_totals, summarize
-from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table, read_boundaries
-from sahelmap.download import download_boundaries
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
 from sahelmap.errors import (
     AccountingError,
     AggregateError,
@@ -26,30 +29,42 @@ from sahelmap.errors import (
     RenderError,
     SahelmapError,
 )
-from sahelmap.export import export
-from sahelmap.gazetteer import load_gazetteer, normalize_name
-from sahelmap.geocode import GeocodeResult, Geocoder, geocode, geocode_frame
-from sahelmap.loaders import LoadResult, read_displacement, read_events
-from sahelmap.pipeline import iso_week_bounds, load_reports, weekly
-from sahelmap.render import crisis_map, save_html, save_static, to_html
 
 try:
     __version__ = version("sahelmap")
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0+unknown"
 
-__all__ = [
-    "__version__",
+_LAZY = {
     # where
-    "admin_units", "map_adm1_pcode", "pcode_table", "read_boundaries", "download_boundaries",
-    "load_gazetteer", "normalize_name", "geocode", "geocode_frame", "Geocoder",
-    "GeocodeResult",
+    "admin_units": "boundaries", "map_adm1_pcode": "boundaries", "pcode_table": "boundaries",
+    "read_boundaries": "boundaries", "download_boundaries": "download",
+    "load_gazetteer": "gazetteer", "normalize_name": "gazetteer", "geocode": "geocode",
+    "geocode_frame": "geocode", "Geocoder": "geocode", "GeocodeResult": "geocode",
     # what
-    "read_events", "read_displacement", "LoadResult", "summarize", "aggregate_events",
-    "aggregate_displacement", "check_totals", "export", "iso_week_bounds",
+    "read_events": "loaders", "read_displacement": "loaders", "LoadResult": "loaders",
+    "summarize": "aggregate", "aggregate_events": "aggregate",
+    "aggregate_displacement": "aggregate", "check_totals": "aggregate",
+    "iso_week_bounds": "aggregate", "export": "export",
     # maps and the weekly product
-    "crisis_map", "to_html", "save_html", "save_static", "load_reports", "weekly",
-    # errors
+    "crisis_map": "render", "to_html": "render", "save_html": "render",
+    "save_static": "render", "load_reports": "pipeline", "weekly": "pipeline",
+}
+
+__all__ = [
+    "__version__", *_LAZY,
     "SahelmapError", "BoundaryError", "ChecksumError", "GazetteerError", "InputFileError",
     "AccountingError", "AggregateError", "ExportError", "PeriodError", "RenderError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f"sahelmap.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sahelmap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -216,7 +216,7 @@ def aggregate(events_files: tuple[str, ...], displacement_files: tuple[str, ...]
 
 @main.group()
 def boundaries() -> None:
-    """Official boundary files (with ADM2): list, download, locate."""
+    """Official boundary files (with ADM2): list the pinned ones, download one."""
 
 
 @boundaries.command("list")

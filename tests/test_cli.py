@@ -123,3 +123,12 @@ def test_console_script_is_installed():
     done = subprocess.run([sys.executable, "-m", "sahelmap.cli", "--version"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "version" in done.stdout
+
+
+def test_public_api_names_resolve():
+    import sahelmap
+
+    for name in sahelmap.__all__:
+        assert getattr(sahelmap, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        sahelmap.nope  # noqa: B018
