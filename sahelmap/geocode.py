@@ -181,10 +181,11 @@ class Geocoder:
         self._regions = [shapely.union_all(geoms[m]) for m in self._region_members]
         shapely.prepare(self._regions)
         self._units = units
-        self.adm1_names = dict(zip(admin_units("adm1")["adm1_pcode"],
-                                   admin_units("adm1")["adm1_name"]))
+        regions = admin_units("adm1")
+        self.adm1_names = dict(zip(regions["adm1_pcode"], regions["adm1_name"]))
         if boundaries is not None:
             self.adm1_names.update(zip(units["adm1_pcode"], units["adm1_name"]))
+        self._unit_results = self._unit_table()
 
     def _complete(self, gazetteer: Gazetteer) -> Gazetteer:
         """Locate entries whose units are not known (user entries; ADM2 from boundaries)."""
@@ -514,7 +515,7 @@ class Geocoder:
         code = np.full(n, -1, dtype=np.int64)  # row of the result table
         flag = np.zeros(n, dtype=np.int8)      # COORD_FLAGS code
         x = y = np.full(n, np.nan)
-        tables = [self._unit_table()]
+        tables = [self._unit_results]
         if lon in df.columns and lat in df.columns:
             x = pd.to_numeric(df[lon], errors="coerce").to_numpy(float)
             y = pd.to_numeric(df[lat], errors="coerce").to_numpy(float)
