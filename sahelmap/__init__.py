@@ -45,7 +45,7 @@ _LAZY = {
     "read_events": "loaders", "read_displacement": "loaders", "LoadResult": "loaders",
     "summarize": "aggregate", "aggregate_events": "aggregate",
     "aggregate_displacement": "aggregate", "check_totals": "aggregate",
-    "iso_week_bounds": "aggregate", "export": "export",
+    "iso_week_bounds": "aggregate", "export": "export", "example_path": "datasets",
     # maps and the weekly product
     "crisis_map": "render", "to_html": "render", "save_html": "render",
     "save_static": "render", "load_reports": "pipeline", "weekly": "pipeline",

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from sahelmap._data_files import bundled
+from sahelmap.datasets import bundled
 from sahelmap.errors import BoundaryError
 
 __all__ = [

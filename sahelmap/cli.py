@@ -15,6 +15,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
@@ -49,19 +50,13 @@ class _Steps:
         self._bar.close()
 
 
-def _example(name: str) -> Path:
-    from sahelmap._data_files import bundled
-
-    return bundled("examples", name)
-
-
 def _inputs(example: bool, events: tuple[str, ...], displacement: tuple[str, ...],
             gazetteer: str | None) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """The report files to read: the user's, or the bundled example's with --example."""
     if example:
-        events = events or (str(_example("events.csv")),)
-        displacement = displacement or (str(_example("displacement.csv")),)
-        gazetteer = gazetteer or str(_example("places.csv"))
+        events = events or (str(example_path("events.csv")),)
+        displacement = displacement or (str(example_path("displacement.csv")),)
+        gazetteer = gazetteer or str(example_path("places.csv"))
     if not events and not displacement:
         raise click.UsageError("Give --events and/or --displacement files (or --example).")
     return events, displacement, gazetteer

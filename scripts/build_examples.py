@@ -1,4 +1,4 @@
-"""Write the example data set in ``data/examples/`` (deterministic).
+"""Write the example data set in ``sahelmap/data/examples/`` (deterministic).
 
 Two parts, kept apart by the ``is_synthetic`` column of every row:
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "examples"
+OUT = Path(__file__).resolve().parents[1] / "sahelmap" / "data" / "examples"
 ACCOUNT = "Published account of the ISGS offensive in the Gao and Ménaka regions (2022)"
 DATE_NOTE = "the account gives the month only; dated in the week of 12 Sept 2022 for the example"
 
