@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from sahelmap.boundaries import admin_units
-from sahelmap.geocode import Geocoder, geocode
+from sahelmap.geocoding import Geocoder, geocode
 
 
 def distinct_names(coder: Geocoder, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -31,7 +31,7 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
     sys.path.insert(0, str(HERE))
     from bench_geocode import distinct_names
 
-    from sahelmap.geocode import Geocoder
+    from sahelmap.geocoding import Geocoder
 
     rng = np.random.default_rng(seed)
     names = distinct_names(Geocoder(), 5_000, rng)
@@ -78,7 +78,7 @@ def naive(path: str, limit: int) -> dict:
     """Row by row, as a first script would: no vectorisation, no deduplication."""
     from datetime import datetime
 
-    from sahelmap.geocode import geocode
+    from sahelmap.geocoding import geocode
 
     start = time.perf_counter()
     counts: dict[tuple, list[int]] = {}

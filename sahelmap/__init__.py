@@ -1,14 +1,31 @@
 """sahelmap: displacement and crisis mapping for the central Sahel (Mali, Niger).
 
-The public verbs, for notebooks and scripts::
+The public verbs, for notebooks and scripts, in the order data flows through them:
 
-    import sahelmap
-    sahelmap.geocode("Ménaka")                                   # one place
-    events = sahelmap.read_events("acled.csv")                   # validated, geocoded
-    table = sahelmap.summarize(events=events.accepted, period="week")
-    sahelmap.crisis_map(table, events.accepted, value="events")  # a folium.Map
+>>> import sahelmap
+>>> events = sahelmap.read_events(sahelmap.example_path("events.csv"),
+...                               gazetteer=sahelmap.example_path("places.csv"))
+>>> events.n_input == events.n_accepted + len(events.rejected)
+True
+>>> sahelmap.geocode("Gao").adm1_pcode
+'ML07'
+>>> week = sahelmap.summarize(events=events.accepted, period="2022-W37")
+>>> sahelmap.check_totals(week, events=events.accepted)   # raises if a row is lost
+{'events': 6, 'fatalities': 19}
+>>> m = sahelmap.crisis_map(week, value="fatalities", title="Killed, week 2022-W37")
+>>> import folium
+>>> isinstance(m, folium.Map)     # add layers, display inline, or save_html(m, "map.html")
+True
 
-Modules load on first use (PEP 562), so ``import sahelmap`` and the command line start fast.
+Where: :func:`admin_units`, :func:`read_boundaries`, :func:`download_boundaries`,
+:func:`geocode`, :func:`geocode_frame`, :class:`Geocoder`. What: :func:`read_events`,
+:func:`read_displacement`, :class:`LoadResult`, :func:`summarize`, :func:`check_totals`.
+Out: :func:`crisis_map`, :func:`save_html`, :func:`save_static`, :func:`export`,
+:func:`weekly`. Data: :func:`example_path`. Helpers stay at their module path
+(``sahelmap.aggregate.iso_week_bounds``, ``sahelmap.boundaries.map_adm1_pcode``...).
+
+Modules load on first use (PEP 562), so ``import sahelmap`` and the command line start
+fast; ``__init__.pyi`` gives IDEs and type checkers the same names.
 """
 
 from __future__ import annotations
@@ -22,12 +39,15 @@ from sahelmap.errors import (
     AggregateError,
     BoundaryError,
     ChecksumError,
+    DataWarning,
     ExportError,
     GazetteerError,
     InputFileError,
+    OptionError,
     PeriodError,
     RenderError,
     SahelmapError,
+    SahelmapWarning,
 )
 
 try:
@@ -35,36 +55,41 @@ try:
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0+unknown"
 
-_LAZY = {
-    # where
-    "admin_units": "boundaries", "map_adm1_pcode": "boundaries", "pcode_table": "boundaries",
-    "read_boundaries": "boundaries", "download_boundaries": "download",
-    "load_gazetteer": "gazetteer", "normalize_name": "gazetteer", "geocode": "geocode",
-    "geocode_frame": "geocode", "Geocoder": "geocode", "GeocodeResult": "geocode",
-    # what
-    "read_events": "loaders", "read_displacement": "loaders", "LoadResult": "loaders",
-    "summarize": "aggregate", "aggregate_events": "aggregate",
-    "aggregate_displacement": "aggregate", "check_totals": "aggregate",
-    "iso_week_bounds": "aggregate", "export": "export", "example_path": "datasets",
-    # maps and the weekly product
-    "crisis_map": "render", "to_html": "render", "save_html": "render",
-    "save_static": "render", "load_reports": "pipeline", "weekly": "pipeline",
-}
-
 __all__ = [
-    "__version__", *_LAZY,
-    "SahelmapError", "BoundaryError", "ChecksumError", "GazetteerError", "InputFileError",
-    "AccountingError", "AggregateError", "ExportError", "PeriodError", "RenderError",
+    # where
+    "admin_units", "read_boundaries", "download_boundaries", "geocode", "geocode_frame",
+    "Geocoder", "GeocodeResult",
+    # what
+    "read_events", "read_displacement", "LoadResult", "summarize", "check_totals",
+    # out
+    "crisis_map", "save_html", "save_static", "export", "weekly",
+    # data
+    "example_path",
+    # errors and warnings
+    "SahelmapError", "AccountingError", "AggregateError", "BoundaryError", "ChecksumError",
+    "ExportError", "GazetteerError", "InputFileError", "OptionError", "PeriodError",
+    "RenderError", "SahelmapWarning", "DataWarning",
 ]
+
+# name -> module that defines it (imported on first use)
+_HOME = {
+    "admin_units": "boundaries", "read_boundaries": "boundaries",
+    "download_boundaries": "download", "geocode": "geocoding", "geocode_frame": "geocoding",
+    "Geocoder": "geocoding", "GeocodeResult": "geocoding",
+    "read_events": "loaders", "read_displacement": "loaders", "LoadResult": "loaders",
+    "summarize": "aggregate", "check_totals": "aggregate",
+    "crisis_map": "render", "save_html": "render", "save_static": "render",
+    "export": "io", "weekly": "pipeline", "example_path": "datasets",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(f"sahelmap.{_LAZY[name]}"), name)
+    if name in _HOME:
+        value = getattr(import_module(f"sahelmap.{_HOME[name]}"), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'sahelmap' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(__all__))

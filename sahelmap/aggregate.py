@@ -35,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sahelmap._validate import FIGURE_TYPES  # the figure types the loaders accept
+from sahelmap.vocab import COUNTRIES, EVENT_VALUES, FIGURE_TYPES
 from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
 from sahelmap.errors import AggregateError, PeriodError
 
@@ -53,11 +53,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EVENT_COLUMNS = ("events", "fatalities")
+EVENT_COLUMNS = EVENT_VALUES
 UNIT_COLUMNS = ("unit_pcode", "unit_name", "adm0_pcode", "adm1_pcode", "adm1_name")
 PERIOD_COLUMNS = ("period", "period_start", "period_end")
 
-_COUNTRIES = {"ML": "Mali", "NE": "Niger"}
 _WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTH_LABEL = re.compile(r"^(\d{4})-(\d{1,2})$")
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -602,7 +601,7 @@ class _Units:
         adm0 = str(adm0).strip().upper() if isinstance(adm0, str) and adm0.strip() else None
         if adm0 is None:
             return self._add_unknown("UNK", "Unknown location", None, None, None)
-        country = _COUNTRIES.get(adm0, adm0)
+        country = COUNTRIES.get(adm0, adm0)
         return self._add_unknown(f"{adm0}-UNK", f"{country} (region unknown)", adm0, None, None)
 
     def locate(self, frame: pd.DataFrame, rows: np.ndarray, kind: str) -> tuple[np.ndarray, int]:
@@ -680,7 +679,7 @@ class _Units:
 def _country_prefix(code: object) -> str | None:
     if isinstance(code, str):
         prefix = code.strip()[:2].upper()
-        return prefix if prefix in _COUNTRIES else None
+        return prefix if prefix in COUNTRIES else None
     return None
 
 

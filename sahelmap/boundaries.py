@@ -21,6 +21,7 @@ import pandas as pd
 import pyogrio
 
 from sahelmap.datasets import bundled
+from sahelmap.vocab import country_code
 from sahelmap.errors import BoundaryError
 
 __all__ = [
@@ -76,19 +77,13 @@ def admin_units(level: Level = "adm1", *, simplified: bool = False,
     return frame
 
 
-_COUNTRY_ALIASES = {
-    "ml": "ML", "mli": "ML", "mali": "ML",
-    "ne": "NE", "ner": "NE", "niger": "NE",
-}
-
-
 def _adm0_pcode(country: str) -> str:
-    try:
-        return _COUNTRY_ALIASES[str(country).strip().lower()]
-    except KeyError:
+    code = country_code(country)
+    if code is None:
         raise BoundaryError(
             f"Unknown country {country!r}: sahelmap covers Mali (ML, MLI) and Niger (NE, NER)."
-        ) from None
+        )
+    return code
 
 
 @lru_cache(maxsize=None)

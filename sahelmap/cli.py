@@ -1,11 +1,14 @@
 """The ``sahelmap`` command line: a thin layer over the public API.
 
-Errors of sahelmap become a one-line message and a non-zero exit code (2 for bad usage,
-1 for bad input); progress goes to stderr.
+Every error becomes one line on stderr, never a traceback: exit code 2 for bad input or
+usage (a missing file, a malformed week, a file sahelmap cannot read), 1 for a failure
+(:attr:`sahelmap.SahelmapError.exit_code` says which). Choices such as ``--value`` come from
+:mod:`sahelmap.vocab`. Progress goes to stderr.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,19 +20,46 @@ from tqdm import tqdm
 
 from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
+from sahelmap.vocab import SCHEMES, VALUES
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
 
 
+class _Failure(click.ClickException):
+    """A one-line message on stderr and the given exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(" ".join(str(message).split()) or "failed")
+        self.exit_code = exit_code
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Turn sahelmap's errors into messages a person can act on."""
+    """Turn every error into a message a person can act on (``SAHELMAP_DEBUG=1``: raise)."""
     try:
         yield
+    except (click.ClickException, click.Abort, click.exceptions.Exit):
+        raise
     except SahelmapError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _Failure(str(exc), exc.exit_code) from None
     except FileNotFoundError as exc:
-        raise click.ClickException(f"{exc.filename}: no such file") from None
+        raise _Failure(f"{exc.filename}: no such file", 2) from None
+    except OSError as exc:  # permissions, a folder where a file is expected, a full disk...
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise _Failure(f"{where}{exc.strerror or exc}", 2) from None
+    except Exception as exc:
+        if os.environ.get("SAHELMAP_DEBUG"):
+            raise
+        raise _Failure(f"internal error ({type(exc).__name__}: {exc}); please report it with "
+                       "the command you ran (SAHELMAP_DEBUG=1 shows the traceback)", 1) from None
+
+
+class _Group(click.Group):
+    """The command group; every subcommand runs inside :func:`_errors`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _errors():
+            return super().invoke(ctx)
 
 
 class _Steps:
@@ -62,7 +92,7 @@ def _inputs(example: bool, events: tuple[str, ...], displacement: tuple[str, ...
     return events, displacement, gazetteer
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sahelmap")
 def main() -> None:
     """Map attacks and displacement in Mali and Niger from field reports, offline."""
@@ -88,11 +118,10 @@ def main() -> None:
 @click.option("--level", type=click.Choice(["adm1", "adm2"]), default="adm1",
               show_default=True, help="Admin level of the figures.")
 @click.option("--value", default="arrivals", show_default=True,
-              type=click.Choice(["arrivals", "idps", "returns", "departures", "events",
-                                 "fatalities"]),
+              type=click.Choice(VALUES),
               help="Figure shown by the choropleth.")
 @click.option("--scheme", default="quantiles", show_default=True,
-              type=click.Choice(["quantiles", "natural_breaks", "equal_interval"]),
+              type=click.Choice(SCHEMES),
               help="Classification of the choropleth.")
 @click.option("--classes", "k", default=5, show_default=True, type=click.IntRange(2, 9),
               help="Number of classes.")
@@ -117,13 +146,13 @@ def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], w
       sahelmap weekly --events acled.csv --displacement dtm.xlsx \\
           --gazetteer camps.csv --week 2022-W37 --out weekly/
     """
-    from sahelmap import pipeline
+    import sahelmap
 
     events_files, displacement_files, gazetteer = _inputs(
         example, events_files, displacement_files, gazetteer)
     steps = _Steps(total=5 + png, quiet=quiet)
     with _errors():
-        written = pipeline.weekly(
+        written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=week,
             out_dir=Path(out_dir), gazetteer=gazetteer, boundaries=boundaries, level=level,
             value=value, scheme=scheme, k=k, title=title, merge_duplicates=merge_duplicates,
@@ -157,7 +186,7 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
     """
     import pandas as pd
 
-    from sahelmap.geocode import geocode_frame
+    from sahelmap import geocode_frame
 
     with _errors():
         frame = pd.read_csv(table, dtype=str, keep_default_na=False, na_values=[""])

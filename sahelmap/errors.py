@@ -1,9 +1,19 @@
-"""The errors sahelmap raises: one base class, each also a builtin error type."""
+"""The errors and warnings sahelmap raises: one base class each, each error also a builtin.
+
+Every error raised on purpose is a :class:`SahelmapError`. Its ``exit_code`` is what the
+command line exits with: 2 for bad input or usage (the user can fix it), 1 for a failure.
+Warnings are :class:`SahelmapWarning` (or a subclass), so a caller can filter them all::
+
+    warnings.simplefilter("error", sahelmap.SahelmapWarning)
+"""
 
 from __future__ import annotations
 
 __all__ = [
     "SahelmapError",
+    "OptionError",
+    "SahelmapWarning",
+    "DataWarning",
     "BoundaryError",
     "ChecksumError",
     "GazetteerError",
@@ -18,6 +28,13 @@ __all__ = [
 
 class SahelmapError(Exception):
     """Base class of every error sahelmap raises on purpose."""
+
+    #: Exit code of the command line: 2 for bad input or usage, 1 for a failure.
+    exit_code = 2
+
+
+class OptionError(SahelmapError, ValueError):
+    """An option has a value sahelmap cannot use (the message names the option)."""
 
 
 class BoundaryError(SahelmapError, ValueError):
@@ -54,8 +71,10 @@ class InputFileError(SahelmapError, ValueError):
 class AccountingError(SahelmapError, AssertionError):
     """Input rows were lost or counted twice between reading a file and its result.
 
-    Raised by :meth:`sahelmap.loaders.LoadResult.check`; it means a bug, please report it.
+    Raised by :meth:`sahelmap.LoadResult.check`; it means a bug, please report it.
     """
+
+    exit_code = 1
 
 
 class AggregateError(SahelmapError, ValueError):
@@ -63,7 +82,8 @@ class AggregateError(SahelmapError, ValueError):
 
 
 class ExportError(SahelmapError, ValueError):
-    """A frame cannot be written: unknown format, or no geometry for a geographic format."""
+    """A frame cannot be written: unknown format, no geometry for a geographic format, or an
+    output path that cannot be written."""
 
 
 class PeriodError(SahelmapError, ValueError):
@@ -72,3 +92,11 @@ class PeriodError(SahelmapError, ValueError):
 
 class RenderError(SahelmapError, ValueError):
     """A frame cannot be drawn: wrong type, missing column, unknown option."""
+
+
+class SahelmapWarning(UserWarning):
+    """Base class of the warnings sahelmap gives: something was recovered, say how to fix it."""
+
+
+class DataWarning(SahelmapWarning):
+    """The input was read, but part of it was assumed or left out (the message says which)."""

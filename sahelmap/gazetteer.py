@@ -1,12 +1,11 @@
-"""Places and their names: the bundled gazetteer, users' additions, name normalisation.
+"""Places and their names: the bundled gazetteer and users' additions.
 
-Pure data handling, no geometry: :mod:`sahelmap.geocode` does the matching.
+Pure data handling, no geometry: :mod:`sahelmap.geocoding` does the matching; names are
+folded to their keys with :func:`sahelmap.vocab.fold`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from os import PathLike
@@ -16,31 +15,9 @@ import pandas as pd
 
 from sahelmap.datasets import bundled
 from sahelmap.errors import GazetteerError
+from sahelmap.vocab import fold
 
-__all__ = ["normalize_name", "Gazetteer", "load_gazetteer", "read_user_gazetteer"]
-
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def normalize_name(text: object) -> str:
-    """Fold a place name to its matching key.
-
-    Case, accents, hyphens, apostrophes and other punctuation do not count.
-
-    Examples
-    --------
-    >>> normalize_name("Ménaka") == normalize_name("MENAKA")
-    True
-    >>> normalize_name("Tin-Hama"), normalize_name("N'Dounga"), normalize_name(" Tillabéri ")
-    ('tin hama', 'n dounga', 'tillaberi')
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    folded = unicodedata.normalize("NFKD", str(text))
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    folded = folded.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    return _NON_ALNUM.sub(" ", folded).strip()
-
+__all__ = ["Gazetteer", "load_gazetteer", "read_user_gazetteer"]
 
 # Kinds, from the most to the least specific; a name shared by several kinds of one unit
 # resolves to the most specific one that has coordinates.
@@ -76,7 +53,7 @@ class Gazetteer:
         alts = alts[alts.notna() & (alts.str.strip() != "")]
         aliases = pd.DataFrame({"name": alts.to_numpy(), "entry": alts.index, "via": "alias"})
         keys = pd.concat([names, aliases], ignore_index=True)
-        keys["key"] = [normalize_name(n) for n in keys["name"]]
+        keys["key"] = [fold(n) for n in keys["name"]]
         keys = keys[keys["key"] != ""]
         # an alias equal to the entry's own name adds nothing
         # an entry found by its own name is "name", not "alias", when both give the key

@@ -16,8 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
+from sahelmap.vocab import VALUE_TITLES
 
-__all__ = ["Reports", "iso_week_bounds", "load_reports", "weekly", "aggregate_files"]
+__all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 
 Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
@@ -70,7 +71,7 @@ def _boundary_layer(boundaries: Any) -> gpd.GeoDataFrame | None:
 
 
 def _geocoder(gazetteer: Any, boundaries: Any) -> tuple[Any, gpd.GeoDataFrame | None]:
-    from sahelmap.geocode import Geocoder
+    from sahelmap.geocoding import Geocoder
 
     layer = _boundary_layer(boundaries)
     if gazetteer is None and layer is None:
@@ -142,7 +143,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         ``{"map": map.html, "image": map.png, "regions": regions.csv,
         "rejected": rejected.csv}`` (no ``"image"`` when ``png=False``).
     """
-    from sahelmap.export import export
+    from sahelmap.io import export
     from sahelmap.render import crisis_map, save_html
 
     step = step or (lambda label, work: work())
@@ -158,7 +159,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         accepted = reports.events.accepted
         in_week = accepted["event_date"].between(start, end + pd.Timedelta(hours=23, minutes=59))
         points = accepted[in_week]
-    heading = title or _VALUE_TITLES.get(value, value)
+    heading = title or VALUE_TITLES.get(value, value)
     period = f"Week {label} ({start:%d %b} – {end:%d %b %Y})"
     sources = reports.sources()
     out = Path(out_dir)
@@ -181,9 +182,6 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     return written
 
 
-_VALUE_TITLES = {"arrivals": "New arrivals of displaced people", "idps": "IDPs present",
-                 "returns": "Returns", "departures": "Departures",
-                 "events": "Security events", "fatalities": "Fatalities"}
 
 
 def aggregate_files(*, events: Sequence[PathLikeStr] = (),
@@ -195,7 +193,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
 
     Returns a short summary of what was read, accepted and rejected.
     """
-    from sahelmap.export import export
+    from sahelmap.io import export
 
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer)

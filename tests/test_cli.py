@@ -61,7 +61,7 @@ def test_weekly_unreadable_file_names_the_file(tmp_path):
     bad.write_text("foo,bar\n1,2\n")
     result = CliRunner().invoke(main, ["weekly", "--events", str(bad), "--week", "2022-W37",
                                        "--out", str(tmp_path / "out"), "-q"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "reports.csv" in result.output
     missing = CliRunner().invoke(main, ["weekly", "--events", str(tmp_path / "nope.csv"),
                                         "--week", "2022-W37", "--out", str(tmp_path)])
@@ -116,7 +116,7 @@ def test_boundaries_list_and_download_refusal(tmp_path):
     assert listing.exit_code == 0 and "geoboundaries-mli-adm2" in listing.output
     result = CliRunner().invoke(main, ["boundaries", "download", "geoboundaries-ner-adm2",
                                        "--dir", str(tmp_path)])
-    assert result.exit_code == 1 and "No SHA-256 is pinned" in result.output
+    assert result.exit_code == 2 and "No SHA-256 is pinned" in result.output
 
 
 def test_console_script_is_installed():

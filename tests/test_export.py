@@ -12,7 +12,7 @@ import shapely
 
 from sahelmap.aggregate import check_totals, summarize
 from sahelmap.errors import SahelmapError
-from sahelmap.export import ExportError, export
+from sahelmap.io import ExportError, export
 
 VALUES = ["events", "fatalities", "arrivals", "idps", "returns", "departures"]
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from sahelmap.errors import GazetteerError
-from sahelmap.gazetteer import normalize_name, read_user_gazetteer
-from sahelmap.geocode import RESULT_COLUMNS, Geocoder, geocode, geocode_frame
+from sahelmap.gazetteer import read_user_gazetteer
+from sahelmap.vocab import fold
+from sahelmap.geocoding import RESULT_COLUMNS, Geocoder, geocode, geocode_frame
 
 KADJI = pd.DataFrame({"name": ["Kadji"], "lon": [0.0167], "lat": [16.2458],
                       "aliases": ["Kadji camp|Kadgi"]})
@@ -68,7 +69,7 @@ def test_french_english_variants_and_codes():
 
 @pytest.mark.parametrize("text", ["Tin-Hama", "Tin Hama", "tin hama", "TIN–HAMA", "Tin'Hama"])
 def test_matching_ignores_hyphens_case_apostrophes(text):
-    assert normalize_name(text) == "tin hama"
+    assert fold(text) == "tin hama"
     assert geocode(text).adm1_pcode == "ML07"
 
 

@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import Point
 
 from sahelmap.errors import AccountingError, InputFileError
-from sahelmap.geocode import Geocoder
+from sahelmap.geocoding import Geocoder
 from sahelmap.loaders import LoadResult, read_events
 
 TODAY = "2024-01-01"

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sahelmap._columns import fold_header, is_hxl_row, recognise_columns
-from sahelmap._dates import parse_dates, parse_periods
-from sahelmap._validate import map_terms, parse_counts, parse_flags, vocabulary
+from sahelmap.loaders.checks import map_terms, parse_counts, parse_flags
+from sahelmap.loaders.columns import is_hxl_row, recognise_columns
+from sahelmap.loaders.dates import parse_dates, parse_periods
+from sahelmap.vocab import fold, vocabulary
 
 
 def days(parsed) -> list[str]:
@@ -72,7 +73,7 @@ def test_distinct_values_are_parsed_once_for_big_columns():
 
 
 def test_fold_header_and_hxl_row():
-    assert fold_header("  Nombre de Tués ") == "nombre_de_tues"
+    assert fold("  Nombre de Tués ", sep="_") == "nombre_de_tues"
     assert is_hxl_row(["#date", "#loc+name", None])
     assert not is_hxl_row(["date", "#loc", "x"])
 

@@ -20,6 +20,7 @@ from matplotlib.colors import to_hex
 
 from sahelmap.render._text import fmt_number
 from sahelmap.render._validate import RenderError
+from sahelmap.vocab import SCHEMES as SCHEME_NAMES
 
 __all__ = ["Classes", "classify", "SCHEMES", "ZERO_COLOR", "NODATA_COLOR"]
 
@@ -41,8 +42,6 @@ SCHEMES = {
 # Fisher-Jenks is quadratic (and slow without numba): above this many values it runs on evenly
 # spaced order statistics, which keeps the result deterministic.
 _JENKS_SAMPLE = 1000
-_SCHEME_NAMES = ("quantiles", "natural_breaks", "fisher_jenks", "equal_interval",
-                 "head_tail_breaks", "maximum_breaks")
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def _scheme_key(scheme: str) -> str:
     if key not in SCHEMES:
         raise RenderError(
             f"Unknown classification scheme {scheme!r}: choose one of "
-            f"{', '.join(_SCHEME_NAMES)}, or pass a list of class upper bounds."
+            f"{', '.join(SCHEME_NAMES)}, or pass a list of class upper bounds."
         )
     return key
 

@@ -16,6 +16,7 @@ from shapely.ops import polylabel
 
 from sahelmap.boundaries import admin_units
 from sahelmap.render._text import value_label
+from sahelmap.vocab import EVENT_TYPES, VALUES
 from sahelmap.render._validate import RenderError, as_wgs84, drop_empty
 
 __all__ = [
@@ -32,9 +33,7 @@ __all__ = [
 ]
 
 # Numeric columns of the choropleth contract, shown in tooltips when present.
-FIGURE_COLUMNS = ("events", "fatalities", "arrivals", "idps", "returns", "departures")
-_ACLED_TYPES = ("Violence against civilians", "Battles", "Explosions/Remote violence",
-                "Riots", "Protests", "Strategic developments")
+FIGURE_COLUMNS = VALUES
 
 
 def prepare_choropleth(frame: object, value: str) -> gpd.GeoDataFrame:
@@ -107,7 +106,7 @@ def synthetic_flags(events: gpd.GeoDataFrame | None) -> pd.Series:
 def event_type_order(events: gpd.GeoDataFrame) -> list[str]:
     """ACLED's types in their usual order first, then other types by frequency."""
     counts = events["event_type"].value_counts()
-    known = [t for t in _ACLED_TYPES if t in counts.index]
+    known = [t for t in EVENT_TYPES if t in counts.index]
     return known + [t for t in counts.index if t not in known]
 
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from sahelmap.boundaries import admin_units
+from sahelmap.vocab import EVENT_TYPES
 
 __all__ = ["synthetic_choropleth", "synthetic_events"]
 
-_TYPES = ("Violence against civilians", "Battles", "Explosions/Remote violence", "Riots",
-          "Protests", "Strategic developments")
+_TYPES = EVENT_TYPES
 _TYPE_P = (0.34, 0.30, 0.14, 0.05, 0.07, 0.10)
 _ACTORS = ("JNIM: Group for Support of Islam and Muslims", "Islamic State Sahel Province",
            "Military Forces of Mali (2021-)", "Military Forces of Niger (2023-)",

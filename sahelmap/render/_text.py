@@ -7,17 +7,10 @@ import json
 import math
 from typing import Any
 
+from sahelmap.vocab import VALUE_LABELS
+
 __all__ = ["esc", "clip", "script_json", "fmt_number", "value_label"]
 
-# Names of the figure columns of the choropleth contract, as shown to a reader.
-_VALUE_LABELS = {
-    "events": "Events",
-    "fatalities": "Fatalities",
-    "arrivals": "Arrivals",
-    "idps": "IDPs",
-    "returns": "Returns",
-    "departures": "Departures",
-}
 
 
 def _missing(value: Any) -> bool:
@@ -90,4 +83,4 @@ def fmt_number(value: float) -> str:
 
 def value_label(column: str) -> str:
     """Return the reader's name of a value column (``"idps"`` -> ``"IDPs"``)."""
-    return _VALUE_LABELS.get(column, str(column).replace("_", " ").strip().capitalize())
+    return VALUE_LABELS.get(column, str(column).replace("_", " ").strip().capitalize())

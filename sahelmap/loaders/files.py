@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sahelmap._columns import is_hxl_row
+from sahelmap.loaders.columns import is_hxl_row
 from sahelmap.errors import InputFileError
 
 __all__ = ["OVERFLOW", "RawTable", "read_table"]

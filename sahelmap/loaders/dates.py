@@ -19,11 +19,12 @@ trying the formats below in order on what is still unparsed:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from sahelmap.vocab import strip_accents
 
 __all__ = ["DateParse", "parse_dates", "parse_periods", "to_timestamp"]
 
@@ -96,10 +97,7 @@ def to_timestamp(value: object) -> pd.Timestamp:
 
 def _fold(values: pd.Series) -> pd.Series:
     """Lower-case, accent-free, single-spaced text; punctuation around words dropped."""
-    text = values.astype(object).map(
-        lambda v: "".join(c for c in unicodedata.normalize("NFKD", str(v))
-                          if not unicodedata.combining(c)).lower().strip()
-    )
+    text = values.astype(object).map(lambda v: strip_accents(v).strip())
     text = text.str.replace(r"[\u00a0\u2009\u202f\s]+", " ", regex=True)
     return text
 

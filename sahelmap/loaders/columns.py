@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sahelmap.errors import OptionError
+from sahelmap.vocab import FIGURE_TYPES, fold
+
 __all__ = [
     "EVENT_FIELDS",
     "DISPLACEMENT_FIELDS",
-    "FIGURE_TYPES",
     "ColumnMap",
-    "fold_header",
     "is_hxl_row",
     "known_fields",
     "recognise_columns",
@@ -35,8 +35,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Kind = Literal["events", "displacement"]
-
-FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
 
 _COMMON = {
     "place": ["place", "location", "lieu", "localite", "locality", "location_name",
@@ -156,19 +154,6 @@ _HXL_DISPLACEMENT = [
 ]
 
 
-def fold_header(text: object) -> str:
-    """Fold a header to its look-up key.
-
-    Examples
-    --------
-    >>> fold_header("Date de l'événement"), fold_header(" Localité "), fold_header("Tués")
-    ('date_de_l_evenement', 'localite', 'tues')
-    """
-    folded = unicodedata.normalize("NFKD", str(text))
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", folded).strip("_")
-
-
 def _fold_tag(text: object) -> tuple[str, frozenset[str]] | None:
     tag = re.sub(r"\s+", "", str(text)).lower()
     if not re.fullmatch(r"#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*", tag):
@@ -251,8 +236,9 @@ def recognise_columns(headers: Sequence[str], *, kind: Kind,
     Raises
     ------
     KeyError
-        A mapping key that names no column (message: the key); a ValueError for a field
-        that does not exist.
+        A mapping key that names no column (message: the key).
+    OptionError
+        A mapping value that is not a field.
 
     Examples
     --------
@@ -276,7 +262,7 @@ def recognise_columns(headers: Sequence[str], *, kind: Kind,
             ignored.add(column)
             continue
         if target not in allowed:
-            raise ValueError(
+            raise OptionError(
                 f"columns= maps {key!r} to {target!r}, which is not a field; "
                 f"the fields are: {', '.join(allowed)} (the mapping goes "
                 "{file column: field})")
@@ -298,7 +284,7 @@ def recognise_columns(headers: Sequence[str], *, kind: Kind,
             if hit is not None:
                 candidates.setdefault(hit[1], []).append((0, hit[0], column, "hxl"))
                 continue
-        hit = lookup.get(fold_header(column))
+        hit = lookup.get(fold(column, sep="_"))
         if hit is not None:
             candidates.setdefault(hit[0], []).append((1, hit[1], column, "header"))
     for target, found in candidates.items():
@@ -319,9 +305,9 @@ def _find_column(key: str, headers: Sequence[str],
                  hxl_tags: Sequence[object] | None) -> str | None:
     if key in headers:
         return key
-    folded = fold_header(key)
+    folded = fold(key, sep="_")
     for column in headers:
-        if fold_header(column) == folded and folded:
+        if fold(column, sep="_") == folded and folded:
             return column
     tag = _fold_tag(key)
     if tag is not None and hxl_tags is not None:

@@ -1,4 +1,4 @@
-"""Row checks for report files, vectorised: vocabularies, counts, flags and the problem list.
+"""Value checks for report files, vectorised: terms, counts, coordinates, flags, problems.
 
 Every check looks at the distinct values of a column once and spreads the answer back to
 the rows, so a million rows with a few thousand distinct values cost little.
@@ -7,116 +7,15 @@ the rows, so a million rows with a few thousand distinct values cost little.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "EVENT_TYPES",
-    "FIGURE_TYPES",
-    "Problems",
-    "fold_term",
-    "map_terms",
-    "parse_counts",
-    "parse_coordinates",
-    "parse_flags",
-    "vocabulary",
-]
+from sahelmap.vocab import fold
 
-EVENT_TYPES = ("Battles", "Violence against civilians", "Explosions/Remote violence", "Riots",
-               "Protests", "Strategic developments")
-FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
-
-_VAC, _BAT, _EXP = EVENT_TYPES[1], EVENT_TYPES[0], EVENT_TYPES[2]
-_EVENT_SYNONYMS = {
-    _VAC: ["violence against civilians", "attack", "attacks", "attack on civilians",
-           "armed attack", "raid", "massacre", "killing", "killings", "murder", "execution",
-           "stoning", "abduction", "abductions", "kidnapping", "kidnappings",
-           "abduction forced disappearance", "sexual violence", "attaque", "attaques",
-           "attaque armee", "attaque contre des civils", "violence contre les civils",
-           "violences contre les civils", "violence contre des civils", "tuerie", "tueries",
-           "assassinat", "assassinats", "meurtre", "execution sommaire", "lapidation",
-           "enlevement", "enlevements", "rapt", "incursion", "violences sexuelles"],
-    _BAT: ["battles", "battle", "clash", "clashes", "armed clash", "armed clashes",
-           "fighting", "firefight", "armed confrontation", "government regains territory",
-           "non state actor overtakes territory", "affrontement", "affrontements",
-           "affrontement arme", "affrontements armes", "combat", "combats", "accrochage",
-           "accrochages"],
-    _EXP: ["explosions remote violence", "explosion", "explosions", "remote violence", "ied",
-           "ieds", "improvised explosive device", "remote explosive landmine ied", "landmine",
-           "mine", "airstrike", "airstrikes", "air strike", "air drone strike",
-           "drone strike", "drone strikes", "shelling", "shelling artillery missile attack",
-           "artillery", "suicide bomb", "suicide bombing", "grenade", "eei",
-           "engin explosif", "engin explosif improvise", "engins explosifs improvises",
-           "frappe aerienne", "frappes aeriennes", "frappe de drone", "frappes de drone",
-           "bombardement", "bombardements", "obus", "tirs d obus", "attentat suicide"],
-    "Riots": ["riots", "riot", "mob violence", "violent demonstration", "emeute", "emeutes",
-              "manifestation violente"],
-    "Protests": ["protests", "protest", "peaceful protest", "demonstration", "demonstrations",
-                 "manifestation", "manifestations", "marche", "sit in"],
-    "Strategic developments": ["strategic developments", "strategic development", "looting",
-                               "looting property destruction", "arrest", "arrests",
-                               "agreement", "developpements strategiques",
-                               "developpement strategique", "pillage", "pillages",
-                               "arrestation", "arrestations"],
-}
-_FIGURE_SYNONYMS = {
-    "arrivals": ["arrivals", "arrival", "new arrivals", "new arrival", "arrived", "inflow",
-                 "inflows", "arrivees", "arrivee", "nouvelles arrivees", "nouveaux arrivants",
-                 "arrivants", "entrees"],
-    "idps": ["idps", "idp", "idps present", "idp present", "idps presents", "displaced",
-             "internally displaced", "internally displaced persons", "displaced persons",
-             "pdi", "pdis", "pdi presentes", "pdis presentes", "deplaces", "deplaces internes",
-             "personnes deplacees", "personnes deplacees internes", "stock"],
-    "returns": ["returns", "return", "returnees", "returnee", "returned", "retours", "retour",
-                "retournes", "retourne", "returnees idps", "pdi retournees"],
-    "departures": ["departures", "departure", "departed", "outflow", "outflows", "departs",
-                   "depart", "sorties"],
-}
-
-
-def fold_term(text: object) -> str:
-    """Fold a vocabulary term: case, accents and punctuation do not count.
-
-    Examples
-    --------
-    >>> fold_term("Explosions/Remote violence"), fold_term("Enlèvement ")
-    ('explosions remote violence', 'enlevement')
-    """
-    folded = unicodedata.normalize("NFKD", str(text))
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
-
-
-def vocabulary(kind: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return ``{folded term: canonical value}`` for ``"events"`` or ``"figures"``.
-
-    ``extra`` maps a user's terms to canonical values (which must be canonical).
-
-    Examples
-    --------
-    >>> vocabulary("events", {"ambush": "Battles"})["ambush"]
-    'Battles'
-    """
-    table, canon = ((_EVENT_SYNONYMS, EVENT_TYPES) if kind == "events"
-                    else (_FIGURE_SYNONYMS, FIGURE_TYPES))
-    terms = {fold_term(c): c for c in canon}
-    for value, synonyms in table.items():
-        terms.update({fold_term(s): value for s in synonyms})
-    for term, value in (extra or {}).items():
-        if value not in canon:
-            folded = terms.get(fold_term(value))
-            if folded is None:
-                raise ValueError(
-                    f"{term!r} is mapped to {value!r}, which is not one of: "
-                    f"{', '.join(canon)}")
-            value = folded
-        terms[fold_term(term)] = value
-    return terms
-
+__all__ = ["Problems", "map_terms", "parse_counts", "parse_coordinates", "parse_flags"]
 
 def _per_unique(values: pd.Series, func: Callable[[pd.Series], pd.DataFrame]
                 ) -> pd.DataFrame:
@@ -145,12 +44,13 @@ def map_terms(values: pd.Series, terms: Mapping[str, str]) -> pd.Series:
 
     Examples
     --------
+    >>> from sahelmap.vocab import vocabulary
     >>> map_terms(pd.Series(["Raid", "ARMED CLASH", "Attaque", "picnic", None]),
     ...           vocabulary("events")).tolist()
     ['Violence against civilians', 'Battles', 'Violence against civilians', nan, nan]
     """
     def look(uniques: pd.Series) -> pd.DataFrame:
-        return pd.DataFrame({"v": [terms.get(fold_term(u)) for u in uniques]}, dtype=object)
+        return pd.DataFrame({"v": [terms.get(fold(u)) for u in uniques]}, dtype=object)
     return _per_unique(values, look)["v"]
 
 

@@ -1,0 +1,302 @@
+"""The geocoder: coordinates first, then the place name; one result row per input row.
+
+:class:`Geocoder` composes a :class:`~sahelmap.geocoding.points.PointLocator` (boundary
+polygons) and a :class:`~sahelmap.geocoding.names.NameMatcher` (the gazetteer, whose entries
+the locator completes with their admin units). :func:`geocode` and :func:`geocode_frame` keep a
+default geocoder for the bundled data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from os import PathLike
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sahelmap.boundaries import adm1_crosswalk, admin_units, pcode_table
+from sahelmap.errors import OptionError
+from sahelmap.gazetteer import Gazetteer, load_gazetteer
+from sahelmap.geocoding.names import NameMatcher
+from sahelmap.geocoding.points import COORD_FLAGS, COORD_NOTES, UNIT_COLUMNS, PointLocator
+from sahelmap.geocoding.results import RESULT_COLUMNS, GeocodeResult, unmatched
+from sahelmap.vocab import fold
+
+__all__ = ["Geocoder", "geocode", "geocode_frame"]
+
+SNAPPED_CONFIDENCE = 0.85
+
+
+class Geocoder:
+    """Match names and locate coordinates in Mali and Niger admin units.
+
+    Building one indexes the gazetteer and the boundary polygons; reuse it across calls
+    (:func:`geocode` and :func:`geocode_frame` keep a default one).
+
+    Parameters
+    ----------
+    gazetteer : Gazetteer, path-like or pandas.DataFrame, optional
+        A gazetteer, or a user gazetteer file to add to the bundled one.
+    boundaries : geopandas.GeoDataFrame, optional
+        Polygons to locate points in, with ``adm0_pcode, adm1_pcode, adm1_name`` and
+        optionally ``adm2_pcode, adm2_name`` (e.g. from :func:`sahelmap.read_boundaries`).
+        Defaults to the bundled communes (ADM1 known, ADM2 only by name).
+    fuzzy_threshold : float
+        Minimum rapidfuzz ``ratio`` (0-100) for a misspelt name to match.
+
+    Examples
+    --------
+    >>> coder = Geocoder()
+    >>> coder.geocode_frame(pd.DataFrame({"place": ["Ansongo"]}))["adm1_pcode"].tolist()
+    ['ML07']
+    """
+
+    def __init__(self, gazetteer: Gazetteer | str | PathLike | pd.DataFrame | None = None, *,
+                 boundaries: gpd.GeoDataFrame | None = None,
+                 fuzzy_threshold: float = 85.0) -> None:
+        if not 0 <= fuzzy_threshold <= 100:
+            raise OptionError(f"fuzzy_threshold must be within 0-100, got {fuzzy_threshold}")
+        self.fuzzy_threshold = float(fuzzy_threshold)
+        self.points = PointLocator(admin_units("adm3") if boundaries is None else boundaries)
+        regions = admin_units("adm1")
+        adm1_names = dict(zip(regions["adm1_pcode"], regions["adm1_name"]))
+        if boundaries is not None:
+            units = self.points.units
+            adm1_names.update(zip(units["adm1_pcode"], units["adm1_name"]))
+        if not isinstance(gazetteer, Gazetteer):
+            gazetteer = load_gazetteer(gazetteer)
+        self.names = NameMatcher(self._complete(gazetteer), adm1_names=adm1_names,
+                                 adm1_hints=_adm1_hints(regions, adm1_names),
+                                 fuzzy_threshold=self.fuzzy_threshold)
+        self._unit_results = self._unit_table()
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer names are matched against (entries completed with their units)."""
+        return self.names.gazetteer
+
+    @property
+    def adm1_names(self) -> dict[str, str]:
+        """``{adm1_pcode: name}`` of the units results are given in."""
+        return self.names.adm1_names
+
+    def locate(self, lon: Any, lat: Any) -> pd.DataFrame:
+        """See :meth:`sahelmap.geocoding.points.PointLocator.locate`."""
+        return self.points.locate(lon, lat)
+
+    def match_names(self, names: Any, countries: Any = None, admin1s: Any = None
+                    ) -> pd.DataFrame:
+        """See :meth:`sahelmap.geocoding.names.NameMatcher.match`."""
+        return self.names.match(names, countries, admin1s)
+
+    def _complete(self, gazetteer: Gazetteer) -> Gazetteer:
+        """Locate entries whose units are not known (user entries; ADM2 from boundaries)."""
+        entries = gazetteer.entries.copy()
+        has_xy = entries["lon"].notna() & entries["lat"].notna()
+        todo = has_xy & (entries["adm1_pcode"].isna() | (entries["kind"] == "user"))
+        if self.points.has_adm2:
+            todo |= has_xy & entries["kind"].isin(["place", "commune", "user"])
+        if not todo.any():
+            return gazetteer
+        found = self.points.locate(entries.loc[todo, "lon"].to_numpy(float),
+                                   entries.loc[todo, "lat"].to_numpy(float))
+        inside = found["inside"].to_numpy()
+        idx = entries.index[todo][inside]
+        columns = ["adm0_pcode", "adm1_pcode"]
+        if self.points.has_adm2:
+            columns += ["adm2_pcode", "adm2_name"]
+        for column in columns:
+            entries.loc[idx, column] = found.loc[inside, column].to_numpy()
+        return Gazetteer(entries, gazetteer.keys)
+
+    def geocode_frame(self, df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
+                      lat: str = "lat", country: str = "country",
+                      admin1: str = "admin1") -> pd.DataFrame:
+        """See :func:`geocode_frame`.
+
+        Rows are reduced to a small table of distinct results (one per unit hit by a point,
+        one per distinct name and hints), which is then expanded with ``take``: no Python
+        work per row.
+        """
+        n = len(df)
+        code = np.full(n, -1, dtype=np.int64)  # row of the result table
+        flag = np.zeros(n, dtype=np.int8)      # COORD_FLAGS index
+        x = y = np.full(n, np.nan)
+        tables = [self._unit_results]
+        if lon in df.columns and lat in df.columns:
+            x = pd.to_numeric(df[lon], errors="coerce").to_numpy(float)
+            y = pd.to_numeric(df[lat], errors="coerce").to_numpy(float)
+            has = np.flatnonzero(np.isfinite(x) | np.isfinite(y))
+            if len(has):
+                unit, flag[has] = self.points.locate_codes(x[has], y[has])
+                code[has] = unit
+        by_xy = code >= 0
+        todo = np.flatnonzero(~by_xy)
+        if len(todo):
+            offset = len(tables[0])
+            if name in df.columns:
+                names, inverse = self._distinct_names(df.iloc[todo], name, country, admin1)
+                tables.append(names)
+                code[todo] = offset + inverse
+            else:
+                tables.append(pd.DataFrame([unmatched("no place name or usable coordinates")],
+                                           columns=RESULT_COLUMNS))
+                code[todo] = offset
+        table = pd.concat(tables, ignore_index=True)
+        combo, inverse = np.unique(code * len(COORD_FLAGS) + flag, return_inverse=True)
+        rows = table.iloc[combo // len(COORD_FLAGS)].reset_index(drop=True)
+        rows = _with_coordinate_flags(rows, combo % len(COORD_FLAGS))
+        result = rows.take(inverse.ravel()).set_axis(df.index)
+        result["match_lon"] = np.where(by_xy, x, result["match_lon"].to_numpy(dtype=float))
+        result["match_lat"] = np.where(by_xy, y, result["match_lat"].to_numpy(dtype=float))
+        result["confidence"] = result["confidence"].astype(float)
+        return result
+
+    def _unit_table(self) -> pd.DataFrame:
+        """One result row per boundary unit, for rows located by their coordinates."""
+        cols = self.points.columns
+        n = len(cols["unit_name"])
+        return pd.DataFrame({
+            "matched_name": cols["unit_name"], "match_lon": np.nan, "match_lat": np.nan,
+            **{c: cols[c] for c in UNIT_COLUMNS},
+            "method": "coordinates", "confidence": np.ones(n), "status": "matched",
+            "candidates": "", "flags": "", "reason": "",
+        }, columns=RESULT_COLUMNS)
+
+    def _distinct_names(self, df: pd.DataFrame, name: str, country: str,
+                        admin1: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """Match each distinct (name, country, admin1) once; return results and row codes."""
+        codes, uniques = [], []
+        for column in (name, country, admin1):
+            if column in df.columns:
+                c, u = pd.factorize(df[column], use_na_sentinel=True)
+                codes.append(c.astype(np.int64) + 1)
+                uniques.append(np.concatenate([[None], np.asarray(u, dtype=object)]))
+            else:
+                codes.append(np.zeros(len(df), dtype=np.int64))
+                uniques.append(np.array([None], dtype=object))
+        combined = (codes[0] * len(uniques[1]) + codes[1]) * len(uniques[2]) + codes[2]
+        group, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        table = self.names.match(uniques[0][codes[0][first]], uniques[1][codes[1][first]],
+                                 uniques[2][codes[2][first]])
+        return table, inverse.ravel()
+
+
+def _adm1_hints(regions: gpd.GeoDataFrame, adm1_names: dict[str, str]) -> dict[str, str]:
+    """``{folded name or code: map adm1_pcode}``: what an admin1 hint may say."""
+    hints: dict[str, str] = {}
+    crosswalk = adm1_crosswalk()
+    for row in crosswalk.itertuples():
+        hints[fold(row.code)] = row.map_adm1_pcode
+        hints.setdefault(fold(row.name), row.map_adm1_pcode)
+    table = pcode_table(1).merge(crosswalk, left_on="pcode", right_on="code")
+    for row in table.itertuples():
+        hints.setdefault(fold(row.name_x), row.map_adm1_pcode)
+    for row in regions.itertuples():
+        for name in [row.adm1_name, row.adm1_name_fr, *row.alt_names.split("|")]:
+            hints.setdefault(fold(name), row.adm1_pcode)
+    for pcode, name in adm1_names.items():
+        hints.setdefault(fold(pcode), pcode)
+        hints.setdefault(fold(name), pcode)
+    return hints
+
+
+def _with_coordinate_flags(rows: pd.DataFrame, flags: np.ndarray) -> pd.DataFrame:
+    """Add the coordinate flag (and its note) of each distinct result row."""
+    rows = rows.copy()
+    for column in ("flags", "reason", "candidates"):
+        rows[column] = rows[column].fillna("").astype(object)
+    for i in np.flatnonzero(flags):
+        flag = COORD_FLAGS[flags[i]]
+        rows.at[i, "flags"] = ",".join(filter(None, [flag, rows.at[i, "flags"]]))
+        rows.at[i, "reason"] = "; ".join(filter(None, [COORD_NOTES[flag], rows.at[i, "reason"]]))
+        if flag == "snapped":
+            rows.at[i, "confidence"] = SNAPPED_CONFIDENCE
+    return rows
+
+
+@lru_cache(maxsize=4)
+def _default_geocoder(fuzzy_threshold: float) -> Geocoder:
+    return Geocoder(fuzzy_threshold=fuzzy_threshold)
+
+
+def _geocoder(gazetteer: Any, fuzzy_threshold: float,
+              boundaries: gpd.GeoDataFrame | None = None) -> Geocoder:
+    if isinstance(gazetteer, Geocoder):
+        return gazetteer
+    if gazetteer is None and boundaries is None:
+        return _default_geocoder(float(fuzzy_threshold))
+    return Geocoder(gazetteer, boundaries=boundaries, fuzzy_threshold=fuzzy_threshold)
+def geocode(name: str | None = None, *, lon: float | None = None, lat: float | None = None,
+            country: str | None = None, admin1: str | None = None,
+            gazetteer: Any = None, fuzzy_threshold: float = 85.0) -> GeocodeResult:
+    """Geocode one reported place.
+
+    Parameters
+    ----------
+    name : str, optional
+        The place as reported: "Ménaka", "Tin-Hama", "outside Gao".
+    lon, lat : float, optional
+        Coordinates; used first when they fall in Mali or Niger.
+    country, admin1 : str, optional
+        Hints ("Mali", "NE", "Gao", "ML07") that settle names found in several units.
+    gazetteer : Geocoder, Gazetteer, path-like or pandas.DataFrame, optional
+        A geocoder to reuse, or a user gazetteer (CSV ``name, lon, lat[, aliases]``) to add.
+    fuzzy_threshold : float
+        Minimum similarity (0-100) for a misspelt name.
+
+    Returns
+    -------
+    GeocodeResult
+
+    Examples
+    --------
+    >>> geocode("Menaka").adm1_pcode
+    'ML10'
+    >>> r = geocode("outside Gao")
+    >>> r.adm1_pcode, r.flags, r.confidence < 1
+    ('ML07', 'relative', True)
+    """
+    frame = pd.DataFrame({"place": [name], "lon": [lon], "lat": [lat], "country": [country],
+                          "admin1": [admin1]})
+    row = geocode_frame(frame, gazetteer=gazetteer, fuzzy_threshold=fuzzy_threshold).iloc[0]
+    return GeocodeResult.from_row(name, row)
+
+
+def geocode_frame(df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
+                  lat: str = "lat", country: str = "country", admin1: str = "admin1",
+                  gazetteer: Any = None, boundaries: gpd.GeoDataFrame | None = None,
+                  fuzzy_threshold: float = 85.0) -> pd.DataFrame:
+    """Geocode every row of a frame: coordinates first, then the place name.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The reports. Columns named below that it lacks are treated as absent.
+    name, lon, lat, country, admin1 : str
+        Column names of the place name, coordinates and hints.
+    gazetteer : Geocoder, Gazetteer, path-like or pandas.DataFrame, optional
+        A geocoder to reuse, or a user gazetteer to add to the bundled one.
+    boundaries : geopandas.GeoDataFrame, optional
+        Official boundaries (with ADM2) to locate points in, from
+        :func:`sahelmap.read_boundaries`.
+    fuzzy_threshold : float
+        Minimum similarity (0-100) for a misspelt name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``df``, one row per input row, columns :data:`RESULT_COLUMNS`:
+        ``matched_name, match_lon, match_lat, adm0_pcode, adm1_pcode, adm1_name, adm2_pcode,
+        adm2_name, method, confidence, status, candidates, flags, reason``.
+
+    Examples
+    --------
+    >>> reports = pd.DataFrame({"place": ["Ménaka", "Tillaberi", "Gao", "Nowhere-ville"]})
+    >>> geocode_frame(reports)[["adm1_pcode", "status"]].fillna("").values.tolist()
+    [['ML10', 'matched'], ['NE006', 'matched'], ['ML07', 'matched'], ['', 'unmatched']]
+    """
+    coder = _geocoder(gazetteer, fuzzy_threshold, boundaries)
+    return coder.geocode_frame(df, name=name, lon=lon, lat=lat, country=country, admin1=admin1)

@@ -1,0 +1,254 @@
+"""Place names to admin units: exact key, alias, then fuzzy match against the gazetteer.
+
+:class:`NameMatcher` folds each reported name (case, accents, hyphens, apostrophes), splits
+compound reports ("Kadji, Gao"), resolves relative phrases ("outside Gao", "30 km north of
+Ménaka") to their anchor with a lower confidence, and never silently picks one of several
+regions for an ambiguous name: a country or admin1 hint of the row must settle it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from sahelmap.gazetteer import KINDS, Gazetteer
+from sahelmap.geocoding.results import RESULT_COLUMNS, add_note, missing, unmatched
+from sahelmap.vocab import country_code, fold
+
+__all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher"]
+
+MIN_FUZZY_LENGTH = 4
+CONFIDENCE = {"coordinates": 1.0, "exact": 1.0, "alias": 0.95, "admin-name": 0.9}
+RELATIVE_FACTOR = 0.75
+HINT_CONFLICT_FACTOR = 0.8
+
+_DIRECTION = (r"(?:north|south|east|west|north ?east|north ?west|south ?east|south ?west"
+              r"|nord|sud|est|ouest|nord ?est|nord ?ouest|sud ?est|sud ?ouest)")
+_RELATIVE = re.compile(
+    r"^(?:(?:just|right|about|some|approximately|environ|a|at)\s+)*(?:"
+    r"outside(?:\s+of)?|outskirts\s+of|on\s+the\s+outskirts\s+of|near|nearby|close\s+to"
+    r"|around|in\s+the\s+vicinity\s+of|vicinity\s+of|not\s+far\s+from"
+    r"|pres\s+de|pres\s+d|proche\s+de|non\s+loin\s+de|aux\s+environs\s+de|environs\s+de"
+    r"|a\s+la\s+sortie\s+de|sortie\s+de|a\s+proximite\s+de|a\s+proximite\s+d|autour\s+de"
+    rf"|(?:\d+\s*(?:km|kms|kilometres|kilometers|miles|mi)\s+)?(?:au\s+|a\s+l\s+)?{_DIRECTION}"
+    r"\s+(?:of|from|de|d)"
+    r"|\d+\s*(?:km|kms|kilometres|kilometers|miles|mi)\s+(?:of|from|de|d)"
+    r")\s+(?P<anchor>.+)$"
+)
+_GENERIC = re.compile(
+    r"^(?:the\s+|le\s+|la\s+|les\s+)?(?:(?:displaced(?:\s+people\s*s?)?|idp|idps|refugee|pdi)"
+    r"\s+(?:camp|site|settlement)s?(?:\s+(?:at|of|in|de|d))?|(?:camp|site)\s+(?:de|d|des|at|of)"
+    r"(?:\s+(?:deplaces|pdi|refugies))?(?:\s+(?:de|d|a))?|village\s+(?:of|de|d)|town\s+of"
+    r"|city\s+of|ville\s+de|commune\s+(?:of|de|d)|cercle\s+(?:of|de|d)|department\s+of"
+    r"|departement\s+de|region\s+(?:of|de|d)|circle\s+of|the)\s+"
+)
+_SUFFIX = re.compile(r"\s+(?:region|town|city|village|commune|cercle|district|department|"
+                     r"departement|camp|site)$")
+
+
+class NameMatcher:
+    """Match place names against a gazetteer whose entries carry their admin units.
+
+    Parameters
+    ----------
+    gazetteer : Gazetteer
+        Entries with ``adm0_pcode, adm1_pcode`` (and ``adm2_pcode, adm2_name`` where known).
+    adm1_names : mapping
+        ``{adm1_pcode: name}``, for messages and results.
+    adm1_hints : mapping
+        ``{folded name or code: adm1_pcode}``: what an admin1 hint of a row may say.
+    fuzzy_threshold : float
+        Minimum rapidfuzz ``ratio`` (0-100) for a misspelt name to match.
+    """
+
+    def __init__(self, gazetteer: Gazetteer, *, adm1_names: Mapping[str, str],
+                 adm1_hints: Mapping[str, str], fuzzy_threshold: float) -> None:
+        self.gazetteer = gazetteer
+        self.adm1_names = dict(adm1_names)
+        self._adm1_hints = dict(adm1_hints)
+        self.fuzzy_threshold = fuzzy_threshold
+        entries, keys = gazetteer.entries, gazetteer.keys
+        rank = {kind: i for i, kind in enumerate(KINDS)}
+        self._e_name = entries["name"].astype(object).to_numpy()
+        self._e_kind = entries["kind"].astype(object).to_numpy()
+        self._e_rank = entries["kind"].map(rank).fillna(len(KINDS)).to_numpy(int)
+        self._e_lon = entries["lon"].to_numpy(float)
+        self._e_lat = entries["lat"].to_numpy(float)
+        self._e_pop = pd.to_numeric(entries["population"], errors="coerce").fillna(0).to_numpy(
+            float)
+        self._e = {c: entries[c].astype(object).where(entries[c].notna(), None).to_numpy()
+                   for c in ("adm0_pcode", "adm1_pcode", "adm2_pcode", "adm2_name")}
+        grouped = keys.groupby("key", sort=True)
+        self._key_entries: dict[str, np.ndarray] = {
+            k: g["entry"].to_numpy() for k, g in grouped}
+        self._key_via: dict[str, np.ndarray] = {
+            k: (g["via"] == "alias").to_numpy() for k, g in grouped}
+        self._choices = list(self._key_entries)
+
+    def match(self, names: Sequence[Any], countries: Sequence[Any] | None = None,
+              admin1s: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Geocode distinct names (one result row per input, in order).
+
+        Callers with many repeated names should deduplicate first, as
+        :meth:`sahelmap.Geocoder.geocode_frame` does.
+        """
+        names = list(names)
+        n = len(names)
+        countries = [None] * n if countries is None else list(countries)
+        admin1s = [None] * n if admin1s is None else list(admin1s)
+        queries = [parts(str(nm)) if missing(nm) is not None else [] for nm in names]
+        fuzzy_keys = sorted({key for q in queries for key, _ in q
+                             if key not in self._key_entries and len(key) >= MIN_FUZZY_LENGTH})
+        fuzzy = self._fuzzy(fuzzy_keys)
+        rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy)
+                for i, (nm, q) in enumerate(zip(names, queries))]
+        return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+    def hint(self, country: Any, admin1: Any) -> tuple[str | None, str | None, list[str]]:
+        """The country and ADM1 a row's hints name, and notes on hints not recognised."""
+        notes = []
+        c = country_code(country) if missing(country) is not None else None
+        if missing(country) is not None and c is None:
+            notes.append(f"country hint {country!r} not recognised")
+        a = None
+        if missing(admin1) is not None:
+            key = _SUFFIX.sub("", fold(admin1))
+            key = re.sub(r"^(?:region|region de|region of|cercle de)\s+", "", key)
+            a = self._adm1_hints.get(key)
+            if a is None:
+                notes.append(f"admin1 hint {admin1!r} not recognised")
+        return c, a, notes
+
+    def _fuzzy(self, keys: list[str]) -> dict[str, tuple[list[str], float, str, float]]:
+        """For each key: (best matching keys, score, closest key, closest score)."""
+        if not keys:
+            return {}
+        scores = process.cdist(keys, self._choices, scorer=fuzz.ratio, dtype=np.uint8,
+                               workers=-1)
+        best = scores.max(axis=1)
+        out = {}
+        for i, key in enumerate(keys):
+            top = np.flatnonzero(scores[i] == best[i])
+            matched = [self._choices[j] for j in top] if best[i] >= self.fuzzy_threshold else []
+            out[key] = (matched, float(best[i]), self._choices[top[0]], float(best[i]))
+        return out
+
+    def _resolve(self, raw: Any, query: list[tuple[str, bool]], country: Any, admin1: Any,
+                 fuzzy: dict) -> dict[str, Any]:
+        if not query:
+            return unmatched("no place name given")
+        hint_c, hint_a, notes = self.hint(country, admin1)
+        missed = []
+        for position, (key, relative) in enumerate(query):
+            if key in self._key_entries:
+                entries, alias = self._key_entries[key], self._key_via[key]
+                method, score = None, 100.0
+            elif key in fuzzy and fuzzy[key][0]:
+                matched = fuzzy[key][0]
+                entries = np.concatenate([self._key_entries[k] for k in matched])
+                alias = np.concatenate([self._key_via[k] for k in matched])
+                method, score = "fuzzy", fuzzy[key][1]
+            else:
+                missed.append(key)
+                continue
+            row = self._choose(str(raw), key, entries, alias, method, score, hint_c, hint_a,
+                               notes)
+            if relative:
+                row["confidence"] = round(row["confidence"] * RELATIVE_FACTOR, 3)
+                add_note(row, flag="relative", reason=f"located at the anchor place '{key}'")
+            if position and missed:
+                add_note(row, flag="partial", reason=f"'{missed[0]}' not found")
+            return row
+        closest = ""
+        if missed and missed[0] in fuzzy:
+            _, _, near, score = fuzzy[missed[0]]
+            closest = f" (closest: '{near}', {score:.0f}%)"
+        return unmatched(f"no gazetteer entry for '{missed[0] if missed else raw}'{closest}")
+
+    def _choose(self, raw: str, key: str, entries: np.ndarray, alias: np.ndarray,
+                method: str | None, score: float, hint_c: str | None, hint_a: str | None,
+                notes: list[str]) -> dict[str, Any]:
+        flags, confidence_factor = [], 1.0
+        adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
+        for hint, values, label in ((hint_c, adm0, "country"), (hint_a, adm1, "admin1")):
+            if hint is None:
+                continue
+            keep = values == hint
+            if keep.any():
+                entries, alias = entries[keep], alias[keep]
+                adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
+            else:
+                flags.append(f"{label}_hint_conflict")
+                confidence_factor *= HINT_CONFLICT_FACTOR
+        units = sorted({u for u in adm1 if u is not None})
+        if len(units) > 1:
+            listing = "; ".join(
+                f"{self._e_name[e]} [{self._e_kind[e]}] in {self.adm1_names.get(u, u)} ({u})"
+                for u in units for e in entries[adm1 == u][:1])
+            row = unmatched(f"'{raw}' is in {len(units)} regions; give a country or admin1 "
+                            "hint, or coordinates")
+            row["status"], row["candidates"] = "ambiguous", listing
+            countries = {c for c in adm0 if c is not None}
+            if len(countries) == 1:
+                row["adm0_pcode"] = countries.pop()
+            return row
+        if not units:
+            return unmatched(f"'{raw}' matched entries without a known region")
+        # most specific kind with coordinates, then the most populous
+        has_xy = np.isfinite(self._e_lon[entries])
+        order = np.lexsort((-self._e_pop[entries], self._e_rank[entries], ~has_xy))
+        best = entries[order[0]]
+        kind = self._e_kind[best]
+        if method is None:
+            if kind in ("adm1", "adm2"):
+                method = "admin-name"
+            else:
+                method = "alias" if alias[order[0]] else "exact"
+        confidence = CONFIDENCE.get(method, 0.9 * score / 100) * confidence_factor
+        adm2_pcode, adm2_name = self._e["adm2_pcode"][best], self._e["adm2_name"][best]
+        if adm2_pcode is None:
+            same = {(self._e["adm2_pcode"][e], self._e["adm2_name"][e]) for e in entries
+                    if self._e["adm2_pcode"][e] is not None}
+            if len(same) == 1:
+                adm2_pcode, adm2_name = same.pop()
+        reason = "; ".join(notes + ([f"fuzzy match {score:.0f}% to '{key}'"]
+                                    if method == "fuzzy" else []))
+        return {"matched_name": self._e_name[best], "match_lon": self._e_lon[best],
+                "match_lat": self._e_lat[best], "adm0_pcode": self._e["adm0_pcode"][best],
+                "adm1_pcode": units[0], "adm1_name": self.adm1_names.get(units[0]),
+                "adm2_pcode": adm2_pcode, "adm2_name": adm2_name, "method": method,
+                "confidence": round(confidence, 3), "status": "matched", "candidates": "",
+                "flags": ",".join(flags), "reason": reason}
+
+
+def parts(raw: str) -> list[tuple[str, bool]]:
+    """Split a reported place into matching keys, each marked relative or not.
+
+    Examples
+    --------
+    >>> parts("the displaced camp just outside Gao")
+    [('gao', True)]
+    >>> parts("Kadji, Gao")
+    [('kadji', False), ('gao', False)]
+    """
+    out = []
+    for piece in re.split(r"[,;/()\[\]]| - ", raw):
+        key = fold(piece)
+        relative = False
+        for _ in range(3):  # "the displaced camp just outside Gao"
+            before = key
+            key = _GENERIC.sub("", key)
+            found = _RELATIVE.match(key)
+            if found:
+                key, relative = found.group("anchor"), True
+            key = _SUFFIX.sub("", key)
+            if key == before:
+                break
+        if key:
+            out.append((key, relative))
+    return out

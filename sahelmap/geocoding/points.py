@@ -1,0 +1,185 @@
+"""Coordinates to admin units: vectorised point-in-polygon over prepared geometries.
+
+:class:`PointLocator` answers "which unit contains each point" for arrays of coordinates,
+without building a point geometry per row. Points just outside every unit (the borders are
+simplified) are snapped to the nearest one; null-island, out-of-range, swapped and outside
+points are flagged with one of :data:`COORD_FLAGS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sahelmap.errors import BoundaryError
+
+__all__ = ["COORD_FLAGS", "COORD_NOTES", "SNAP_DISTANCE", "UNIT_COLUMNS", "PointLocator"]
+
+# Points this far outside every unit (degrees, ~5 km) are snapped to the nearest one: the
+# bundled borders are simplified and a town on the border may fall just outside.
+SNAP_DISTANCE = 0.05
+
+#: What can be said of a point's coordinates; index 0 means "nothing to say".
+COORD_FLAGS = ("", "snapped", "null_island", "invalid_coordinates", "swapped_latlon",
+               "outside_area")
+COORD_NOTES = {
+    "snapped": f"point just outside every unit, snapped to the nearest (< {SNAP_DISTANCE}°)",
+    "null_island": "coordinates are (0, 0), taken as missing",
+    "invalid_coordinates": "coordinates out of range",
+    "swapped_latlon": "coordinates look swapped (lat/lon): swapped they fall in Mali/Niger",
+    "outside_area": "coordinates fall outside Mali and Niger",
+}
+#: The admin columns a located point gets.
+UNIT_COLUMNS = ("adm0_pcode", "adm1_pcode", "adm1_name", "adm2_pcode", "adm2_name")
+
+
+class PointLocator:
+    """Find the admin unit containing each point.
+
+    Parameters
+    ----------
+    units : geopandas.GeoDataFrame
+        Polygons with ``adm0_pcode, adm1_pcode, adm1_name`` and optionally ``adm2_pcode,
+        adm2_name`` (any CRS; used in EPSG:4326).
+
+    Raises
+    ------
+    BoundaryError
+        If ``units`` lacks the ADM0/ADM1 columns.
+    """
+
+    def __init__(self, units: gpd.GeoDataFrame) -> None:
+        units = units.to_crs("EPSG:4326") if units.crs is not None else units
+        missing = {"adm0_pcode", "adm1_pcode", "adm1_name"} - set(units.columns)
+        if missing:
+            raise BoundaryError(f"boundaries lack column(s) {sorted(missing)}: read them with "
+                                "sahelmap.read_boundaries(), which recognises COD-AB and "
+                                "geoBoundaries columns.")
+        units = units.reset_index(drop=True)
+        #: Whether the units carry ADM2 codes (so located points get them).
+        self.has_adm2 = "adm2_pcode" in units.columns
+        for column in ("adm2_pcode", "adm2_name"):
+            if column not in units:
+                units[column] = None
+        name_col = next(c for c in ("adm3_name", "adm2_name", "adm1_name")
+                        if c in units and units[c].notna().any())
+        self.columns = {c: units[c].astype(object).where(units[c].notna(), None).to_numpy()
+                        for c in UNIT_COLUMNS}
+        self.columns["unit_name"] = units[name_col].astype(object).to_numpy()
+        geoms = units.geometry.to_numpy()
+        shapely.prepare(geoms)
+        self._geoms = geoms
+        self._bounds = shapely.bounds(geoms)
+        self._tree = shapely.STRtree(geoms)
+        groups = units.groupby("adm1_pcode", sort=True).indices
+        self._region_members = list(groups.values())
+        self._regions = [shapely.union_all(geoms[m]) for m in self._region_members]
+        shapely.prepare(self._regions)
+        self.units = units
+
+    def __len__(self) -> int:
+        return len(self._geoms)
+
+    def locate(self, lon: Any, lat: Any) -> pd.DataFrame:
+        """Return the unit containing each point (vectorised).
+
+        Parameters
+        ----------
+        lon, lat : array-like of float
+            Decimal degrees, NaN where unknown.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``adm0_pcode, adm1_pcode, adm1_name, adm2_pcode, adm2_name, unit_name``,
+            ``inside`` (bool) and ``flags`` (one of :data:`COORD_FLAGS`).
+        """
+        unit, flag = self.locate_codes(lon, lat)
+        inside = unit >= 0
+        out = {c: np.full(len(unit), None, dtype=object) for c in self.columns}
+        for column, values in self.columns.items():
+            out[column][inside] = values[unit[inside]]
+        out["inside"] = inside
+        out["flags"] = np.asarray(COORD_FLAGS, dtype=object)[flag]
+        return pd.DataFrame(out)
+
+    def locate_codes(self, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Unit index (-1 if none) and :data:`COORD_FLAGS` index of each point."""
+        lon = np.asarray(lon, dtype=float)
+        lat = np.asarray(lat, dtype=float)
+        n = len(lon)
+        unit = np.full(n, -1, dtype=np.int64)
+        flag = np.zeros(n, dtype=np.int8)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        valid = finite & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        flag[finite & ~valid] = COORD_FLAGS.index("invalid_coordinates")
+        null = valid & (lon == 0) & (lat == 0)
+        flag[null] = COORD_FLAGS.index("null_island")
+        todo = np.flatnonzero(valid & ~null)
+        unit[todo] = self._contains(lon[todo], lat[todo])
+        outside = todo[unit[todo] < 0]
+        if len(outside):
+            snapped = self._nearest(lon[outside], lat[outside])
+            unit[outside] = snapped
+            flag[outside[snapped >= 0]] = COORD_FLAGS.index("snapped")
+            still = outside[snapped < 0]
+            swapped = self._contains(lat[still], lon[still]) if len(still) else still
+            flag[still] = np.where(swapped >= 0, COORD_FLAGS.index("swapped_latlon"),
+                                   COORD_FLAGS.index("outside_area"))
+        return unit, flag
+    def _contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Index of the first unit containing each point, -1 if none.
+
+        Two levels, without building point geometries: the region first (a few large
+        prepared polygons), then the units of that region, each tested only on the points
+        inside its bounding box (points sorted by x, sliced with ``searchsorted``).
+        """
+        result = np.full(len(x), -1, dtype=np.int64)
+        for region, members in zip(self._regions, self._region_members):
+            bx0, by0, bx1, by1 = region.bounds
+            near = np.flatnonzero((x >= bx0) & (x <= bx1) & (y >= by0) & (y <= by1)
+                                  & (result < 0))
+            if not len(near):
+                continue
+            near = near[shapely.contains_xy(region, x[near], y[near])]
+            if not len(near):
+                continue
+            near = near[np.argsort(x[near], kind="stable")]
+            xs, ys = x[near], y[near]
+            for unit in members:
+                ux0, uy0, ux1, uy1 = self._bounds[unit]
+                lo, hi = np.searchsorted(xs, [ux0, ux1], side="left")[0], \
+                    np.searchsorted(xs, ux1, side="right")
+                if lo >= hi:
+                    continue
+                window = np.arange(lo, hi)
+                window = window[(ys[window] >= uy0) & (ys[window] <= uy1)]
+                window = window[result[near[window]] < 0]
+                if not len(window):
+                    continue
+                inside = shapely.intersects_xy(self._geoms[unit], xs[window], ys[window])
+                result[near[window[inside]]] = unit
+        # points on the outer edge of a region polygon, or in units whose region union
+        # misses them (invalid user boundaries): the spatial index settles them
+        rest = np.flatnonzero(result < 0)
+        if len(rest):
+            hit, tree_idx = self._tree.query(shapely.points(x[rest], y[rest]),
+                                             predicate="intersects")
+            order = np.lexsort((tree_idx, hit))
+            hit, tree_idx = hit[order], tree_idx[order]
+            first = np.ones(len(hit), dtype=bool)
+            first[1:] = hit[1:] != hit[:-1]
+            result[rest[hit[first]]] = tree_idx[first]
+        return result
+
+    def _nearest(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        result = np.full(len(x), -1, dtype=np.int64)
+        hit, tree_idx = self._tree.query_nearest(shapely.points(x, y),
+                                                 max_distance=SNAP_DISTANCE, all_matches=False)
+        result[hit] = tree_idx
+        return result
+

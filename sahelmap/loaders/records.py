@@ -1,0 +1,244 @@
+"""Rows to records: the checks both readers share, geocoding, and assembling the result.
+
+:class:`Records` holds the canonical frame of one load and a :class:`Problems` register;
+:mod:`~sahelmap.loaders.events` and :mod:`~sahelmap.loaders.displacement` subclass it with
+their own checks and record columns. Every row ends up accepted or rejected, naming the file,
+row, field (and the user's column) and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sahelmap.errors import DataWarning
+from sahelmap.geocoding import RESULT_COLUMNS, geocode_frame
+from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
+from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
+from sahelmap.loaders.files import OVERFLOW
+from sahelmap.loaders.result import LoadResult
+from sahelmap.loaders.tables import Options, Table, canonical
+from sahelmap.vocab import REJECTED_COLUMNS
+
+__all__ = ["Records", "points"]
+
+logger = logging.getLogger("sahelmap.loaders")
+
+_GEOCODER_FLOATS = {"match_lon", "match_lat", "confidence"}
+
+
+class Records:
+    """The rows of one load on their way to a :class:`LoadResult`.
+
+    Subclasses set :attr:`kind` and :attr:`fields` and implement ``run()``.
+    """
+
+    kind = ""
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, tables: list[Table], options: Options, terms: dict[str, str]):
+        self.tables = tables
+        self.options = options
+        self.terms = terms
+        self.frame = canonical(tables, self.fields)
+        self.problems = Problems(len(self.frame))
+        self.n_swapped = 0
+        self.check_overflow()
+
+    # -- checks shared by both kinds ---------------------------------------------------
+    def check_overflow(self) -> None:
+        """Reject CSV rows with more cells than the header (they may be shifted)."""
+        f = self.frame
+        for number, table in enumerate(self.tables):
+            if OVERFLOW not in table.raw.frame.columns:
+                continue
+            extra = table.raw.frame[OVERFLOW].notna().to_numpy()
+            mask = np.zeros(len(f), dtype=bool)
+            mine = np.flatnonzero(f["_file"].to_numpy() == number)
+            mask[mine] = extra[f["_pos"].to_numpy()[mine]]
+            values = np.full(len(f), None, dtype=object)
+            values[mine] = table.raw.frame[OVERFLOW].to_numpy(dtype=object)[
+                f["_pos"].to_numpy()[mine]]
+            self.problems.add("row", mask, values,
+                              "more cells than the header has (a separator inside an "
+                              "unquoted cell?)")
+
+    def check_future(self, start: pd.Series, values: pd.Series, name: str) -> None:
+        today = self.options.today
+        self.problems.add(name, (start > today).to_numpy(), values,
+                          f"date in the future (after {today:%Y-%m-%d})")
+
+    def check_place(self) -> tuple[np.ndarray, np.ndarray]:
+        f, add = self.frame, self.problems.add
+        lon = parse_coordinates(f["lon"], what="longitude")
+        lat = parse_coordinates(f["lat"], what="latitude")
+        add("lon", lon["problem"].notna().to_numpy(), f["lon"], lon["problem"].to_numpy())
+        add("lat", lat["problem"].notna().to_numpy(), f["lat"], lat["problem"].to_numpy())
+        x, y = lon["value"].to_numpy(), lat["value"].to_numpy()
+        from_points = np.isnan(x) & np.isnan(y) & f["lon"].isna().to_numpy() & f[
+            "lat"].isna().to_numpy()
+        x = np.where(from_points, f["_plon"].to_numpy(), x)
+        y = np.where(from_points, f["_plat"].to_numpy(), y)
+        has_xy = ~np.isnan(x) & ~np.isnan(y)
+        no_place = f["place"].isna().to_numpy()
+        half = no_place & (np.isnan(x) != np.isnan(y))
+        add("place", no_place & ~has_xy & ~half, f["place"], "missing place and coordinates")
+        add("place", half, f["place"],
+            "missing place and incomplete coordinates (longitude and latitude both needed)")
+        return x, y
+
+    def check_flags(self) -> np.ndarray:
+        flags = parse_flags(self.frame["is_synthetic"])
+        self.problems.add("is_synthetic", flags["bad"].to_numpy(), self.frame["is_synthetic"],
+                          "not a yes/no value")
+        return flags["value"].to_numpy()
+
+    def geocode(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+        f = self.frame
+        todo = ~f["place"].isna().to_numpy() | (~np.isnan(x) & ~np.isnan(y))
+        query = pd.DataFrame({"place": f["place"], "lon": x, "lat": y,
+                              "country": f["country"], "admin1": f["admin1"]})
+        if not todo.all():
+            query = query[todo]
+        if len(query):
+            found = geocode_frame(query, gazetteer=self.options.gazetteer,
+                                  fuzzy_threshold=self.options.fuzzy_threshold)
+        else:
+            found = pd.DataFrame({name: pd.Series(dtype="float64" if name in
+                                                  _GEOCODER_FLOATS else "str")
+                                  for name in RESULT_COLUMNS})
+        if not todo.all():
+            found = found.reindex(f.index)
+        out = found.set_axis(f.index)
+        for name in out.columns:
+            if name in _GEOCODER_FLOATS and not pd.api.types.is_float_dtype(out[name]):
+                out[name] = pd.to_numeric(out[name], errors="coerce").astype("float64")
+        if "status" in out and self.options.on_unmatched == "reject":
+            bad = todo & out["status"].ne("matched").fillna(True).to_numpy()
+            where = np.flatnonzero(bad)
+            sub = out.iloc[where]
+            reason = (sub["reason"] if "reason" in sub else pd.Series("", index=sub.index)
+                      ).fillna("").astype(str)
+            reason = reason.where(reason.str.strip() != "",
+                                  "place " + sub["status"].fillna("not geocoded").astype(str))
+            place = f["place"].iloc[where]
+            coords = (pd.Series(x[where], index=place.index).round(5).astype(str) + ", "
+                      + pd.Series(y[where], index=place.index).round(5).astype(str))
+            shown = np.full(len(f), None, dtype=object)
+            shown[where] = place.astype(object).where(place.notna(), coords).to_numpy()
+            why = np.full(len(f), None, dtype=object)
+            why[where] = reason.to_numpy(dtype=object)
+            self.problems.add("place", bad, shown, why)
+        return out
+
+    def warn_swapped(self) -> None:
+        if self.n_swapped:
+            order = "month first" if self.options.dayfirst else "day first"
+            other = "day first" if self.options.dayfirst else "month first"
+            flag = "dayfirst=False" if self.options.dayfirst else "dayfirst=True"
+            warnings.warn(
+                f"{self.n_swapped} dates could only be read {order} (e.g. a 13th month); "
+                f"the other numeric dates were read {other}. If the file writes dates "
+                f"{order}, pass {flag}.", DataWarning, stacklevel=4)
+
+    # -- assembling the result ----------------------------------------------------------
+    def rejected_table(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Rejected rows: the five fixed columns, then the original cells."""
+        f = self.frame
+        rows = table["row"].to_numpy(dtype="int64")
+        head = pd.DataFrame({
+            "source_file": f["source_file"].to_numpy()[rows],
+            "source_row": f["source_row"].to_numpy()[rows].astype("int64"),
+            "field": table["field"].to_numpy(), "value": table["value"].to_numpy(),
+            "reason": table["reason"].to_numpy(),
+        })
+        for name in ("source_file", "field", "value", "reason"):
+            head[name] = head[name].astype("str")
+        files = f["_file"].to_numpy()[rows]
+        head.insert(3, "column", self._column_names(files, head["field"].to_numpy()))
+        positions = f["_pos"].to_numpy()[rows]
+        raws = []
+        for number, t in enumerate(self.tables):
+            mine = files == number
+            part = t.raw.frame.iloc[positions[mine]]
+            part = part.set_axis(np.flatnonzero(mine), axis=0)
+            raws.append(part)
+        raw = pd.concat(raws) if raws else pd.DataFrame()
+        raw = raw.reindex(range(len(head)))
+        raw = raw.rename(columns={c: f"{c} (raw)" for c in raw.columns
+                                  if c in REJECTED_COLUMNS})
+        raw = raw.astype("str")
+        return pd.concat([head, raw], axis=1)
+
+    def _column_names(self, files: np.ndarray, fields: np.ndarray) -> np.ndarray:
+        """Name each rejected field as the column of the user's file it came from."""
+        out = np.asarray(fields, dtype=object).copy()
+        pairs = pd.DataFrame({"file": files, "field": out}).drop_duplicates()
+        for number, text in pairs.itertuples(index=False):
+            columns = self.tables[number].cmap.fields
+            named = "; ".join(columns.get(part, part) for part in str(text).split("; "))
+            out[(files == number) & (out == text)] = named
+        return out
+
+    def finish(self, ok: np.ndarray, keys: pd.DataFrame, records: pd.DataFrame
+               ) -> LoadResult:
+        """Flag duplicates on accepted rows, merge if asked, build the LoadResult.
+
+        ``keys`` has one row per accepted input row (in frame order) and ``records`` the
+        accepted records with a ``_row`` column holding their input row's frame position.
+        """
+        accepted_rows = np.flatnonzero(ok)
+        flags = flag_duplicates(keys, source_key(self.frame, accepted_rows))
+        flags.index = accepted_rows
+        table = self.problems.table()
+        merged_rows = pd.DataFrame(columns=["row", "field", "value", "reason"])
+        if self.options.merge_duplicates and flags["is_duplicate"].any():
+            dup = flags[flags["is_duplicate"]]
+            first = accepted_rows[dup["first"].to_numpy()]
+            f = self.frame
+            same_file = f["_file"].to_numpy()[first] == f["_file"].to_numpy()[dup.index]
+            first_row = f["source_row"].to_numpy()[first].astype(str)
+            where = np.where(same_file, "", " of " + f["source_file"].to_numpy(
+                dtype=object)[first])
+            merged_rows = pd.DataFrame({
+                "row": dup.index.to_numpy(), "field": "duplicate",
+                "value": "group " + dup["duplicate_group"].astype(str).to_numpy(dtype=object),
+                "reason": "duplicate of row " + first_row.astype(object) + where +
+                          " (merged)"})
+        rejected = pd.concat([table, merged_rows], ignore_index=True).sort_values(
+            "row", kind="stable")
+        rejected_frame = self.rejected_table(rejected.reset_index(drop=True))
+
+        at = np.searchsorted(accepted_rows, records["_row"].to_numpy())
+        records["duplicate_group"] = flags["duplicate_group"].array.take(at)
+        records["is_duplicate"] = flags["is_duplicate"].to_numpy().take(at)
+        duplicates = pd.DataFrame(
+            records[records["duplicate_group"].notna()].drop(columns=["geometry", "_row"]))
+        if self.options.merge_duplicates and len(merged_rows):
+            gone = set(merged_rows["row"].tolist())
+            records = merge_sources(records, gone)
+        records = records.drop(columns="_row").reset_index(drop=True)
+        accepted = gpd.GeoDataFrame(records, geometry="geometry", copy=False)
+        n_blank = sum(t.raw.n_blank for t in self.tables)
+        result = LoadResult(accepted, rejected_frame, len(self.frame),
+                            duplicates.reset_index(drop=True), n_blank, self.kind)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s", result.summary())
+        return result
+
+
+
+def points(lon: pd.Series, lat: pd.Series) -> gpd.array.GeometryArray:
+    """Points (None where a coordinate is NaN), built once per distinct location."""
+    x, y = lon.to_numpy(dtype="float64"), lat.to_numpy(dtype="float64")
+    out = np.full(len(x), None, dtype=object)
+    valid = ~np.isnan(x) & ~np.isnan(y)
+    codes, uniques = pd.factorize(x[valid] + 1j * y[valid])
+    out[valid] = shapely.points(uniques.real, uniques.imag)[codes]
+    return gpd.array.from_shapely(out, crs="EPSG:4326")
+

@@ -1,0 +1,133 @@
+"""What a loader returns: :class:`LoadResult`, and the accounting that proves nothing is lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sahelmap.errors import AccountingError
+
+__all__ = ["LoadResult", "row_keys"]
+
+
+@dataclass
+class LoadResult:
+    """What a loader returns: accepted records, rejected rows, and the count of input rows.
+
+    Attributes
+    ----------
+    accepted : geopandas.GeoDataFrame
+        Valid, geocoded records (EPSG:4326 points at the matched place), with
+        ``duplicate_group`` (Int64, NA when not a duplicate) and ``is_duplicate`` (True for
+        every member of a group but the first).
+    rejected : pandas.DataFrame
+        One row per rejected input row: ``source_file, source_row, field`` (sahelmap's name),
+        ``column`` (the column of the user's file), ``value, reason``
+        (several problems joined by ``"; "``), then the row's original cells as text. A raw
+        column whose name clashes with one of those five is suffixed ``" (raw)"``.
+    n_input : int
+        Input rows read (blank rows excepted, see ``n_blank``).
+    duplicates : pandas.DataFrame
+        Every member of every flagged duplicate group (before any merge).
+    n_blank : int
+        Rows skipped because every cell was empty.
+    kind : str
+        ``"events"`` or ``"displacement"``.
+
+    Notes
+    -----
+    For events and long displacement tables one input row is one record, and
+    ``len(accepted) + len(rejected) == n_input``. A row of a *wide* displacement table
+    (one column per figure type) becomes one record per figure it gives, so there the
+    identity is counted in input rows: ``n_accepted + len(rejected) == n_input``, where
+    :attr:`n_accepted` is the number of distinct input rows in ``accepted``. :meth:`check`
+    verifies the identity in that form, which covers both.
+    """
+
+    accepted: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+    n_input: int
+    duplicates: pd.DataFrame
+    n_blank: int = 0
+    kind: str = "events"
+
+    @property
+    def n_records(self) -> int:
+        """Accepted records (more than accepted rows for wide displacement tables)."""
+        return len(self.accepted)
+
+    @property
+    def n_accepted(self) -> int:
+        """Input rows with at least one accepted record."""
+        if not len(self.accepted):
+            return 0
+        return len(pd.unique(row_keys(self.accepted)))
+
+    def check(self) -> None:
+        """Raise :class:`~sahelmap.errors.AccountingError` if an input row is lost or doubled.
+
+        Examples
+        --------
+        >>> empty = LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame())
+        >>> empty.check()
+        """
+        if self.n_accepted + len(self.rejected) != self.n_input:
+            raise AccountingError(
+                f"{self.n_accepted} accepted + {len(self.rejected)} rejected rows != "
+                f"{self.n_input} input rows")
+        if len(self.rejected):
+            files = pd.concat([self.accepted.get("source_file", pd.Series(dtype="str")),
+                               self.rejected["source_file"]]).unique()
+            rejected = row_keys(self.rejected, files)
+            if pd.Series(rejected).duplicated().any():
+                raise AccountingError("a row is rejected twice")
+            if len(self.accepted):
+                both = np.isin(rejected, row_keys(self.accepted, files))
+                if both.any():
+                    row = self.rejected.iloc[int(np.flatnonzero(both)[0])]
+                    raise AccountingError(
+                        f"{int(both.sum())} rows are both accepted and rejected, e.g. row "
+                        f"{row['source_row']} of {row['source_file']}")
+
+    def summary(self) -> str:
+        """A few lines saying what was read, kept, rejected and flagged.
+
+        Examples
+        --------
+        >>> empty = LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame())
+        >>> print(empty.summary())
+        events: 0 rows read: 0 accepted, 0 rejected
+        """
+        records = (f" ({self.n_records:,} records)" if self.n_records != self.n_accepted
+                   else "")
+        lines = [f"{self.kind}: {self.n_input:,} rows read: {self.n_accepted:,} accepted"
+                 f"{records}, {len(self.rejected):,} rejected"]
+        if len(self.rejected):
+            fields = self.rejected["field"].astype(str).str.split("; ").explode()
+            counts = fields.value_counts()
+            lines.append("  rejected for: " + ", ".join(f"{name} {n:,}"
+                                                        for name, n in counts.items()))
+        if len(self.duplicates):
+            groups = self.duplicates["duplicate_group"].nunique()
+            extra = len(self.duplicates.loc[self.duplicates["is_duplicate"],
+                                            ["source_file", "source_row"]].drop_duplicates())
+            merged = (self.rejected["field"] == "duplicate").any() if len(
+                self.rejected) else False
+            lines.append(f"  duplicates: {groups:,} group(s), {extra:,} repeated report(s) "
+                         f"({'merged' if merged else 'flagged, not merged'})")
+        if self.n_blank:
+            lines.append(f"  blank rows skipped: {self.n_blank:,}")
+        return "\n".join(lines)
+
+
+def row_keys(frame: pd.DataFrame, files: Any = None) -> np.ndarray:
+    """One int64 per input row: file number and row number packed together."""
+    if files is None:
+        files = frame["source_file"].unique()
+    file_code = pd.Index(files).get_indexer(frame["source_file"]).astype("int64")
+    return (file_code << 40) + frame["source_row"].to_numpy(dtype="int64")
+

@@ -1,0 +1,186 @@
+"""Files in, one canonical text table out: options, reading, column recognition.
+
+Each file is read by :mod:`~sahelmap.loaders.files` into a :class:`RawTable`, its columns are
+recognised by :mod:`~sahelmap.loaders.columns` (or refused with a message naming the missing
+field and the ``columns=`` mapping that fixes it), and all files' rows are stacked into one
+frame of field texts with ``source_file`` and ``source_row`` (the row a person sees).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sahelmap.errors import InputFileError, OptionError
+from sahelmap.loaders.columns import ColumnMap, recognise_columns
+from sahelmap.loaders.files import RawTable, read_table
+from sahelmap.vocab import FIGURE_TYPES
+
+__all__ = ["Options", "Table", "OnUnmatched", "PathOrPaths", "canonical", "read_all"]
+
+logger = logging.getLogger("sahelmap.loaders")
+
+PathOrPaths = str | PathLike | Sequence[str | PathLike]
+OnUnmatched = Literal["reject", "keep"]
+# Fields stripped here (empty becomes NA); the others are parsed by checks that strip them
+# themselves, or are free text kept as written (a million distinct notes cost seconds).
+_STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type", "source"}
+
+
+
+@dataclass(frozen=True)
+class Options:
+    columns: Mapping[str, str | None] | None
+    dayfirst: bool
+    today: pd.Timestamp
+    gazetteer: Any
+    fuzzy_threshold: float
+    on_unmatched: str
+    merge_duplicates: bool
+    sheet: str | int | None
+    layer: str | int | None
+    encoding: str | None
+
+
+def check_on_unmatched(value: str) -> str:
+    if value not in ("reject", "keep"):
+        raise OptionError(f"on_unmatched must be 'reject' or 'keep', not {value!r}")
+    return value
+
+
+def as_paths(paths: PathOrPaths) -> list[Path]:
+    if isinstance(paths, (str, PathLike)):
+        return [Path(paths)]
+    out = [Path(p) for p in paths]
+    if not out:
+        raise OptionError("no file given")
+    return out
+
+
+@dataclass
+class Table:
+    raw: RawTable
+    cmap: ColumnMap
+    place_from: str | None
+
+
+def read_all(paths: PathOrPaths, kind: str, options: Options) -> list[Table]:
+    def header_hint(cells: list[object]) -> bool:
+        found = recognise_columns([c for c in cells if c is not None], kind=kind).fields
+        return bool({"date", "place", "period"} & set(found))
+
+    tables = []
+    for path in as_paths(paths):
+        raw = read_table(path, sheet=options.sheet, layer=options.layer,
+                         encoding=options.encoding, header_hint=header_hint)
+        tables.append(recognise(raw, kind, options.columns))
+    return tables
+
+
+def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None) -> Table:
+    headers = list(raw.frame.columns)
+    try:
+        cmap = recognise_columns(headers, kind=kind, hxl_tags=raw.hxl_tags, mapping=mapping)
+    except KeyError as exc:
+        key = exc.args[0]
+        raise InputFileError(
+            f"column {key!r} named in columns= is not in the file; its columns are: "
+            f"{', '.join(headers)}", path=raw.path, field=str(mapping.get(key))) from None
+    fields = cmap.fields
+    place_from = None
+    if "place" not in fields:
+        for fallback in ("admin3", "admin2", "admin1"):
+            if fallback in fields:
+                place_from = fallback
+                logger.info("%s: no place column; the %s column %r is used as the place",
+                            raw.path, fallback, fields[fallback])
+                break
+    has_points = raw.point_lon is not None and bool(np.isfinite(raw.point_lon).any())
+    listed = ", ".join(headers) or "(none)"
+    hint = "map one with columns={'<column>': '%s'}"
+
+    def missing(field: str, what: str) -> InputFileError:
+        return InputFileError(f"no {what} column found; the columns are: {listed}; "
+                              + hint % field, path=raw.path, field=field)
+
+    if "date" not in fields and not (kind == "displacement" and "period" in fields):
+        raise missing("date", "date")
+    if ("place" not in fields and place_from is None and has_points is False
+            and not ("lon" in fields and "lat" in fields)):
+        raise missing("place", "place (nor longitude/latitude)")
+    if kind == "events" and "event_type" not in fields:
+        raise missing("event_type", "event type")
+    if kind == "displacement":
+        wide = [f for f in FIGURE_TYPES if f in fields]
+        if not wide and not ("figure_type" in fields and "count" in fields):
+            if "households" in fields and "count" not in fields:
+                raise InputFileError(
+                    f"only household counts (column {fields['households']!r}) found; "
+                    "households are not people: add a column of people, or map a column "
+                    "of people with columns={'<column>': 'idps'} (or another figure type)",
+                    path=raw.path, field="count")
+            if "count" in fields:
+                raise InputFileError(
+                    f"a count column ({fields['count']!r}) but no figure type column; map "
+                    "the count to a figure type with columns={'%s': 'idps'} (or arrivals, "
+                    "returns, departures), or add a figure type column" % fields["count"],
+                    path=raw.path, field="figure_type")
+            if "figure_type" in fields:
+                raise missing("count", "count")
+            raise InputFileError(
+                "no figures found: neither figure type + count columns nor columns named "
+                f"after figure types ({', '.join(FIGURE_TYPES)}); the columns are: {listed}",
+                path=raw.path, field="count")
+    return Table(raw, cmap, place_from)
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Strip every distinct value; empty becomes NA. Returns the ``str`` dtype."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip()
+    stripped = stripped.where(stripped != "")
+    if not len(stripped):
+        return pd.Series(pd.NA, index=values.index, dtype="str")
+    out = stripped.to_numpy(dtype=object)[np.where(codes < 0, 0, codes)]
+    out[codes < 0] = None
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def canonical(tables: list[Table], fields: Sequence[str]) -> pd.DataFrame:
+    """One frame of all files' rows: ``_file``, ``_pos``, source columns and field texts."""
+    parts = []
+    for number, table in enumerate(tables):
+        raw, cmap = table.raw, table.cmap
+        n = len(raw.frame)
+        part = {
+            "_file": np.full(n, number, dtype="int64"),
+            "_pos": np.arange(n, dtype="int64"),
+            "source_file": pd.Series([raw.path] * n, dtype="str"),
+            "source_row": raw.rows,
+            "_plon": raw.point_lon if raw.point_lon is not None else np.full(n, np.nan),
+            "_plat": raw.point_lat if raw.point_lat is not None else np.full(n, np.nan),
+        }
+        for name in fields:
+            column = cmap.get(name)
+            if name == "place" and column is None and table.place_from:
+                column = cmap.get(table.place_from)
+            if column is None:
+                part[name] = pd.Series(pd.NA, index=range(n), dtype="str")
+            else:
+                part[name] = raw.frame[column].reset_index(drop=True)
+        parts.append(pd.DataFrame(part))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    for name in fields:
+        if name in _STRIPPED:
+            frame[name] = _clean_text(frame[name].astype("str"))
+        else:
+            frame[name] = frame[name].astype("str")
+    return frame
+

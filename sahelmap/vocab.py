@@ -1,0 +1,257 @@
+"""The domain vocabulary, defined once: event and figure types, values, countries, folding.
+
+Every module that needs one of these imports it from here, and the command line builds its
+choices from the same tuples, so the vocabulary cannot drift between the loaders, the
+aggregation, the maps and the CLI.
+
+- :data:`EVENT_TYPES`: ACLED's six event types (2019 codebook), with English and French
+  synonyms that reports use (:data:`EVENT_SYNONYMS`).
+- :data:`FIGURE_TYPES`: the displacement figures (``arrivals, idps, returns, departures``)
+  with their synonyms (:data:`FIGURE_SYNONYMS`).
+- :data:`VALUES`: the figure columns of an aggregated table (events, fatalities and the figure
+  types), with :data:`VALUE_LABELS` (legend) and :data:`VALUE_TITLES` (map title).
+- :data:`COUNTRIES` and :func:`country_code`: Mali and Niger, by P-code, ISO code or name.
+- :func:`fold`: the one case-, accent- and punctuation-folding function.
+- The record column lists of the loaders, the geocoder and the rejected-rows report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from sahelmap.errors import OptionError
+
+__all__ = [
+    "COUNTRIES",
+    "DISPLACEMENT_RECORD_COLUMNS",
+    "EVENT_RECORD_COLUMNS",
+    "EVENT_SYNONYMS",
+    "EVENT_TYPES",
+    "EVENT_VALUES",
+    "FIGURE_SYNONYMS",
+    "FIGURE_TYPES",
+    "GEOCODE_COLUMNS",
+    "REJECTED_COLUMNS",
+    "SCHEMES",
+    "VALUES",
+    "VALUE_LABELS",
+    "VALUE_TITLES",
+    "country_code",
+    "fold",
+    "strip_accents",
+    "vocabulary",
+]
+
+# -- folding ------------------------------------------------------------------------------
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+
+
+def strip_accents(text: object) -> str:
+    """Lower-case ``text`` and drop its accents (``"Ségou"`` -> ``"segou"``).
+
+    Examples
+    --------
+    >>> strip_accents("Tillabéri"), strip_accents("Œuvre")
+    ('tillaberi', 'oeuvre')
+    """
+    folded = unicodedata.normalize("NFKD", str(text))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return folded.translate(_LIGATURES)
+
+
+def fold(text: object, sep: str = " ") -> str:
+    """Fold text to its look-up key: case, accents and punctuation do not count.
+
+    The one folding rule of sahelmap, used for place names, column headers and vocabulary
+    terms alike. Missing values (``None``, NaN) fold to ``""``.
+
+    Parameters
+    ----------
+    text : object
+        The text to fold.
+    sep : str
+        What each run of characters other than ``a-z`` and ``0-9`` becomes.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fold("Ménaka") == fold("MENAKA")
+    True
+    >>> fold("Tin-Hama"), fold("N'Dounga"), fold(" Tillabéri ")
+    ('tin hama', 'n dounga', 'tillaberi')
+    >>> fold("Date de l'événement", sep="_")
+    'date_de_l_evenement'
+    """
+    try:
+        if text is None or text != text:  # None, NaN
+            return ""
+    except TypeError:  # pd.NA has no truth value
+        return ""
+    return _NON_ALNUM.sub(sep, strip_accents(text)).strip(sep)
+
+
+# -- events and figures ------------------------------------------------------------------
+
+#: ACLED's event types (codebook of 2019 and later), in the order legends list them.
+EVENT_TYPES = ("Violence against civilians", "Battles", "Explosions/Remote violence", "Riots",
+               "Protests", "Strategic developments")
+FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
+EVENT_VALUES = ("events", "fatalities")
+#: Every figure column of an aggregated table, in table order.
+VALUES = EVENT_VALUES + FIGURE_TYPES
+
+_VAC, _BAT, _EXP = EVENT_TYPES[:3]
+EVENT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    _VAC: ("violence against civilians", "attack", "attacks", "attack on civilians",
+           "armed attack", "raid", "massacre", "killing", "killings", "murder", "execution",
+           "stoning", "abduction", "abductions", "kidnapping", "kidnappings",
+           "abduction forced disappearance", "sexual violence", "attaque", "attaques",
+           "attaque armee", "attaque contre des civils", "violence contre les civils",
+           "violences contre les civils", "violence contre des civils", "tuerie", "tueries",
+           "assassinat", "assassinats", "meurtre", "execution sommaire", "lapidation",
+           "enlevement", "enlevements", "rapt", "incursion", "violences sexuelles"),
+    _BAT: ("battles", "battle", "clash", "clashes", "armed clash", "armed clashes",
+           "fighting", "firefight", "armed confrontation", "government regains territory",
+           "non state actor overtakes territory", "affrontement", "affrontements",
+           "affrontement arme", "affrontements armes", "combat", "combats", "accrochage",
+           "accrochages"),
+    _EXP: ("explosions remote violence", "explosion", "explosions", "remote violence", "ied",
+           "ieds", "improvised explosive device", "remote explosive landmine ied", "landmine",
+           "mine", "airstrike", "airstrikes", "air strike", "air drone strike",
+           "drone strike", "drone strikes", "shelling", "shelling artillery missile attack",
+           "artillery", "suicide bomb", "suicide bombing", "grenade", "eei",
+           "engin explosif", "engin explosif improvise", "engins explosifs improvises",
+           "frappe aerienne", "frappes aeriennes", "frappe de drone", "frappes de drone",
+           "bombardement", "bombardements", "obus", "tirs d obus", "attentat suicide"),
+    "Riots": ("riots", "riot", "mob violence", "violent demonstration", "emeute", "emeutes",
+              "manifestation violente"),
+    "Protests": ("protests", "protest", "peaceful protest", "demonstration", "demonstrations",
+                 "manifestation", "manifestations", "marche", "sit in"),
+    "Strategic developments": ("strategic developments", "strategic development", "looting",
+                               "looting property destruction", "arrest", "arrests",
+                               "agreement", "developpements strategiques",
+                               "developpement strategique", "pillage", "pillages",
+                               "arrestation", "arrestations"),
+}
+FIGURE_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "arrivals": ("arrivals", "arrival", "new arrivals", "new arrival", "arrived", "inflow",
+                 "inflows", "arrivees", "arrivee", "nouvelles arrivees", "nouveaux arrivants",
+                 "arrivants", "entrees"),
+    "idps": ("idps", "idp", "idps present", "idp present", "idps presents", "displaced",
+             "internally displaced", "internally displaced persons", "displaced persons",
+             "pdi", "pdis", "pdi presentes", "pdis presentes", "deplaces", "deplaces internes",
+             "personnes deplacees", "personnes deplacees internes", "stock"),
+    "returns": ("returns", "return", "returnees", "returnee", "returned", "retours", "retour",
+                "retournes", "retourne", "returnees idps", "pdi retournees"),
+    "departures": ("departures", "departure", "departed", "outflow", "outflows", "departs",
+                   "depart", "sorties"),
+}
+
+#: Short names of the value columns, for legends and popups.
+VALUE_LABELS: Mapping[str, str] = {
+    "events": "Events", "fatalities": "Fatalities", "arrivals": "Arrivals", "idps": "IDPs",
+    "returns": "Returns", "departures": "Departures",
+}
+#: Map titles of the value columns.
+VALUE_TITLES: Mapping[str, str] = {
+    "events": "Security events", "fatalities": "Fatalities",
+    "arrivals": "New arrivals of displaced people", "idps": "IDPs present",
+    "returns": "Returns", "departures": "Departures",
+}
+
+
+def vocabulary(kind: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return ``{folded term: canonical value}`` for ``"events"`` or ``"figures"``.
+
+    Parameters
+    ----------
+    kind : {"events", "figures"}
+        Which vocabulary.
+    extra : mapping, optional
+        A user's ``{term: value}``; each value must be canonical (or a known synonym).
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    OptionError
+        If a value of ``extra`` is not a known type.
+
+    Examples
+    --------
+    >>> vocabulary("events", {"ambush": "Battles"})["ambush"]
+    'Battles'
+    >>> vocabulary("figures")["pdi"]
+    'idps'
+    """
+    table, canon = ((EVENT_SYNONYMS, EVENT_TYPES) if kind == "events"
+                    else (FIGURE_SYNONYMS, FIGURE_TYPES))
+    terms = {fold(c): c for c in canon}
+    for value, synonyms in table.items():
+        terms.update({fold(s): value for s in synonyms})
+    for term, value in (extra or {}).items():
+        if value not in canon:
+            known = terms.get(fold(value))
+            if known is None:
+                raise OptionError(f"{term!r} is mapped to {value!r}, which is not one of: "
+                                 f"{', '.join(canon)}")
+            value = known
+        terms[fold(term)] = value
+    return terms
+
+
+#: Classification schemes of the choropleth (mapclassify names; "natural_breaks" is the
+#: exact Fisher-Jenks).
+SCHEMES = ("quantiles", "natural_breaks", "fisher_jenks", "equal_interval", "head_tail_breaks",
+           "maximum_breaks")
+
+
+# -- countries ---------------------------------------------------------------------------
+
+#: The countries sahelmap covers, by ADM0 P-code.
+COUNTRIES: Mapping[str, str] = {"ML": "Mali", "NE": "Niger"}
+_COUNTRY_KEYS = {"ml": "ML", "mli": "ML", "mali": "ML", "republique du mali": "ML",
+                 "ne": "NE", "ner": "NE", "niger": "NE", "republique du niger": "NE"}
+
+
+def country_code(text: object) -> str | None:
+    """Return ``"ML"`` or ``"NE"`` for a country name, ISO code or P-code; else ``None``.
+
+    Examples
+    --------
+    >>> country_code("Mali"), country_code("NER"), country_code(" niger "), country_code("Chad")
+    ('ML', 'NE', 'NE', None)
+    """
+    return _COUNTRY_KEYS.get(fold(text))
+
+
+# -- record columns ----------------------------------------------------------------------
+
+#: What the geocoder returns for each row.
+GEOCODE_COLUMNS = (
+    "matched_name", "match_lon", "match_lat", "adm0_pcode", "adm1_pcode", "adm1_name",
+    "adm2_pcode", "adm2_name", "method", "confidence", "status", "candidates", "flags",
+    "reason",
+)
+#: The columns of accepted event records, before the geocoder's.
+EVENT_RECORD_COLUMNS = (
+    "source_file", "source_row", "event_date", "place", "lon", "lat", "country", "admin1",
+    "admin2", "event_type", "sub_event_type", "actor1", "actor2", "fatalities", "source",
+    "notes", "is_synthetic",
+)
+#: The columns of accepted displacement records, before the geocoder's.
+DISPLACEMENT_RECORD_COLUMNS = (
+    "source_file", "source_row", "date", "period_end", "place", "lon", "lat", "country",
+    "admin1", "figure_type", "count", "source", "notes", "is_synthetic",
+)
+#: The fixed columns of a rejected-rows report (the row's own cells follow).
+REJECTED_COLUMNS = ("source_file", "source_row", "field", "column", "value", "reason")
