@@ -18,8 +18,8 @@ from sahelmap.errors import PeriodError as PeriodError
 from sahelmap.errors import RenderError as RenderError
 from sahelmap.errors import SahelmapError as SahelmapError
 from sahelmap.errors import SahelmapWarning as SahelmapWarning
-from sahelmap.geocoding import GeocodeResult as GeocodeResult
 from sahelmap.geocoding import Geocoder as Geocoder
+from sahelmap.geocoding import GeocodeResult as GeocodeResult
 from sahelmap.geocoding import geocode as geocode
 from sahelmap.geocoding import geocode_frame as geocode_frame
 from sahelmap.io import export as export

@@ -35,9 +35,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sahelmap.vocab import COUNTRIES, EVENT_VALUES, FIGURE_TYPES
 from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
 from sahelmap.errors import AggregateError, PeriodError
+from sahelmap.vocab import COUNTRIES, EVENT_VALUES, FIGURE_TYPES
 
 __all__ = [
     "AggregateError",

@@ -12,7 +12,7 @@ Every layer comes back in EPSG:4326 with sahelmap's column names: ``adm0_pcode``
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from os import PathLike
 from typing import Literal
 
@@ -21,8 +21,8 @@ import pandas as pd
 import pyogrio
 
 from sahelmap.datasets import bundled
-from sahelmap.vocab import country_code
 from sahelmap.errors import BoundaryError
+from sahelmap.vocab import country_code
 
 __all__ = [
     "admin_units",
@@ -36,7 +36,7 @@ Level = Literal["adm0", "adm1", "adm3"]
 _LEVELS = ("adm0", "adm1", "adm3")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bundled_layer(level: str, simplified: bool) -> gpd.GeoDataFrame:
     name = f"{level}_web.geojson" if simplified else f"{level}.geojson"
     frame = pyogrio.read_dataframe(bundled("admin_boundaries", name))
@@ -86,7 +86,7 @@ def _adm0_pcode(country: str) -> str:
     return code
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pcodes() -> pd.DataFrame:
     return pd.read_csv(bundled("admin_boundaries", "pcodes.csv"), dtype=str)
 
@@ -116,7 +116,7 @@ def pcode_table(level: int | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crosswalk() -> pd.DataFrame:
     return pd.read_csv(bundled("admin_boundaries", "crosswalk_adm1.csv"), dtype=str)
 

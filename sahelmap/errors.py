@@ -82,8 +82,7 @@ class AggregateError(SahelmapError, ValueError):
 
 
 class ExportError(SahelmapError, ValueError):
-    """A frame cannot be written: unknown format, no geometry for a geographic format, or an
-    output path that cannot be written."""
+    """A frame cannot be written (unknown format, no geometry, or an unwritable path)."""
 
 
 class PeriodError(SahelmapError, ValueError):

@@ -44,7 +44,7 @@ class Gazetteer:
     keys: pd.DataFrame = field(repr=False)
 
     @classmethod
-    def from_entries(cls, entries: pd.DataFrame) -> "Gazetteer":
+    def from_entries(cls, entries: pd.DataFrame) -> Gazetteer:
         """Build the key index of a table of entries (columns as in :attr:`entries`)."""
         entries = entries.reindex(columns=_COLUMNS).reset_index(drop=True)
         entries["alt_names"] = entries["alt_names"].fillna("").astype(str)
@@ -64,7 +64,7 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def add(self, other: pd.DataFrame) -> "Gazetteer":
+    def add(self, other: pd.DataFrame) -> Gazetteer:
         """Return a new gazetteer with ``other``'s entries appended."""
         return Gazetteer.from_entries(pd.concat([self.entries, other], ignore_index=True))
 

@@ -11,7 +11,10 @@ import shapely
 
 from sahelmap import boundaries
 from sahelmap.boundaries import (
-    admin_units, map_adm1_pcode, pcode_table, read_boundaries,
+    admin_units,
+    map_adm1_pcode,
+    pcode_table,
+    read_boundaries,
 )
 from sahelmap.errors import BoundaryError
 

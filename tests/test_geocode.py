@@ -8,8 +8,8 @@ import pytest
 
 from sahelmap.errors import GazetteerError
 from sahelmap.gazetteer import read_user_gazetteer
-from sahelmap.vocab import fold
 from sahelmap.geocoding import RESULT_COLUMNS, Geocoder, geocode, geocode_frame
+from sahelmap.vocab import fold
 
 KADJI = pd.DataFrame({"name": ["Kadji"], "lon": [0.0167], "lat": [16.2458],
                       "aliases": ["Kadji camp|Kadgi"]})
@@ -174,8 +174,8 @@ def test_frame_with_other_column_names_and_missing_ones():
 
 
 def test_user_boundaries_give_adm2(tmp_path):
-    from tests.test_boundaries import _cod_ab_adm2
     from sahelmap.boundaries import read_boundaries
+    from tests.test_boundaries import _cod_ab_adm2
 
     cercles = read_boundaries(_cod_ab_adm2(tmp_path))
     coder = Geocoder(boundaries=cercles)

@@ -64,7 +64,7 @@ def test_events_accounting(rows, merge):
     assert len(result.accepted) + len(result.rejected) == result.n_input
     rejected = dict(zip(result.rejected["source_row"], result.rejected["field"]))
     accepted = set(result.accepted["source_row"])
-    for (kind, _, note), line in zip(rows, lines):
+    for (kind, _, _note), line in zip(rows, lines):
         field = EVENT_ROWS[kind][1]
         if field is None:
             assert line in accepted or rejected[line] == "duplicate"

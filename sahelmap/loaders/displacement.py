@@ -1,4 +1,4 @@
-"""Displacement figures (arrivals, IDPs, returns, departures) to records: :func:`read_displacement`."""
+"""Displacement figures (arrivals, IDPs, returns, departures): :func:`read_displacement`."""
 
 from __future__ import annotations
 

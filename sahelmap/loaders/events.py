@@ -25,7 +25,7 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
                 on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                 sheet: str | int | None = None, layer: str | int | None = None,
                 encoding: str | None = None) -> LoadResult:
-    """Read event reports (attacks, clashes, massacres) from one or more files.
+    r"""Read event reports (attacks, clashes, massacres) from one or more files.
 
     Parameters
     ----------
@@ -100,9 +100,9 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
-    >>> _ = path.write_text("event_date,location,event_type,fatalities\\n"
-    ...                     "2022-09-12,Gao,attack,11\\n"
-    ...                     "13/09/2022,Nowhere-ville,clash,2\\n", encoding="utf-8")
+    >>> _ = path.write_text("event_date,location,event_type,fatalities\n"
+    ...                     "2022-09-12,Gao,attack,11\n"
+    ...                     "13/09/2022,Nowhere-ville,clash,2\n", encoding="utf-8")
     >>> result = read_events(path, today="2024-01-01")
     >>> result.accepted[["source_row", "event_date", "event_type", "adm1_pcode"]]
        source_row event_date                  event_type adm1_pcode

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sahelmap.loaders.columns import is_hxl_row
 from sahelmap.errors import InputFileError
+from sahelmap.loaders.columns import is_hxl_row
 
 __all__ = ["OVERFLOW", "RawTable", "read_table"]
 

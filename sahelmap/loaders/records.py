@@ -69,11 +69,13 @@ class Records:
                               "unquoted cell?)")
 
     def check_future(self, start: pd.Series, values: pd.Series, name: str) -> None:
+        """Reject dates after ``today``."""
         today = self.options.today
         self.problems.add(name, (start > today).to_numpy(), values,
                           f"date in the future (after {today:%Y-%m-%d})")
 
     def check_place(self) -> tuple[np.ndarray, np.ndarray]:
+        """Check coordinates and that a place is given; return the x, y to geocode."""
         f, add = self.frame, self.problems.add
         lon = parse_coordinates(f["lon"], what="longitude")
         lat = parse_coordinates(f["lat"], what="latitude")
@@ -93,12 +95,14 @@ class Records:
         return x, y
 
     def check_flags(self) -> np.ndarray:
+        """Check the ``is_synthetic`` yes/no values; return them as booleans."""
         flags = parse_flags(self.frame["is_synthetic"])
         self.problems.add("is_synthetic", flags["bad"].to_numpy(), self.frame["is_synthetic"],
                           "not a yes/no value")
         return flags["value"].to_numpy()
 
     def geocode(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+        """Geocode every row; reject unmatched and ambiguous places unless kept."""
         f = self.frame
         todo = ~f["place"].isna().to_numpy() | (~np.isnan(x) & ~np.isnan(y))
         query = pd.DataFrame({"place": f["place"], "lon": x, "lat": y,
@@ -137,6 +141,7 @@ class Records:
         return out
 
     def warn_swapped(self) -> None:
+        """Warn when some numeric dates could only be read in the other day/month order."""
         if self.n_swapped:
             order = "month first" if self.options.dayfirst else "day first"
             other = "day first" if self.options.dayfirst else "month first"

@@ -37,6 +37,8 @@ _STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type"
 
 @dataclass(frozen=True)
 class Options:
+    """The options of one load, as the public readers received them."""
+
     columns: Mapping[str, str | None] | None
     dayfirst: bool
     today: pd.Timestamp
@@ -66,12 +68,16 @@ def as_paths(paths: PathOrPaths) -> list[Path]:
 
 @dataclass
 class Table:
+    """One file read, with its column map and the field used as the place."""
+
     raw: RawTable
     cmap: ColumnMap
     place_from: str | None
 
 
 def read_all(paths: PathOrPaths, kind: str, options: Options) -> list[Table]:
+    """Read every file and recognise its columns (refusing files that lack a field)."""
+
     def header_hint(cells: list[object]) -> bool:
         found = recognise_columns([c for c in cells if c is not None], kind=kind).fields
         return bool({"date", "place", "period"} & set(found))

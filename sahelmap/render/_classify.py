@@ -83,8 +83,10 @@ def _scheme_key(scheme: str) -> str:
 
 def _bins(values: np.ndarray, scheme: str | Sequence[float],
           k: int) -> tuple[np.ndarray, str, bool]:
-    """Upper bounds of the classes of ``values`` (non-empty, finite), the scheme's name, and
-    whether each class is one single value."""
+    """Upper bounds of the classes, the scheme's name, and whether each class is one value.
+
+    ``values`` are non-empty and finite.
+    """
     if not isinstance(scheme, str):
         bounds = np.unique(np.asarray(list(scheme), dtype=float))
         if bounds.size == 0 or not np.all(np.isfinite(bounds)):

@@ -1,5 +1,8 @@
-"""Folium elements of the crisis map. Each one calls a function of ``_static/sahelmap.js``
-with its data as script-safe JSON, so the page holds each datum once and runs no data."""
+"""Folium elements of the crisis map.
+
+Each one calls a function of ``_static/sahelmap.js`` with its data as script-safe JSON, so
+the page holds each datum once and runs no data.
+"""
 
 from __future__ import annotations
 

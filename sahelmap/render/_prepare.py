@@ -16,8 +16,8 @@ from shapely.ops import polylabel
 
 from sahelmap.boundaries import admin_units
 from sahelmap.render._text import value_label
-from sahelmap.vocab import EVENT_TYPES, VALUES
 from sahelmap.render._validate import RenderError, as_wgs84, drop_empty
+from sahelmap.vocab import EVENT_TYPES, VALUES
 
 __all__ = [
     "prepare_choropleth",

@@ -45,15 +45,15 @@ def clip(value: Any, limit: int) -> Any:
 
 
 def script_json(obj: Any) -> str:
-    """Serialise ``obj`` as compact JSON that is safe inside an HTML ``<script>`` block.
+    r"""Serialise ``obj`` as compact JSON that is safe inside an HTML ``<script>`` block.
 
-    ``<`` and ``>`` become ``\\u003c``/``\\u003e`` so no string can close the script
+    ``<`` and ``>`` become ``\u003c``/``\u003e`` so no string can close the script
     element or open a comment, whatever it contains.
 
     Examples
     --------
     >>> script_json({"a": "</script>"})
-    '{"a":"\\\\u003c/script\\\\u003e"}'
+    '{"a":"\\u003c/script\\u003e"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e")
