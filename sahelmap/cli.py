@@ -138,14 +138,14 @@ def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], w
            out_dir: str, gazetteer: str | None, boundaries: str | None, level: str,
            value: str, scheme: str, k: int, title: str | None, merge_duplicates: bool,
            monthfirst: bool, png: bool, example: bool, quiet: bool) -> None:
-    r"""Write the weekly map (HTML and PNG), the per-region CSV and the rejected rows.
+    """Write the weekly map (HTML and PNG), the per-region CSV and the rejected rows.
 
     \b
     Example:
       sahelmap weekly --example --week 2022-W37 --out weekly/
-      sahelmap weekly --events acled.csv --displacement dtm.xlsx \
+      sahelmap weekly --events acled.csv --displacement dtm.xlsx \\
           --gazetteer camps.csv --week 2022-W37 --out weekly/
-    """
+    """  # noqa: D301 (click's \b marker must be a real backspace)
     import sahelmap
 
     events_files, displacement_files, gazetteer = _inputs(
