@@ -7,6 +7,9 @@ import http.server
 import threading
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 
 SHARED_BOUNDARIES = Path(__file__).resolve().parents[1].parent / "shared" / "boundaries"
@@ -33,3 +36,53 @@ def http_server():
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
+
+
+#: A camp no public list has ("11 killed in a raid on the displaced camp at Kadji, outside
+#: Gao"): the user gazetteer of the tests. Its position is approximate, as in the example.
+KADJI = pd.DataFrame({"name": ["Kadji"], "lon": [0.0167], "lat": [16.2458],
+                      "aliases": ["Kadji camp|Kadgi"]})
+
+
+@pytest.fixture(scope="session")
+def kadji():
+    """A geocoder with the bundled gazetteer plus :data:`KADJI`."""
+    from sahelmap.geocoding import Geocoder
+
+    return Geocoder(KADJI)
+
+
+@pytest.fixture
+def kadji_table() -> pd.DataFrame:
+    """:data:`KADJI` as a user gazetteer table (a copy the test may change)."""
+    return KADJI.copy()
+
+
+@pytest.fixture
+def cod_ab_adm2(tmp_path) -> Path:
+    """Path of a COD-AB-style ADM2 file (see :func:`write_cod_ab_adm2`)."""
+    return write_cod_ab_adm2(tmp_path)
+
+
+def write_cod_ab_adm2(folder: Path) -> Path:
+    """A COD-AB-style ADM2 file made from bundled communes: two 'cercles' of Gao.
+
+    Columns as OCHA publishes them (``ADM0_PCODE, ADM0_FR, ADM1_PCODE, ADM1_FR, ADM2_PCODE,
+    ADM2_FR``); the geometry is the bundled communes', so nothing of COD-AB is copied.
+    """
+    from sahelmap.boundaries import admin_units
+
+    communes = admin_units("adm3")
+    gao = communes[communes.adm1_pcode == "ML07"].copy()
+    gao["cercle"] = np.where(gao["adm3_name"].isin(["Ansongo", "Tin Hama", "Ouattagouna",
+                                                   "Bourra", "Talataye", "Tessit",
+                                                   "Bara"]), "ML0703", "ML0701")
+    cercles = gao.dissolve("cercle").reset_index()
+    frame = gpd.GeoDataFrame({
+        "ADM0_PCODE": "ML", "ADM0_FR": "Mali", "ADM1_PCODE": "ML07", "ADM1_FR": "Gao",
+        "ADM2_PCODE": cercles["cercle"],
+        "ADM2_FR": cercles["cercle"].map({"ML0701": "Gao", "ML0703": "Ansongo"}),
+    }, geometry=cercles.geometry, crs=4326)
+    path = folder / "mli_admbnda_adm2.geojson"
+    frame.to_file(path)
+    return path

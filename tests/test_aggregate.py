@@ -441,6 +441,7 @@ def test_identity_holds_for_random_frames(events, figures, level, period, bounds
     assert key == sorted(key)
 
 
+@pytest.mark.slow
 def test_a_million_rows_per_adm2_and_week_in_well_under_the_budget():
     rng = np.random.default_rng(7)
     n = 1_000_000

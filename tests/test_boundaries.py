@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 
@@ -115,6 +114,7 @@ def test_every_current_pcode_has_a_map_unit():
     assert set(units) <= set(admin_units("adm1")["adm1_pcode"])
 
 
+@pytest.mark.slow
 def test_warm_load_is_fast():
     admin_units("adm3")
     start = time.perf_counter()
@@ -132,26 +132,8 @@ def test_simplified_is_smaller_but_same_units():
     assert n_web < n_full
 
 
-def _cod_ab_adm2(tmp_path):
-    """A COD-AB-style ADM2 file made from bundled communes: two 'cercles' of Gao."""
-    communes = admin_units("adm3")
-    gao = communes[communes.adm1_pcode == "ML07"].copy()
-    gao["cercle"] = np.where(gao["adm3_name"].isin(["Ansongo", "Tin Hama", "Ouattagouna",
-                                                   "Bourra", "Talataye", "Tessit",
-                                                   "Bara"]), "ML0703", "ML0701")
-    cercles = gao.dissolve("cercle").reset_index()
-    frame = gpd.GeoDataFrame({
-        "ADM0_PCODE": "ML", "ADM0_FR": "Mali", "ADM1_PCODE": "ML07", "ADM1_FR": "Gao",
-        "ADM2_PCODE": cercles["cercle"],
-        "ADM2_FR": cercles["cercle"].map({"ML0701": "Gao", "ML0703": "Ansongo"}),
-    }, geometry=cercles.geometry, crs=4326)
-    path = tmp_path / "mli_admbnda_adm2.geojson"
-    frame.to_file(path)
-    return path
-
-
-def test_read_cod_ab_columns_without_renaming(tmp_path):
-    layer = read_boundaries(_cod_ab_adm2(tmp_path))
+def test_read_cod_ab_columns_without_renaming(cod_ab_adm2):
+    layer = read_boundaries(cod_ab_adm2)
     assert {"adm0_pcode", "adm1_pcode", "adm1_name", "adm2_pcode", "adm2_name"} <= set(layer)
     assert set(layer["adm2_name"]) == {"Gao", "Ansongo"}
 
@@ -182,16 +164,3 @@ def test_module_reads_data_through_package_resources():
     assert "admin_units" in boundaries.__all__
     path = boundaries.bundled("admin_boundaries", "adm1.geojson")
     assert path.exists() and "sahelmap" in str(path)
-
-
-def test_installed_package_finds_its_data_outside_the_checkout(tmp_path):
-    import subprocess
-    import sys
-
-    code = ("import sahelmap.boundaries as b, sahelmap.gazetteer as g; "
-            "print(len(b.admin_units('adm1')), len(g.load_gazetteer()))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-                          check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split()[0] == "18"

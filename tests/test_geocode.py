@@ -11,14 +11,6 @@ from sahelmap.gazetteer import read_user_gazetteer
 from sahelmap.geocoding import RESULT_COLUMNS, Geocoder, geocode, geocode_frame
 from sahelmap.vocab import fold
 
-KADJI = pd.DataFrame({"name": ["Kadji"], "lon": [0.0167], "lat": [16.2458],
-                      "aliases": ["Kadji camp|Kadgi"]})
-
-
-@pytest.fixture(scope="module")
-def coder():
-    return Geocoder(KADJI)
-
 
 @pytest.mark.parametrize(("name", "adm1"), [
     ("Gao", "ML07"), ("Ménaka", "ML10"), ("Menaka", "ML10"), ("MENAKA", "ML10"),
@@ -26,18 +18,18 @@ def coder():
     ("Bamako", "ML20"), ("Niamey", "NE008"), ("Tillabéri", "NE006"), ("Tillaberi", "NE006"),
     ("Agadez", "NE001"), ("Tombouctou", "ML06"), ("Timbuktu", "ML06"),
 ])
-def test_real_names_land_in_their_region(coder, name, adm1):
-    result = geocode(name, gazetteer=coder)
+def test_real_names_land_in_their_region(kadji, name, adm1):
+    result = geocode(name, gazetteer=kadji)
     assert result.status == "matched"
     assert result.adm1_pcode == adm1
     assert result.confidence >= 0.9
     assert result.method in {"exact", "alias", "admin-name"}
 
 
-def test_kadji_needs_the_user_gazetteer():
+def test_kadji_needs_the_user_gazetteer(kadji_table):
     assert geocode("Kadji").status == "unmatched"
     assert "no gazetteer entry for 'kadji'" in geocode("Kadji").reason
-    result = geocode("Kadgi", gazetteer=KADJI)
+    result = geocode("Kadgi", gazetteer=kadji_table)
     assert (result.status, result.method, result.adm1_pcode) == ("matched", "alias", "ML07")
 
 
@@ -97,8 +89,8 @@ def test_relative_phrases_resolve_to_anchor_with_lower_confidence(text, anchor, 
     assert result.confidence < plain.confidence
 
 
-def test_camp_phrase_prefers_the_named_place_when_known(coder):
-    result = geocode("the displaced camp at Kadji, outside Gao", gazetteer=coder)
+def test_camp_phrase_prefers_the_named_place_when_known(kadji):
+    result = geocode("the displaced camp at Kadji, outside Gao", gazetteer=kadji)
     assert result.matched_name == "Kadji"
     assert result.flags == ""
 
@@ -173,11 +165,10 @@ def test_frame_with_other_column_names_and_missing_ones():
     assert list(out["adm1_pcode"]) == ["NE006", "ML07"]
 
 
-def test_user_boundaries_give_adm2(tmp_path):
+def test_user_boundaries_give_adm2(cod_ab_adm2):
     from sahelmap.boundaries import read_boundaries
-    from tests.test_boundaries import _cod_ab_adm2
 
-    cercles = read_boundaries(_cod_ab_adm2(tmp_path))
+    cercles = read_boundaries(cod_ab_adm2)
     coder = Geocoder(boundaries=cercles)
     result = geocode(lon=0.53, lat=15.66, gazetteer=coder)  # Ansongo town
     assert (result.adm1_pcode, result.adm2_pcode, result.adm2_name) == ("ML07", "ML0703",

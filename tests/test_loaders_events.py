@@ -13,17 +13,10 @@ import pytest
 from shapely.geometry import Point
 
 from sahelmap.errors import AccountingError, InputFileError
-from sahelmap.geocoding import Geocoder
 from sahelmap.loaders import LoadResult, read_events
 
 TODAY = "2024-01-01"
 HEADER = "event_date,location,event_type,fatalities,source"
-
-
-@pytest.fixture(scope="module")
-def kadji() -> Geocoder:
-    """The bundled gazetteer plus a camp no public list has."""
-    return Geocoder(pd.DataFrame({"name": ["Kadji"], "lon": [0.02], "lat": [16.25]}))
 
 
 def write(tmp_path, text: str, name: str = "events.csv", encoding: str = "utf-8"):

@@ -121,6 +121,7 @@ def run_in_chromium(page, tmp_path, name):
     return json.loads(htmlmod.unescape(match.group(1)))
 
 
+@pytest.mark.slow
 def test_all_communes_and_10000_events_draw_without_errors(tmp_path):
     communes = synthetic_choropleth(seed=5)
     events = synthetic_events(10_000, seed=5)
