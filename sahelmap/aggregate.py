@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
-from sahelmap.errors import AggregateError, PeriodError
+from sahelmap.errors import AggregateError, PeriodError, warn
 from sahelmap.vocab import COUNTRIES, EVENT_VALUES, FIGURE_TYPES
 
 __all__ = [
@@ -650,17 +649,16 @@ class _Units:
                               + [self._country_bucket(None)], dtype=np.int64)
             unit[stray_rows] = lookup[codes]
             shown = sorted({str(c) for c in adm1 if isinstance(c, str)})[:5]
-            warnings.warn(
+            warn(
                 f"{int(stray_rows.sum()):,} {kind} row(s) have an adm1_pcode that is no map "
                 f"region ({', '.join(shown) or 'missing'}); they are counted in a 'region "
-                "unknown' unit. Geocode them again or fix their adm1_pcode.",
-                UserWarning, stacklevel=4)
+                "unknown' unit. Geocode them again or fix their adm1_pcode.")
         if not_in_units:
-            warnings.warn(
+            warn(
                 f"{kind}: ADM2 code(s) {', '.join(not_in_units[:5])}"
                 f"{' ...' if len(not_in_units) > 5 else ''} are not units of the ADM2 layer; "
                 "their rows are counted in their region's 'ADM2 unknown' unit. Geocode with "
-                "the same boundaries you aggregate with.", UserWarning, stacklevel=4)
+                "the same boundaries you aggregate with.")
         in_unknown = int(np.asarray(self.unknown)[unit].sum()) if len(unit) else 0
         return unit, in_unknown
 
@@ -774,5 +772,5 @@ def _report_excluded(excluded: dict[str, dict[str, int]], lo: int | None,
                         kind, _iso(lo) if lo is not None else "", _iso(hi) if hi is not None
                         else "")
         if parts["no_date"]:
-            warnings.warn(f"{parts['no_date']:,} {kind} row(s) have no date and are not "
-                          "counted; give them a date or remove them.", UserWarning, stacklevel=4)
+            warn(f"{parts['no_date']:,} {kind} row(s) have no date and are not "
+                 "counted; give them a date or remove them.")

@@ -148,7 +148,7 @@ def map_adm1_pcode(codes: pd.Series | list[str]) -> pd.Series:
 
 # Columns of the two published conventions, mapped to sahelmap's own names.
 _COD_AB = {
-    "ADM0_PCODE": "adm0_pcode", "ADM0_FR": "adm0_name", "ADM0_EN": "adm0_name",
+    "ADM0_PCODE": "adm0_pcode", "ADM0_FR": "adm0_name", "ADM0_EN": "adm0_name_en",
     "ADM1_PCODE": "adm1_pcode", "ADM1_FR": "adm1_name", "ADM1_EN": "adm1_name_en",
     "ADM2_PCODE": "adm2_pcode", "ADM2_FR": "adm2_name", "ADM2_EN": "adm2_name_en",
     "ADM3_PCODE": "adm3_pcode", "ADM3_FR": "adm3_name", "ADM3_EN": "adm3_name_en",
@@ -190,24 +190,41 @@ def read_boundaries(path: str | PathLike, *, layer: str | None = None,
         frame = pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:  # GDAL errors: translate, keep the file name
         raise BoundaryError(f"Cannot read boundary file {path}: {exc}") from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
+        raise BoundaryError(f"Boundary file {path} has no geometry: give a GeoJSON, "
+                            "GeoPackage or Shapefile of admin polygons.")
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     elif not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     columns = {c.upper(): c for c in frame.columns}
     if "ADM1_PCODE" in columns:
-        renames = {columns[k]: v for k, v in _COD_AB.items() if k in columns}
-        frame = frame.rename(columns=renames)
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-        if "adm0_pcode" not in frame:
-            frame["adm0_pcode"] = frame["adm1_pcode"].str[:2]
-        return frame
+        return _from_cod_ab(frame, columns, path)
     if "shapeName" in frame.columns:
         return _from_geoboundaries(frame, path, level)
     raise BoundaryError(
         f"Boundary file {path} has neither COD-AB columns (ADM1_PCODE, ADM1_FR, ...) nor "
         f"geoBoundaries columns (shapeName, shapeID); it has {list(frame.columns)}."
     )
+
+
+def _from_cod_ab(frame: gpd.GeoDataFrame, columns: dict[str, str],
+                 path: object) -> gpd.GeoDataFrame:
+    """COD-AB columns to sahelmap's: French names first, English where only they exist."""
+    renames = {columns[k]: v for k, v in _COD_AB.items() if k in columns}
+    frame = frame.rename(columns=renames)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    for level in (0, 1, 2, 3):
+        name, english = f"adm{level}_name", f"adm{level}_name_en"
+        if name not in frame and english in frame:
+            frame[name] = frame[english]
+    if "adm1_name" not in frame:
+        raise BoundaryError(
+            f"Boundary file {path} has ADM1_PCODE but no region names (ADM1_FR or ADM1_EN); "
+            f"it has {list(frame.columns)}.")
+    if "adm0_pcode" not in frame:
+        frame["adm0_pcode"] = frame["adm1_pcode"].str[:2]
+    return frame
 
 
 def _from_geoboundaries(frame: gpd.GeoDataFrame, path: object,

@@ -184,12 +184,12 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
 
     Every row is written, matched or not; a summary of statuses goes to stderr.
     """
-    import pandas as pd
-
     from sahelmap import geocode_frame
+    from sahelmap.loaders.files import read_table
 
     with _errors():
-        frame = pd.read_csv(table, dtype=str, keep_default_na=False, na_values=[""])
+        # the loaders' reader: encodings, separators, title rows, XLSX and GeoJSON too
+        frame = read_table(table).frame
         if name_column not in frame and lon_column not in frame:
             raise click.UsageError(
                 f"{table} has neither a {name_column!r} column nor a {lon_column!r} column; "

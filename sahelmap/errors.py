@@ -9,7 +9,11 @@ Warnings are :class:`SahelmapWarning` (or a subclass), so a caller can filter th
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 __all__ = [
+    "warn",
     "SahelmapError",
     "OptionError",
     "SahelmapWarning",
@@ -99,3 +103,19 @@ class SahelmapWarning(UserWarning):
 
 class DataWarning(SahelmapWarning):
     """The input was read, but part of it was assumed or left out (the message says which)."""
+
+
+def warn(message: str, category: type[Warning] = DataWarning) -> None:
+    """Warn, pointing at the caller's line: the first frame outside the sahelmap package.
+
+    Parameters
+    ----------
+    message : str
+        What was recovered or assumed, and how to fix it.
+    category : type of Warning
+        A :class:`SahelmapWarning` subclass.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "sahelmap":
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

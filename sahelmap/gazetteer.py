@@ -104,6 +104,9 @@ def read_user_gazetteer(path: str | PathLike | pd.DataFrame) -> pd.DataFrame:
     label = "<DataFrame>" if isinstance(path, pd.DataFrame) else str(path)
     try:
         table = path.copy() if isinstance(path, pd.DataFrame) else pd.read_csv(path, dtype=str)
+    except pd.errors.EmptyDataError:
+        raise GazetteerError(f"Gazetteer file {label} is empty: it needs a header "
+                             "'name,lon,lat[,aliases]' and one row per place") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise GazetteerError(f"Cannot read gazetteer file {label}: {exc}") from None
     table.columns = [str(c).strip().lower() for c in table.columns]

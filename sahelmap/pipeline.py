@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
+from sahelmap.errors import OptionError
 from sahelmap.vocab import VALUE_TITLES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
@@ -150,6 +151,10 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
     layer = _boundary_layer(boundaries)
+    if level == "adm2" and layer is None:
+        raise OptionError("a map at --level adm2 needs ADM2 polygons: give --boundaries "
+                          "(a COD-AB or geoBoundaries ADM2 file, or 'sahelmap boundaries "
+                          "download geoboundaries-mli-adm2')")
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
@@ -180,8 +185,6 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     rejected.to_csv(out / "rejected.csv", index=False)
     written["rejected"] = out / "rejected.csv"
     return written
-
-
 
 
 def aggregate_files(*, events: Sequence[PathLikeStr] = (),

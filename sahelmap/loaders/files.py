@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sahelmap.errors import InputFileError
+from sahelmap.errors import InputFileError, warn
 from sahelmap.loaders.columns import is_hxl_row
 
 __all__ = ["OVERFLOW", "RawTable", "read_table"]
@@ -229,8 +228,8 @@ def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
     else:
         lines = _record_lines(path, enc, sep)
         if len(lines) != len(frame):
-            warnings.warn(f"{path}: could not work out line numbers of multi-line records; "
-                          "source_row counts records instead", UserWarning, stacklevel=4)
+            warn(f"{path}: could not work out line numbers of multi-line records; "
+                 "source_row counts records instead")
             lines = np.arange(1, len(frame) + 1, dtype="int64")
     header = frame.iloc[0].tolist()
     body = frame.iloc[1:]
@@ -358,16 +357,20 @@ def _read_vector(path: Path, *, layer: str | int | None) -> RawTable:
         geoms = frame.geometry
         if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
             geoms = geoms.to_crs("EPSG:4326")
-        points = (geoms.geom_type == "Point").to_numpy()
-        others = geoms.notna().to_numpy() & ~points & ~geoms.is_empty.to_numpy()
+        import shapely
+
+        values = geoms.to_numpy()
+        present = ~(shapely.is_missing(values) | shapely.is_empty(values))
+        others = present & (shapely.get_type_id(values) != 0)  # 0: Point
         if others.any():
-            warnings.warn(
-                f"{path}: {int(others.sum())} features are not points; their coordinates "
-                "are not used (the place names are)", UserWarning, stacklevel=4)
-        lon = np.where(points, geoms.x.where(points), np.nan).astype("float64") if len(
-            geoms) else np.zeros(0)
-        lat = np.where(points, geoms.y.where(points), np.nan).astype("float64") if len(
-            geoms) else np.zeros(0)
+            kinds = sorted(set(geoms[others].geom_type))
+            warn(
+                f"{path}: {int(others.sum())} features are not points ({', '.join(kinds)}); "
+                "each is placed at a point inside it (shapely's representative point)")
+            values = values.copy()
+            values[others] = shapely.point_on_surface(values[others])
+        lon = np.where(present, shapely.get_x(values), np.nan).astype("float64")
+        lat = np.where(present, shapely.get_y(values), np.nan).astype("float64")
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     frame = frame.reset_index(drop=True)
     header = list(frame.columns)

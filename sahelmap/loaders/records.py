@@ -9,14 +9,13 @@ row, field (and the user's column) and the reason.
 from __future__ import annotations
 
 import logging
-import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from sahelmap.errors import DataWarning
+from sahelmap.errors import warn
 from sahelmap.geocoding import RESULT_COLUMNS, geocode_frame
 from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
@@ -146,10 +145,10 @@ class Records:
             order = "month first" if self.options.dayfirst else "day first"
             other = "day first" if self.options.dayfirst else "month first"
             flag = "dayfirst=False" if self.options.dayfirst else "dayfirst=True"
-            warnings.warn(
+            warn(
                 f"{self.n_swapped} dates could only be read {order} (e.g. a 13th month); "
                 f"the other numeric dates were read {other}. If the file writes dates "
-                f"{order}, pass {flag}.", DataWarning, stacklevel=4)
+                f"{order}, pass {flag}.")
 
     # -- assembling the result ----------------------------------------------------------
     def rejected_table(self, table: pd.DataFrame) -> pd.DataFrame:

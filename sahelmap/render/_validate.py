@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
 import numpy as np
 
-from sahelmap.errors import RenderError
+from sahelmap.errors import RenderError, warn
 
 __all__ = ["RenderError", "as_wgs84", "drop_empty"]
 
@@ -26,13 +24,11 @@ def as_wgs84(frame: object, what: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def drop_empty(frame: gpd.GeoDataFrame, what: str, *, stacklevel: int = 4) -> gpd.GeoDataFrame:
+def drop_empty(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     """Drop rows without geometry, with a warning that counts them."""
     empty = np.asarray(frame.geometry.isna() | frame.geometry.is_empty)
     if empty.any():
-        warnings.warn(
-            f"{int(empty.sum())} row(s) of the {what} frame have no geometry and are not drawn.",
-            UserWarning, stacklevel=stacklevel,
-        )
+        warn(f"{int(empty.sum())} row(s) of the {what} frame have no geometry and are not "
+             "drawn.")
         return frame.loc[~empty]
     return frame

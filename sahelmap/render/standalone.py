@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import re
-import warnings
 from functools import cache
 from os import PathLike
 from pathlib import Path
@@ -19,6 +18,8 @@ from urllib.parse import urlsplit
 import folium
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
+
+from sahelmap.errors import warn
 
 __all__ = ["to_html", "save_html"]
 
@@ -129,10 +130,8 @@ def to_html(m: folium.Map) -> str:
     page = _SCRIPT.sub(lambda match: replace(match, "script"), page)
     page = _LINK.sub(lambda match: replace(match, "style"), page)
     if kept:
-        warnings.warn(
-            "These assets could not be inlined and still need a network connection: "
-            + ", ".join(kept), UserWarning, stacklevel=2,
-        )
+        warn("These assets could not be inlined and still need a network connection: "
+             + ", ".join(kept))
     return page
 
 
