@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from sahelmap.loaders.checks import map_terms, parse_counts
-from sahelmap.loaders.dates import parse_dates, parse_periods, to_timestamp
+from sahelmap.loaders.dates import parse_dates, parse_periods
 from sahelmap.loaders.duplicates import place_key
 from sahelmap.loaders.records import Records, points
 from sahelmap.loaders.result import LoadResult
-from sahelmap.loaders.tables import OnUnmatched, Options, PathOrPaths, check_on_unmatched, read_all
+from sahelmap.loaders.tables import OnUnmatched, Options, PathOrPaths
 from sahelmap.vocab import DISPLACEMENT_RECORD_COLUMNS, FIGURE_TYPES, vocabulary
 
 __all__ = ["read_displacement"]
@@ -80,12 +80,9 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
     Duplicates are input rows with the same period, place and the same figures (type and
     count, all of them for a wide row) from different sources.
     """
-    terms = vocabulary("figures", figure_types)
-    options = Options(columns, dayfirst, to_timestamp(today), gazetteer, fuzzy_threshold,
-                       check_on_unmatched(on_unmatched), bool(merge_duplicates), sheet, layer,
-                       encoding)
-    tables = read_all(paths, "displacement", options)
-    return _Displacement(tables, options, terms).run()
+    options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
+                      merge_duplicates, sheet, layer, encoding)
+    return _Displacement.load(paths, options, vocabulary("figures", figure_types))
 
 
 
@@ -179,23 +176,12 @@ class _Displacement(Records):
         start, end = self.dates()
         x, y = self.check_place()
         figures, signature = self.figures()
-        synthetic = self.check_flags()
-        geo = self.geocode(x, y)
-        self.warn_swapped()
-
-        ok = ~self.problems.bad
-        rows = np.flatnonzero(ok)
-        acc = f.iloc[rows]
-        base = pd.DataFrame({
-            "source_file": acc["source_file"].astype("str"),
-            "source_row": acc["source_row"].astype("int64"),
-            "date": start.iloc[rows], "period_end": end.iloc[rows],
-            "place": acc["place"], "lon": x[rows], "lat": y[rows],
-            "country": acc["country"], "admin1": acc["admin1"],
-        }, index=acc.index)
+        good = self.accept(x, y)
+        rows, acc = good.rows, good.frame
+        base = good.common.assign(date=start.iloc[rows], period_end=end.iloc[rows])
         tail = pd.DataFrame({"source": acc["source"], "notes": acc["notes"],
-                             "is_synthetic": synthetic[rows]}, index=acc.index)
-        tail = pd.concat([tail, geo.iloc[rows]], axis=1)
+                             "is_synthetic": good.synthetic}, index=acc.index)
+        tail = pd.concat([tail, good.geocoded], axis=1)
         parts = [base.iloc[:0].assign(figure_type=pd.Series(dtype="str"),
                                       count=pd.Series(dtype="int64"),
                                       _row=pd.Series(dtype="int64"), _order=0)]
@@ -212,7 +198,8 @@ class _Displacement(Records):
         records = records.sort_values(["_row", "_order"], kind="stable")
         records = records.join(tail, how="left")
         records = records.drop(columns="_order")
-        records = records[list(DISPLACEMENT_RECORD_COLUMNS) + list(geo.columns) + ["_row"]]
+        records = records[list(DISPLACEMENT_RECORD_COLUMNS) + list(good.geocoded.columns)
+                          + ["_row"]]
         records["count"] = records["count"].astype("int64")
         records["geometry"] = points(records["match_lon"], records["match_lat"])
         records = records.reset_index(drop=True)
@@ -221,4 +208,4 @@ class _Displacement(Records):
             "place": place_key(f, x, y, rows).to_numpy(),
             "figures": signature.iloc[rows].to_numpy(),
         })
-        return self.finish(ok, keys, records)
+        return self.finish(good.ok, keys, records)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sahelmap.loaders.checks import map_terms, parse_counts
-from sahelmap.loaders.dates import parse_dates, to_timestamp
+from sahelmap.loaders.dates import parse_dates
 from sahelmap.loaders.duplicates import place_key
 from sahelmap.loaders.records import Records, points
 from sahelmap.loaders.result import LoadResult
-from sahelmap.loaders.tables import OnUnmatched, Options, PathOrPaths, check_on_unmatched, read_all
-from sahelmap.vocab import vocabulary
+from sahelmap.loaders.tables import OnUnmatched, Options, PathOrPaths
+from sahelmap.vocab import EVENT_RECORD_COLUMNS, vocabulary
 
 __all__ = ["read_events"]
 
@@ -110,12 +109,9 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     >>> result.rejected[["source_row", "field"]].values.tolist()
     [[3, 'place']]
     """
-    terms = vocabulary("events", event_types)
-    options = Options(columns, dayfirst, to_timestamp(today), gazetteer, fuzzy_threshold,
-                       check_on_unmatched(on_unmatched), bool(merge_duplicates), sheet, layer,
-                       encoding)
-    tables = read_all(paths, "events", options)
-    return _Events(tables, options, terms).run()
+    options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
+                      merge_duplicates, sheet, layer, encoding)
+    return _Events.load(paths, options, vocabulary("events", event_types))
 
 
 
@@ -143,27 +139,16 @@ class _Events(Records):
         fatalities = parse_counts(f["fatalities"], what="fatalities")
         add("fatalities", fatalities["problem"].notna().to_numpy(), f["fatalities"],
             fatalities["problem"].to_numpy(dtype=object))
-        synthetic = self.check_flags()
-        geo = self.geocode(x, y)
-        self.warn_swapped()
-
-        ok = ~self.problems.bad
-        rows = np.flatnonzero(ok)
-        acc = f.iloc[rows]
-        records = pd.DataFrame({
-            "source_file": acc["source_file"].astype("str"),
-            "source_row": acc["source_row"].astype("int64"),
-            "event_date": dates.start.iloc[rows].astype("datetime64[ns]"),
-            "place": acc["place"], "lon": x[rows], "lat": y[rows],
-            "country": acc["country"], "admin1": acc["admin1"], "admin2": acc["admin2"],
-            "event_type": event_type.iloc[rows].astype("str"),
-            "sub_event_type": acc["sub_event_type"], "actor1": acc["actor1"],
-            "actor2": acc["actor2"],
-            "fatalities": fatalities["value"].iloc[rows].fillna(0).astype("int64"),
-            "source": acc["source"], "notes": acc["notes"],
-            "is_synthetic": synthetic[rows],
-        }, index=acc.index)
-        records = pd.concat([records, geo.iloc[rows]], axis=1)
+        good = self.accept(x, y)
+        rows, acc = good.rows, good.frame
+        records = good.common.assign(
+            event_date=dates.start.iloc[rows].astype("datetime64[ns]"),
+            admin2=acc["admin2"], event_type=event_type.iloc[rows].astype("str"),
+            sub_event_type=acc["sub_event_type"], actor1=acc["actor1"], actor2=acc["actor2"],
+            fatalities=fatalities["value"].iloc[rows].fillna(0).astype("int64"),
+            source=acc["source"], notes=acc["notes"], is_synthetic=good.synthetic,
+        )[list(EVENT_RECORD_COLUMNS)]
+        records = pd.concat([records, good.geocoded], axis=1)
         records["geometry"] = points(records["match_lon"], records["match_lat"])
         records["_row"] = rows
         keys = pd.DataFrame({
@@ -172,6 +157,6 @@ class _Events(Records):
             "type": records["event_type"].to_numpy(),
             "fatalities": records["fatalities"].to_numpy(),
         })
-        return self.finish(ok, keys, records)
+        return self.finish(good.ok, keys, records)
 
 

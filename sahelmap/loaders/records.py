@@ -9,6 +9,7 @@ row, field (and the user's column) and the reason.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +22,7 @@ from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
 from sahelmap.loaders.files import OVERFLOW
 from sahelmap.loaders.result import LoadResult
-from sahelmap.loaders.tables import Options, Table, canonical
+from sahelmap.loaders.tables import Options, PathOrPaths, Table, canonical, read_all
 from sahelmap.vocab import REJECTED_COLUMNS
 
 __all__ = ["Records", "points"]
@@ -29,6 +30,18 @@ __all__ = ["Records", "points"]
 logger = logging.getLogger("sahelmap.loaders")
 
 _GEOCODER_FLOATS = {"match_lon", "match_lat", "confidence"}
+
+
+@dataclass
+class Accepted:
+    """The rows that passed every check, and what both readers make of them."""
+
+    ok: np.ndarray          #: bool per input row
+    rows: np.ndarray        #: frame positions of the accepted rows
+    frame: pd.DataFrame     #: their field texts
+    common: pd.DataFrame    #: source_file, source_row, place, lon, lat, country, admin1
+    synthetic: np.ndarray   #: is_synthetic
+    geocoded: pd.DataFrame  #: the geocoder's columns
 
 
 class Records:
@@ -39,6 +52,11 @@ class Records:
 
     kind = ""
     fields: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, paths: PathOrPaths, options: Options, terms: dict[str, str]) -> LoadResult:
+        """Read ``paths`` with ``options`` and return their :class:`LoadResult`."""
+        return cls(read_all(paths, cls.kind, options), options, terms).run()
 
     def __init__(self, tables: list[Table], options: Options, terms: dict[str, str]):
         self.tables = tables
@@ -149,6 +167,22 @@ class Records:
                 f"{self.n_swapped} dates could only be read {order} (e.g. a 13th month); "
                 f"the other numeric dates were read {other}. If the file writes dates "
                 f"{order}, pass {flag}.")
+
+    def accept(self, x: np.ndarray, y: np.ndarray) -> Accepted:
+        """Run the last checks both readers share (flags, geocoding); take the good rows."""
+        synthetic = self.check_flags()
+        geo = self.geocode(x, y)
+        self.warn_swapped()
+        ok = ~self.problems.bad
+        rows = np.flatnonzero(ok)
+        acc = self.frame.iloc[rows]
+        common = pd.DataFrame({
+            "source_file": acc["source_file"].astype("str"),
+            "source_row": acc["source_row"].astype("int64"),
+            "place": acc["place"], "lon": x[rows], "lat": y[rows],
+            "country": acc["country"], "admin1": acc["admin1"],
+        }, index=acc.index)
+        return Accepted(ok, rows, acc, common, synthetic[rows], geo.iloc[rows])
 
     # -- assembling the result ----------------------------------------------------------
     def rejected_table(self, table: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sahelmap.errors import InputFileError, OptionError
 from sahelmap.loaders.columns import ColumnMap, recognise_columns
+from sahelmap.loaders.dates import to_timestamp
 from sahelmap.loaders.files import RawTable, read_table
 from sahelmap.vocab import FIGURE_TYPES
 
@@ -37,11 +38,11 @@ _STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type"
 
 @dataclass(frozen=True)
 class Options:
-    """The options of one load, as the public readers received them."""
+    """The options of one load, as the public readers received them (checked here)."""
 
     columns: Mapping[str, str | None] | None
     dayfirst: bool
-    today: pd.Timestamp
+    today: Any  # date-like; a Timestamp (default: now) once built
     gazetteer: Any
     fuzzy_threshold: float
     on_unmatched: str
@@ -50,11 +51,12 @@ class Options:
     layer: str | int | None
     encoding: str | None
 
-
-def check_on_unmatched(value: str) -> str:
-    if value not in ("reject", "keep"):
-        raise OptionError(f"on_unmatched must be 'reject' or 'keep', not {value!r}")
-    return value
+    def __post_init__(self) -> None:
+        if self.on_unmatched not in ("reject", "keep"):
+            raise OptionError(f"on_unmatched must be 'reject' or 'keep', not "
+                              f"{self.on_unmatched!r}")
+        object.__setattr__(self, "today", to_timestamp(self.today))
+        object.__setattr__(self, "merge_duplicates", bool(self.merge_duplicates))
 
 
 def as_paths(paths: PathOrPaths) -> list[Path]:
