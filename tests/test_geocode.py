@@ -174,3 +174,41 @@ def test_user_boundaries_give_adm2(cod_ab_adm2):
     assert (result.adm1_pcode, result.adm2_pcode, result.adm2_name) == ("ML07", "ML0703",
                                                                        "Ansongo")
     assert geocode("Tin Hama", gazetteer=coder).adm2_pcode == "ML0703"
+
+
+def test_a_country_hint_is_binding():
+    result = geocode("Gourti", country="Mali")
+    assert result.status == "unmatched" and result.adm1_pcode is None
+    assert "only match is in Niger" in result.reason and "country is Mali" in result.reason
+    assert result.flags == "country_hint_conflict"
+    assert geocode("Gourti").adm1_pcode == "NE002"  # Ngourti (Diffa), without a hint
+    assert geocode("Gourti", country="Niger").adm1_pcode == "NE002"
+
+
+def test_an_admin1_hint_is_binding():
+    result = geocode("Ansongo", admin1="Tillabéri")
+    assert result.status == "unmatched"
+    assert "Gao (ML07)" in result.reason and "Tillabéri (NE006)" in result.reason
+
+
+@pytest.mark.parametrize(("short", "other"), [("Doro", "Dioro"), ("Douna", "Diouna")])
+def test_short_names_are_not_matched_to_their_neighbours(short, other):
+    assert geocode(other).status == "matched"
+    result = geocode(short)
+    assert result.matched_name != other
+
+
+def test_fuzzy_matches_prefer_candidates_inside_the_hints():
+    places = pd.DataFrame({"name": ["Bangoula", "Bangoulo"], "lon": [-3.0, 3.0],
+                           "lat": [14.5, 14.0]})  # Mopti (Mali), Tillabéri (Niger)
+    assert geocode("Bangoul", gazetteer=places).status == "ambiguous"
+    hinted = geocode("Bangoul", country="Niger", gazetteer=places)
+    assert (hinted.matched_name, hinted.adm0_pcode, hinted.method) == ("Bangoulo", "NE",
+                                                                      "fuzzy")
+
+
+def test_names_ending_in_a_generic_word_match_as_spelled():
+    camps = pd.DataFrame({"name": ["Baguineda Camp"], "lon": [-7.78], "lat": [12.62]})
+    for query in ("Baguineda Camp", "Baguineda"):
+        result = geocode(query, gazetteer=camps)
+        assert (result.status, result.matched_name) == ("matched", "Baguineda Camp"), query

@@ -18,14 +18,15 @@ from rapidfuzz import fuzz, process
 
 from sahelmap.gazetteer import KINDS, Gazetteer
 from sahelmap.geocoding.results import RESULT_COLUMNS, add_note, missing, unmatched
-from sahelmap.vocab import country_code, fold
+from sahelmap.vocab import COUNTRIES, country_code, fold
 
 __all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher"]
 
-MIN_FUZZY_LENGTH = 4
+# Names shorter than this match exactly or not at all: one letter more or less turns a short
+# name into another place (Doro / Dioro, Douna / Diouna, both real communes).
+MIN_FUZZY_LENGTH = 6
 CONFIDENCE = {"coordinates": 1.0, "exact": 1.0, "alias": 0.95, "admin-name": 0.9}
 RELATIVE_FACTOR = 0.75
-HINT_CONFLICT_FACTOR = 0.8
 
 _DIRECTION = (r"(?:north|south|east|west|north ?east|north ?west|south ?east|south ?west"
               r"|nord|sud|est|ouest|nord ?est|nord ?ouest|sud ?est|sud ?ouest)")
@@ -83,6 +84,11 @@ class NameMatcher:
             float)
         self._e = {c: entries[c].astype(object).where(entries[c].notna(), None).to_numpy()
                    for c in ("adm0_pcode", "adm1_pcode", "adm2_pcode", "adm2_name")}
+        # A name ending in a generic word ("Karan Commune", "Baguineda Camp") is also found
+        # under its bare name, as queries are stripped of that word before matching.
+        bare = keys["key"].str.replace(_SUFFIX, "", regex=True)
+        extra = keys[bare != keys["key"]].assign(key=bare[bare != keys["key"]], via="alias")
+        keys = pd.concat([keys, extra], ignore_index=True)
         grouped = keys.groupby("key", sort=True)
         self._key_entries: dict[str, np.ndarray] = {
             k: g["entry"].to_numpy() for k, g in grouped}
@@ -124,19 +130,41 @@ class NameMatcher:
                 notes.append(f"admin1 hint {admin1!r} not recognised")
         return c, a, notes
 
-    def _fuzzy(self, keys: list[str]) -> dict[str, tuple[list[str], float, str, float]]:
-        """For each key: (best matching keys, score, closest key, closest score)."""
+    def _fuzzy(self, keys: list[str]) -> dict[str, tuple[list[tuple[str, float]], str, float]]:
+        """For each key: (keys scoring above the threshold, best first; closest key, score)."""
         if not keys:
             return {}
         scores = process.cdist(keys, self._choices, scorer=fuzz.ratio, dtype=np.uint8,
                                workers=-1)
-        best = scores.max(axis=1)
         out = {}
         for i, key in enumerate(keys):
-            top = np.flatnonzero(scores[i] == best[i])
-            matched = [self._choices[j] for j in top] if best[i] >= self.fuzzy_threshold else []
-            out[key] = (matched, float(best[i]), self._choices[top[0]], float(best[i]))
+            above = np.flatnonzero(scores[i] >= self.fuzzy_threshold)
+            above = above[np.argsort(-scores[i][above], kind="stable")]
+            best = int(np.argmax(scores[i]))
+            out[key] = ([(self._choices[j], float(scores[i][j])) for j in above],
+                        self._choices[best], float(scores[i][best]))
         return out
+
+    def _fuzzy_entries(self, candidates: list[tuple[str, float]], hint_c: str | None,
+                       hint_a: str | None) -> tuple[np.ndarray, np.ndarray, float, str]:
+        """Entries of the best-scoring keys, preferring keys with entries inside the hints."""
+        def inside(key: str) -> bool:
+            entries = self._key_entries[key]
+            ok = np.ones(len(entries), dtype=bool)
+            if hint_c is not None:
+                ok &= self._e["adm0_pcode"][entries] == hint_c
+            if hint_a is not None:
+                ok &= self._e["adm1_pcode"][entries] == hint_a
+            return bool(ok.any())
+
+        if hint_c is not None or hint_a is not None:
+            hinted = [(k, s) for k, s in candidates if inside(k)]
+            candidates = hinted or candidates
+        score = candidates[0][1]
+        best = [k for k, s in candidates if s == score]
+        entries = np.concatenate([self._key_entries[k] for k in best])
+        alias = np.concatenate([self._key_via[k] for k in best])
+        return entries, alias, score, best[0]
 
     def _resolve(self, raw: Any, query: list[tuple[str, bool]], country: Any, admin1: Any,
                  fuzzy: dict) -> dict[str, Any]:
@@ -149,10 +177,8 @@ class NameMatcher:
                 entries, alias = self._key_entries[key], self._key_via[key]
                 method, score = None, 100.0
             elif key in fuzzy and fuzzy[key][0]:
-                matched = fuzzy[key][0]
-                entries = np.concatenate([self._key_entries[k] for k in matched])
-                alias = np.concatenate([self._key_via[k] for k in matched])
-                method, score = "fuzzy", fuzzy[key][1]
+                entries, alias, score, _ = self._fuzzy_entries(fuzzy[key][0], hint_c, hint_a)
+                method = "fuzzy"
             else:
                 missed.append(key)
                 continue
@@ -166,25 +192,22 @@ class NameMatcher:
             return row
         closest = ""
         if missed and missed[0] in fuzzy:
-            _, _, near, score = fuzzy[missed[0]]
+            _, near, score = fuzzy[missed[0]]
             closest = f" (closest: '{near}', {score:.0f}%)"
         return unmatched(f"no gazetteer entry for '{missed[0] if missed else raw}'{closest}")
 
     def _choose(self, raw: str, key: str, entries: np.ndarray, alias: np.ndarray,
                 method: str | None, score: float, hint_c: str | None, hint_a: str | None,
                 notes: list[str]) -> dict[str, Any]:
-        flags, confidence_factor = [], 1.0
         adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
         for hint, values, label in ((hint_c, adm0, "country"), (hint_a, adm1, "admin1")):
             if hint is None:
                 continue
             keep = values == hint
-            if keep.any():
-                entries, alias = entries[keep], alias[keep]
-                adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
-            else:
-                flags.append(f"{label}_hint_conflict")
-                confidence_factor *= HINT_CONFLICT_FACTOR
+            if not keep.any():  # a hint of the row is binding: never cross it
+                return self._outside_hint(raw, label, hint, entries)
+            entries, alias = entries[keep], alias[keep]
+            adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
         units = sorted({u for u in adm1 if u is not None})
         if len(units) > 1:
             listing = "; ".join(
@@ -209,7 +232,7 @@ class NameMatcher:
                 method = "admin-name"
             else:
                 method = "alias" if alias[order[0]] else "exact"
-        confidence = CONFIDENCE.get(method, 0.9 * score / 100) * confidence_factor
+        confidence = CONFIDENCE.get(method, 0.9 * score / 100)
         adm2_pcode, adm2_name = self._e["adm2_pcode"][best], self._e["adm2_name"][best]
         if adm2_pcode is None:
             same = {(self._e["adm2_pcode"][e], self._e["adm2_name"][e]) for e in entries
@@ -223,7 +246,27 @@ class NameMatcher:
                 "adm1_pcode": units[0], "adm1_name": self.adm1_names.get(units[0]),
                 "adm2_pcode": adm2_pcode, "adm2_name": adm2_name, "method": method,
                 "confidence": round(confidence, 3), "status": "matched", "candidates": "",
-                "flags": ",".join(flags), "reason": reason}
+                "flags": "", "reason": reason}
+
+    def _outside_hint(self, raw: str, label: str, hint: str, entries: np.ndarray
+                      ) -> dict[str, Any]:
+        """The row's hint excludes every match: unmatched, naming where the matches are."""
+        units = sorted({u for u in self._e["adm1_pcode"][entries] if u is not None})
+        countries = sorted({COUNTRIES.get(c, c) for c in self._e["adm0_pcode"][entries]
+                            if c is not None})
+        if label == "country":
+            where = " and ".join(countries) or "an unknown country"
+            said = COUNTRIES.get(hint, hint)
+        else:
+            where = ", ".join(f"{self.adm1_names.get(u, u)} ({u})" for u in units) or "?"
+            said = f"{self.adm1_names.get(hint, hint)} ({hint})"
+        only = "only match is" if len(entries) == 1 else "matches are"
+        row = unmatched(f"'{raw}': {only} in {where}, but the row's {label} is {said}")
+        row["candidates"] = "; ".join(
+            f"{self._e_name[e]} in {self.adm1_names.get(u, u)} ({u})"
+            for e, u in zip(entries[:5], self._e["adm1_pcode"][entries[:5]]))
+        row["flags"] = f"{label}_hint_conflict"
+        return row
 
 
 def parts(raw: str) -> list[tuple[str, bool]]:
