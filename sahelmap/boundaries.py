@@ -19,6 +19,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from sahelmap.datasets import bundled
 from sahelmap.errors import BoundaryError
@@ -234,13 +235,7 @@ def _from_geoboundaries(frame: gpd.GeoDataFrame, path: object,
         level = int(str(frame["level"].iloc[0]).upper().replace("ADM", ""))
     if level is None:
         raise BoundaryError(f"Cannot tell the admin level of {path}: pass level=1, 2 or 3.")
-    regions = admin_units("adm1")
-    points = frame.set_geometry(frame.geometry.representative_point())
-    joined = gpd.sjoin(points[["geometry"]], regions[["adm0_pcode", "adm1_pcode", "adm1_name",
-                                                      "geometry"]], how="left",
-                       predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    frame["adm0_pcode"] = joined["adm0_pcode"]
+    joined = _region_of(frame)
     if level == 1:
         frame["adm1_pcode"] = joined["adm1_pcode"]
         frame["adm1_name"] = frame["name"]
@@ -250,3 +245,25 @@ def _from_geoboundaries(frame: gpd.GeoDataFrame, path: object,
         frame[f"adm{level}_pcode"] = frame["shape_id"]
         frame[f"adm{level}_name"] = frame["name"]
     return frame
+
+
+def _region_of(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``adm0_pcode, adm1_pcode, adm1_name`` of the bundled region each unit overlaps most.
+
+    By area of overlap, not by a representative point: a published unit whose outline differs
+    from the bundled one (simplified borders, another source) still finds its region. A unit
+    that overlaps no region (outside Mali and Niger) gets NA.
+    """
+    regions = admin_units("adm1")[["adm0_pcode", "adm1_pcode", "adm1_name", "geometry"]]
+    units = gpd.GeoDataFrame({"_unit": range(len(frame))}, geometry=frame.geometry.values,
+                             crs=frame.crs)
+    pairs = gpd.sjoin(units, regions, how="inner", predicate="intersects")
+    if len(pairs):
+        shared = shapely.area(shapely.intersection(
+            units.geometry.to_numpy()[pairs["_unit"].to_numpy()],
+            regions.geometry.to_numpy()[pairs["index_right"].to_numpy()]))
+        pairs = pairs.assign(_shared=shared).sort_values(["_unit", "_shared"],
+                                                        ascending=[True, False])
+        pairs = pairs[(pairs["_shared"] > 0) & ~pairs["_unit"].duplicated()]
+    best = pairs.set_index("_unit")[["adm0_pcode", "adm1_pcode", "adm1_name"]]
+    return best.reindex(range(len(frame))).set_axis(frame.index)

@@ -16,6 +16,14 @@ SHARED_BOUNDARIES = Path(__file__).resolve().parents[1].parent / "shared" / "bou
 
 
 @pytest.fixture
+def shared_boundaries() -> Path:
+    """The real published boundary files in ``../shared/boundaries`` (skip when absent)."""
+    if not SHARED_BOUNDARIES.is_dir():
+        pytest.skip(f"real published boundaries not present at {SHARED_BOUNDARIES}")
+    return SHARED_BOUNDARIES
+
+
+@pytest.fixture
 def http_server():
     """Serve a folder on loopback; yields a function folder -> base URL."""
     servers = []

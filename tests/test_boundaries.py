@@ -164,3 +164,16 @@ def test_module_reads_data_through_package_resources():
     assert "admin_units" in boundaries.__all__
     path = boundaries.bundled("admin_boundaries", "adm1.geojson")
     assert path.exists() and "sahelmap" in str(path)
+
+
+@pytest.mark.parametrize(("country", "named"), [
+    ("MLI", {"Nioro": "ML01", "Nara": "ML02", "Bankass": "ML05", "Tominian": "ML04",
+             "Kadiolo": "ML03", "Yanfolila": "ML03", "Menaka": "ML10", "Bamako": "ML20"}),
+    ("NER", {"Goudoumaria": "NE002", "Dioundiou": "NE003", "Tibiri": "NE003"}),  # Dosso
+])
+def test_every_real_geoboundaries_unit_gets_its_region(shared_boundaries, country, named):
+    path = shared_boundaries / f"geoBoundaries-2_0_1-{country}-ADM2.geojson"
+    layer = read_boundaries(path)
+    assert layer["adm1_pcode"].notna().all(), list(layer.loc[layer.adm1_pcode.isna(), "name"])
+    found = dict(zip(layer["adm2_name"], layer["adm1_pcode"]))
+    assert {name: found[name] for name in named} == named
