@@ -236,6 +236,7 @@ def _from_geoboundaries(frame: gpd.GeoDataFrame, path: object,
     if level is None:
         raise BoundaryError(f"Cannot tell the admin level of {path}: pass level=1, 2 or 3.")
     joined = _region_of(frame)
+    frame["adm0_pcode"] = joined["adm0_pcode"]
     if level == 1:
         frame["adm1_pcode"] = joined["adm1_pcode"]
         frame["adm1_name"] = frame["name"]
