@@ -655,7 +655,6 @@ def build_niger_units(communes: gpd.GeoDataFrame, membership: pd.DataFrame, outl
     log.append(f"Niger: {slivers} slivers merged into their neighbour commune")
     for dept in sorted(by_dept):
         crow = dept_rows.loc[dept].to_dict() | {"ADM2_PCODE": dept}
-        units = [u for u in units if True]
         units += _assemble([], by_dept[dept], missing, crow, False, log, f"department {crow['ADM2_FR']}")
     return units
 
