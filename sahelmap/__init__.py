@@ -22,7 +22,7 @@ Where: :func:`admin_units`, :func:`read_boundaries`, :func:`download_boundaries`
 :func:`read_displacement`, :class:`LoadResult`, :func:`summarize`, :func:`check_totals`.
 Out: :func:`crisis_map`, :func:`save_html`, :func:`save_static`, :func:`export`,
 :func:`weekly`. Data: :func:`example_path`. Helpers stay at their module path
-(``sahelmap.aggregate.iso_week_bounds``, ``sahelmap.boundaries.map_adm1_pcode``...).
+(``sahelmap.aggregate.iso_week_bounds``, ``sahelmap.pcodes.map_adm1_pcode``...).
 
 Modules load on first use (PEP 562), so ``import sahelmap`` and the command line start
 fast; ``__init__.pyi`` gives IDEs and type checkers the same names.
@@ -44,6 +44,7 @@ from sahelmap.errors import (
     GazetteerError,
     InputFileError,
     OptionError,
+    PcodeVersionError,
     PeriodError,
     RenderError,
     SahelmapError,
@@ -67,7 +68,8 @@ __all__ = [
     "example_path",
     # errors and warnings
     "SahelmapError", "AccountingError", "AggregateError", "BoundaryError", "ChecksumError",
-    "ExportError", "GazetteerError", "InputFileError", "OptionError", "PeriodError",
+    "ExportError", "GazetteerError", "InputFileError", "OptionError", "PcodeVersionError",
+    "PeriodError",
     "RenderError", "SahelmapWarning", "DataWarning",
 ]
 

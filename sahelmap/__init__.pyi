@@ -14,6 +14,7 @@ from sahelmap.errors import ExportError as ExportError
 from sahelmap.errors import GazetteerError as GazetteerError
 from sahelmap.errors import InputFileError as InputFileError
 from sahelmap.errors import OptionError as OptionError
+from sahelmap.errors import PcodeVersionError as PcodeVersionError
 from sahelmap.errors import PeriodError as PeriodError
 from sahelmap.errors import RenderError as RenderError
 from sahelmap.errors import SahelmapError as SahelmapError

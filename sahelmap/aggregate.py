@@ -34,9 +34,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sahelmap.boundaries import admin_units, map_adm1_pcode, pcode_table
+from sahelmap.boundaries import admin_units, check_structure
 from sahelmap.errors import AggregateError, PeriodError, warn
-from sahelmap.vocab import COUNTRIES, EVENT_VALUES, FIGURE_TYPES
+from sahelmap.pcodes import map_adm1_pcode, map_adm2_pcode
+from sahelmap.vocab import COUNTRIES, DEFAULT_STRUCTURE, EVENT_VALUES, FIGURE_TYPES
 
 __all__ = [
     "AggregateError",
@@ -68,7 +69,9 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 
 def aggregate_events(events: pd.DataFrame, *, level: str = "adm1", period: str | None = "week",
                      start: object = None, end: object = None,
-                     boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+                     boundaries: gpd.GeoDataFrame | None = None,
+                     structure: str = DEFAULT_STRUCTURE,
+                     pcode_version: str | None = None) -> gpd.GeoDataFrame:
     """Count events and fatalities per admin unit and period.
 
     Parameters
@@ -77,14 +80,14 @@ def aggregate_events(events: pd.DataFrame, *, level: str = "adm1", period: str |
         Accepted events, with ``event_date``, ``adm1_pcode``, ``fatalities`` and, for
         ``level="adm2"``, ``adm2_pcode`` (missing values allowed). Rows flagged
         ``is_duplicate`` are counted: drop them first if they should not be.
-    level, period, start, end, boundaries
+    level, period, start, end, boundaries, structure, pcode_version
         As for :func:`summarize`.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``unit_pcode, unit_name, adm0_pcode, adm1_pcode, adm1_name, period, period_start,
-        period_end, events, fatalities, geometry``; see :func:`summarize`.
+        period_end, events, fatalities, pcode_version, geometry``; see :func:`summarize`.
 
     Examples
     --------
@@ -93,17 +96,20 @@ def aggregate_events(events: pd.DataFrame, *, level: str = "adm1", period: str |
     ...     "adm1_pcode": ["ML07", "ML10", "ML10"], "fatalities": [3, 0, 12]})
     >>> out = aggregate_events(events, period="week")
     >>> out.shape[0], int(out["events"].sum()), int(out["fatalities"].sum())
-    (36, 3, 15)
+    (54, 3, 15)
     >>> out.loc[out["unit_pcode"] == "ML10", ["period", "events", "fatalities"]].values.tolist()
     [['2022-W37', 1, 0], ['2022-W38', 1, 12]]
     """
     return _aggregate(events, None, level=level, period=period, start=start, end=end,
-                      boundaries=boundaries, values=EVENT_COLUMNS)
+                      boundaries=boundaries, values=EVENT_COLUMNS, structure=structure,
+                      pcode_version=pcode_version)
 
 
 def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
                            period: str | None = "week", start: object = None, end: object = None,
-                           boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+                           boundaries: gpd.GeoDataFrame | None = None,
+                           structure: str = DEFAULT_STRUCTURE,
+                           pcode_version: str | None = None) -> gpd.GeoDataFrame:
     """Sum displacement figures by type per admin unit and period.
 
     A figure is counted whole in the period holding its ``date`` (the start of its reporting
@@ -117,14 +123,14 @@ def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
         Accepted displacement rows, with ``date``, ``adm1_pcode``, ``figure_type`` (one of
         ``arrivals, idps, returns, departures``), ``count`` and, for ``level="adm2"``,
         ``adm2_pcode``.
-    level, period, start, end, boundaries
+    level, period, start, end, boundaries, structure, pcode_version
         As for :func:`summarize`.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``unit_pcode, unit_name, adm0_pcode, adm1_pcode, adm1_name, period, period_start,
-        period_end, arrivals, idps, returns, departures, geometry``.
+        period_end, arrivals, idps, returns, departures, pcode_version, geometry``.
 
     Examples
     --------
@@ -140,12 +146,14 @@ def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
     (120, 4000, 0)
     """
     return _aggregate(None, displacement, level=level, period=period, start=start, end=end,
-                      boundaries=boundaries, values=FIGURE_TYPES)
+                      boundaries=boundaries, values=FIGURE_TYPES, structure=structure,
+                      pcode_version=pcode_version)
 
 
 def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | None = None, *,
               level: str = "adm1", period: str | None = "week", start: object = None,
-              end: object = None, boundaries: gpd.GeoDataFrame | None = None
+              end: object = None, boundaries: gpd.GeoDataFrame | None = None,
+              structure: str = DEFAULT_STRUCTURE, pcode_version: str | None = None
               ) -> gpd.GeoDataFrame:
     """Events, fatalities and displacement figures on one unit x period grid.
 
@@ -154,11 +162,21 @@ def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | N
     events, displacement : pandas.DataFrame, optional
         Accepted frames from the loaders (at least one). A missing one gives zero columns.
     level : {"adm1", "adm2"}
-        ``"adm1"``: the 18 map regions (Mali 2016-2023 structure with Ménaka apart, Niger),
-        simplified geometry. ``"adm2"``: the ADM2 units of ``boundaries`` with their polygons
-        or, without boundaries, the ADM2 units of the HDX P-code table without geometry. Rows
-        whose ADM2 is missing or not among those units go to their region's "ADM2 unknown"
-        unit (``"ML07-UNK"``), present only when some row needs it.
+        ``"adm1"``: the regions of ``structure`` (27 with Mali's 2023 regions, 18 with those
+        of 2016), simplified geometry. ``"adm2"``: the bundled cercles (Mali, 53, as in the
+        2021 COD) and departments (Niger, 67), or the ADM2 units of ``boundaries``. Rows whose
+        ADM2 is missing or not among those units go to their region's "ADM2 unknown" unit
+        (``"ML07-UNK"``), present only when some row needs it.
+    structure : {"2023", "2016"}
+        Mali's regions (see :func:`sahelmap.admin_units`). With ``"2023"``, a row of a 2016
+        region that was split (Kayes, Koulikoro, Sikasso, Ségou, Mopti) goes to the 2023
+        region of its cercle (``adm2_pcode``); without one, to an explicit unit
+        ``"ML01-2016"``, "Kayes (2016 region; 2023 region unknown)": counted, never dropped.
+    pcode_version : str, optional
+        The version of the rows' P-codes when they are not the map codes the geocoder gives
+        (``"cod-2021"``: ML09 = Bamako; ``"v03"``: ML09 = Taoudénit, ADM1 codes of 2023 regions,
+        v03 ADM2 codes); see :mod:`sahelmap.pcodes`. Inferred where the codes allow, refused
+        where they do not.
     period : {"week", "month", "all"}, None, or a label such as ``"2022-W37"``, ``"2022-09"``
         ISO weeks (Monday to Sunday, labelled with the ISO year: 2021-01-01 is in
         ``"2020-W53"``), calendar months, or one period from ``start`` to ``end`` (``"all"``
@@ -179,8 +197,10 @@ def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | N
     geopandas.GeoDataFrame
         EPSG:4326, sorted by period then unit, columns ``unit_pcode, unit_name, adm0_pcode,
         adm1_pcode, adm1_name, period, period_start, period_end, events, fatalities,
-        arrivals, idps, returns, departures, geometry``: int64 values, zero where nothing was
-        reported. ``attrs`` holds ``level``, ``period``, ``start``, ``end``,
+        arrivals, idps, returns, departures, pcode_version, geometry``: int64 values, zero
+        where nothing was reported; ``pcode_version`` says which version ``unit_pcode`` is
+        in (``v03``, ``cod-2021``, ``v02``; empty for "unknown" units). ``attrs`` holds
+        ``level``, ``structure``, ``period``, ``start``, ``end``,
         ``excluded_rows`` (rows not counted), ``excluded`` (per input: ``before_start``,
         ``after_end``, ``no_date``) and ``unknown_unit_rows`` (rows counted in an "unknown"
         unit).
@@ -210,7 +230,8 @@ def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | N
     if events is None and displacement is None:
         raise AggregateError("Nothing to summarize: pass events=, displacement= or both.")
     return _aggregate(events, displacement, level=level, period=period, start=start, end=end,
-                      boundaries=boundaries, values=EVENT_COLUMNS + FIGURE_TYPES)
+                      boundaries=boundaries, values=EVENT_COLUMNS + FIGURE_TYPES,
+                      structure=structure, pcode_version=pcode_version)
 
 
 def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
@@ -517,45 +538,54 @@ def _build_periods(kind: str, lo: int | None, hi: int | None,
 
 
 class _Units:
-    """The units of the grid; "unknown" units are added as rows need them."""
+    """The units of the grid; "unknown" units are added as rows need them.
 
-    def __init__(self, level: str, boundaries: gpd.GeoDataFrame | None) -> None:
-        regions = admin_units("adm1", simplified=True)
+    Rows are placed by their ADM1 code (map codes as the geocoder gives them, or any code
+    :func:`sahelmap.pcodes.map_adm1_pcode` translates) and, at ADM2 or where a 2016 region
+    was split in 2023, by their ADM2 code (the bundled cercle/department codes).
+    """
+
+    def __init__(self, level: str, boundaries: gpd.GeoDataFrame | None, structure: str,
+                 pcode_version: str | None) -> None:
+        self.level, self.structure, self.pcode_version = level, structure, pcode_version
+        regions = admin_units("adm1", structure=structure, simplified=True)
         self.regions = {code: (adm0, name) for code, adm0, name in zip(
             regions["adm1_pcode"], regions["adm0_pcode"], regions["adm1_name"])}
+        old = admin_units("adm1", structure="2016", simplified=True)
+        self.regions_2016 = {code: (adm0, name) for code, adm0, name in zip(
+            old["adm1_pcode"], old["adm0_pcode"], old["adm1_name"])}
+        cercles = admin_units("adm2", structure=structure, simplified=True)
+        self.cercle_region = dict(zip(cercles["adm2_pcode"], cercles["adm1_pcode"]))
+        parent_2016 = (cercles["adm1_pcode_2016"] if structure == "2023"
+                       else cercles["adm1_pcode"])
+        self.cercle_region_2016 = dict(zip(cercles["adm2_pcode"], parent_2016))
+        # 2016 regions whose cercles lie in several regions of the structure (split in 2023)
+        spans = pd.Series(cercles["adm1_pcode"].to_numpy()).groupby(parent_2016.to_numpy())
+        self.split = {code for code, n in spans.nunique().items() if n > 1}
         if level == "adm1":
             table = pd.DataFrame({
                 "unit_pcode": regions["adm1_pcode"], "unit_name": regions["adm1_name"],
                 "adm0_pcode": regions["adm0_pcode"], "adm1_pcode": regions["adm1_pcode"],
                 "adm1_name": regions["adm1_name"]})
             geometry = list(regions.geometry)
+            versions = np.where(regions["adm0_pcode"] == "ML", "v03", "v02")
         elif boundaries is not None:
             table, geometry = self._from_boundaries(boundaries)
+            given = (boundaries["pcode_version"].dropna().astype(str).unique()
+                     if "pcode_version" in boundaries else [])
+            versions = np.full(len(table), "|".join(given))
         else:
-            table, geometry = self._from_pcodes()
-        self.level = level
+            table = pd.DataFrame({
+                "unit_pcode": cercles["adm2_pcode"], "unit_name": cercles["adm2_name_fr"],
+                "adm0_pcode": cercles["adm0_pcode"], "adm1_pcode": cercles["adm1_pcode"],
+                "adm1_name": cercles["adm1_name"]})
+            geometry = list(cercles.geometry)
+            versions = cercles["pcode_version"].to_numpy()
         self.rows: list[tuple] = list(table[list(UNIT_COLUMNS)].itertuples(index=False, name=None))
         self.geometry: list[object] = geometry
+        self.versions: list[str] = [str(v) for v in versions]
         self.unknown: list[bool] = [False] * len(self.rows)
         self.position = {code: i for i, code in enumerate(table["unit_pcode"])}
-
-    def _region_columns(self, parents: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-        """Map-region code, its name and country for ADM1 codes of any structure."""
-        parents = parents.astype(object)
-        mapped = map_adm1_pcode(parents.where(parents.notna(), "")).astype(object)
-        mapped.index = parents.index
-        code = mapped.where(mapped.notna(), parents)
-        name = code.map(lambda c: self.regions.get(c, (None, None))[1])
-        adm0 = code.map(lambda c: self.regions.get(c, (None, None))[0])
-        return code, name, adm0
-
-    def _from_pcodes(self) -> tuple[pd.DataFrame, list[object]]:
-        table = pcode_table(2)
-        code, name, adm0 = self._region_columns(table["parent_pcode"])
-        frame = pd.DataFrame({"unit_pcode": table["pcode"], "unit_name": table["name"],
-                              "adm0_pcode": table["adm0_pcode"], "adm1_pcode": code,
-                              "adm1_name": name})
-        return frame, [None] * len(frame)
 
     def _from_boundaries(self, boundaries: gpd.GeoDataFrame) -> tuple[pd.DataFrame, list[object]]:
         if not isinstance(boundaries, gpd.GeoDataFrame) or "adm2_pcode" not in boundaries:
@@ -570,7 +600,10 @@ class _Units:
         pcode = units["adm2_pcode"].astype(str).str.strip()
         parents = units["adm1_pcode"] if "adm1_pcode" in units else pd.Series(
             [None] * len(units), dtype=object)
-        code, name, adm0 = self._region_columns(parents)
+        code = pd.Series(self._targets(np.asarray(parents, dtype=object)), dtype=object)
+        code = code.where(code.notna(), parents.astype(object).reset_index(drop=True))
+        name = code.map(lambda c: self.regions.get(c, (None, None))[1])
+        adm0 = code.map(lambda c: self.regions.get(c, (None, None))[0])
         if "adm1_name" in units:
             name = name.where(name.notna(), units["adm1_name"].astype(object))
         if "adm0_pcode" in units:
@@ -586,15 +619,45 @@ class _Units:
             self.position[code] = len(self.rows)
             self.rows.append((code, name, adm0, adm1, adm1_name))
             self.geometry.append(None)
+            self.versions.append("")
             self.unknown.append(True)
         return self.position[code]
 
-    def _region_of(self, codes: np.ndarray) -> list[str | None]:
-        """The map region of each ADM1 code (of any structure), None when there is none."""
-        text = pd.Series(codes, dtype=object).map(lambda c: str(c).strip())
-        mapped = map_adm1_pcode(text)
-        return [t if t in self.regions else (m if isinstance(m, str) and m in self.regions
-                                             else None) for t, m in zip(text, mapped)]
+    def _targets(self, codes: np.ndarray) -> list[str | None]:
+        """Region of the structure for each distinct ADM1 code (None when there is none).
+
+        ``"<2016 code>-2016"`` stands for a 2016 region split in 2023: the cercle must tell.
+        """
+        text = pd.Series(codes, dtype=object).map(
+            lambda c: str(c).strip().upper() if isinstance(c, str) else "")
+        out: list[str | None] = [None] * len(text)
+        given = self.pcode_version
+        if self.structure == "2023" and given is not None and "v03" in str(given):
+            direct = [t if t in self.regions else None for t in text]
+        else:
+            direct = [None] * len(text)
+        mapped = map_adm1_pcode(text, version=given)
+        for i, (t, d, m) in enumerate(zip(text, direct, mapped)):
+            if d is not None:
+                out[i] = d
+                continue
+            if t in self.regions and (t not in self.regions_2016 or t not in self.split):
+                out[i] = t  # a 2023-only code (ML11-ML19), or a region not split in 2023
+                continue
+            unit = m if isinstance(m, str) else (t if t in self.regions_2016 else None)
+            if unit is None:
+                continue
+            if unit in self.split:
+                out[i] = f"{unit}-2016"
+            elif unit in self.regions:
+                out[i] = unit
+        return out
+
+    def _split_unit(self, code: str) -> int:
+        old = code[: -len("-2016")]
+        adm0, name = self.regions_2016[old]
+        return self._add_unknown(code, f"{name} (2016 region; 2023 region unknown)", adm0,
+                                 None, None)
 
     def _country_bucket(self, adm0: object) -> int:
         adm0 = str(adm0).strip().upper() if isinstance(adm0, str) and adm0.strip() else None
@@ -603,37 +666,51 @@ class _Units:
         country = COUNTRIES.get(adm0, adm0)
         return self._add_unknown(f"{adm0}-UNK", f"{country} (region unknown)", adm0, None, None)
 
+    def _adm2_codes(self, frame: pd.DataFrame, rows: np.ndarray
+                    ) -> tuple[np.ndarray, list[str]] | None:
+        if "adm2_pcode" not in frame.columns:
+            return None
+        codes, uniques = pd.factorize(frame["adm2_pcode"])
+        text = [str(u).strip() for u in uniques]
+        if self.pcode_version is not None and "v03" in str(self.pcode_version):
+            translated = map_adm2_pcode(text, version="v03")
+            text = [t if isinstance(t, str) else o for t, o in zip(translated, text)]
+        return codes[rows], text
+
     def locate(self, frame: pd.DataFrame, rows: np.ndarray, kind: str) -> tuple[np.ndarray, int]:
         """Unit position of each selected row, and how many landed in an unknown unit."""
         unit = np.full(len(rows), -1, dtype=np.int64)
         adm1_codes, adm1_uniques = pd.factorize(frame["adm1_pcode"])
         adm1_codes = adm1_codes[rows]
-        region = self._region_of(np.asarray(adm1_uniques, dtype=object))
+        target = self._targets(np.asarray(adm1_uniques, dtype=object))
+        adm2 = self._adm2_codes(frame, rows)
         not_in_units: list[str] = []
         if self.level == "adm1":
-            lookup = np.array([self.position[r] if r else -1 for r in region] + [-1],
-                              dtype=np.int64)
+            lookup = np.array([self._position_of(t) for t in target] + [-1], dtype=np.int64)
             unit = lookup[adm1_codes]
+            if adm2 is not None and self.split:
+                # a row of a split 2016 region: its cercle gives the 2023 region
+                adm2_codes, text = adm2
+                old = [self.cercle_region_2016.get(t) for t in text]
+                new = [self.cercle_region.get(t) for t in text]
+                for i in np.flatnonzero(np.isin(adm1_codes, [j for j, t in enumerate(target)
+                                                             if t and t.endswith("-2016")])):
+                    k = adm2_codes[i]
+                    if k >= 0 and new[k] and f"{old[k]}-2016" == target[adm1_codes[i]]:
+                        unit[i] = self.position[new[k]]
         else:
-            if "adm2_pcode" in frame.columns:
-                adm2_codes, adm2_uniques = pd.factorize(frame["adm2_pcode"])
-                adm2_codes = adm2_codes[rows]
-                text = [str(u).strip() for u in adm2_uniques]
+            if adm2 is not None:
+                adm2_codes, text = adm2
                 lookup = np.array([self.position.get(t, -1) for t in text] + [-1],
                                   dtype=np.int64)
                 unit = lookup[adm2_codes]
                 strays = np.unique(adm2_codes[(unit < 0) & (adm2_codes >= 0)])
                 not_in_units = [text[i] for i in strays if text[i]]
             missing = unit < 0
-            if missing.any():
-                needed = np.unique(adm1_codes[missing])
-                bucket = np.full(len(adm1_uniques) + 1, -1, dtype=np.int64)
-                for i in needed[needed >= 0]:
-                    if region[i]:
-                        adm0, name = self.regions[region[i]]
-                        bucket[i] = self._add_unknown(f"{region[i]}-UNK",
-                                                      f"{name} (ADM2 unknown)", adm0, region[i],
-                                                      name)
+            if missing.any():  # only the regions that need one get an "unknown" unit
+                needed = set(np.unique(adm1_codes[missing]).tolist())
+                bucket = np.array([self._bucket(t) if i in needed else -1
+                                   for i, t in enumerate(target)] + [-1], dtype=np.int64)
                 unit[missing] = bucket[adm1_codes[missing]]
         stray_rows = unit < 0
         if stray_rows.any():
@@ -661,6 +738,22 @@ class _Units:
                 "the same boundaries you aggregate with.")
         in_unknown = int(np.asarray(self.unknown)[unit].sum()) if len(unit) else 0
         return unit, in_unknown
+
+    def _position_of(self, target: str | None) -> int:
+        if target is None:
+            return -1
+        if target.endswith("-2016"):
+            return self._split_unit(target)
+        return self.position[target]
+
+    def _bucket(self, target: str | None) -> int:
+        """The "ADM2 unknown" unit of a region (at ADM2), or the split 2016 region's."""
+        if target is None:
+            return -1
+        if target.endswith("-2016"):
+            return self._split_unit(target)
+        adm0, name = self.regions[target]
+        return self._add_unknown(f"{target}-UNK", f"{name} (ADM2 unknown)", adm0, target, name)
 
     def order(self) -> np.ndarray:
         """Rank of each unit in the output: by region, its ADM2 unknown unit last, then code."""
@@ -695,14 +788,15 @@ def _level(level: object) -> str:
 
 def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *, level: str,
                period: str | None, start: object, end: object,
-               boundaries: gpd.GeoDataFrame | None, values: tuple[str, ...]
-               ) -> gpd.GeoDataFrame:
+               boundaries: gpd.GeoDataFrame | None, values: tuple[str, ...],
+               structure: str, pcode_version: str | None) -> gpd.GeoDataFrame:
     level = _level(level)
     kind, lo, hi = _resolve_period(period, start, end)
     inputs = _inputs(events, displacement)
     counted = [source.in_range(lo, hi) for source in inputs]
     periods = _build_periods(kind, lo, hi, [s.days[c] for s, c in zip(inputs, counted)])
-    units = _Units(level, boundaries)
+    structure = check_structure(structure)
+    units = _Units(level, boundaries, structure, pcode_version)
     located = []
     unknown_rows = 0
     for source, mask in zip(inputs, counted):
@@ -728,7 +822,7 @@ def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *
     excluded = {source.kind: source.excluded(lo, hi) for source in inputs}
     _report_excluded(excluded, lo, hi)
     frame.attrs.update({
-        "level": level, "period": kind,
+        "level": level, "period": kind, "structure": structure,
         "start": _iso(lo) if lo is not None else None,
         "end": _iso(hi) if hi is not None else None,
         "excluded_rows": sum(sum(e.values()) for e in excluded.values()),
@@ -758,6 +852,8 @@ def _frame(units: _Units, rank: np.ndarray, periods: _Periods,
     for name, days in (("period_start", periods.starts), ("period_end", periods.ends)):
         data[name] = pd.Series(np.repeat(days, n_units).astype("datetime64[s]"))
     data.update(sums)
+    data["pcode_version"] = pd.array(np.tile(np.asarray([units.versions[i] for i in sequence],
+                                                        dtype=object), n_periods), dtype="str")
     geometry = gpd.GeoSeries(np.tile(np.asarray([units.geometry[i] for i in sequence],
                                                 dtype=object), n_periods), crs="EPSG:4326")
     return gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:4326")

@@ -23,36 +23,37 @@ import shapely
 
 from sahelmap.datasets import bundled
 from sahelmap.errors import BoundaryError
-from sahelmap.vocab import country_code
+from sahelmap.vocab import DEFAULT_STRUCTURE, STRUCTURES, country_code
 
-__all__ = [
-    "admin_units",
-    "pcode_table",
-    "adm1_crosswalk",
-    "map_adm1_pcode",
-    "read_boundaries",
-]
+__all__ = ["admin_units", "check_structure", "read_boundaries"]
 
-Level = Literal["adm0", "adm1", "adm3"]
-_LEVELS = ("adm0", "adm1", "adm3")
+Level = Literal["adm0", "adm1", "adm2", "adm3"]
+Structure = Literal["2016", "2023"]
+_LEVELS = ("adm0", "adm1", "adm2", "adm3")
 
 
 @cache
-def _bundled_layer(level: str, simplified: bool) -> gpd.GeoDataFrame:
-    name = f"{level}_web.geojson" if simplified else f"{level}.geojson"
-    frame = pyogrio.read_dataframe(bundled("admin_boundaries", name))
+def _bundled_layer(name: str, simplified: bool) -> gpd.GeoDataFrame:
+    file = f"{name}_web.geojson" if simplified else f"{name}.geojson"
+    frame = pyogrio.read_dataframe(bundled("admin_boundaries", file))
     return frame.set_crs("EPSG:4326", allow_override=True)
 
 
-def admin_units(level: Level = "adm1", *, simplified: bool = False,
-                country: str | None = None) -> gpd.GeoDataFrame:
+def admin_units(level: Level = "adm1", *, structure: Structure | str = DEFAULT_STRUCTURE,
+                simplified: bool = False, country: str | None = None) -> gpd.GeoDataFrame:
     """Return a bundled admin layer of Mali and Niger.
 
     Parameters
     ----------
-    level : {"adm0", "adm1", "adm3"}
-        Countries, regions (Mali 2016-2023 structure with Ménaka apart, Niger's 8 regions)
-        or communes.
+    level : {"adm0", "adm1", "adm2", "adm3"}
+        Countries, regions, cercles (Mali, as in the 2021 COD: 53) and departments (Niger:
+        67), or communes.
+    structure : {"2023", "2016"}
+        Mali's regions: ``"2023"`` the 19 regions + Bamako of HDX v03 (Taoudénit, which has no
+        published geometry, drawn inside Tombouctou), ``"2016"`` the 10 units of 2016-2023
+        (Ménaka apart from Gao). For ADM2 and ADM3 it sets the parent region columns
+        (``adm1_pcode, adm1_name``); the other structure's stays in ``adm1_pcode_2016`` or
+        ``adm1_pcode_2023``. Niger is the same in both.
     simplified : bool
         ``True`` for the topology-preserving simplified geometry meant for web maps;
         ``False`` (default) for full detail, used for point-in-polygon.
@@ -66,15 +67,65 @@ def admin_units(level: Level = "adm1", *, simplified: bool = False,
 
     Examples
     --------
-    >>> regions = admin_units("adm1")
-    >>> regions.set_index("adm1_pcode").loc["ML10", "adm1_name"]
-    'Ménaka'
+    >>> regions = admin_units("adm1", structure="2016")
+    >>> regions.set_index("adm1_pcode").loc["ML10", "adm1_name"], len(regions)
+    ('Ménaka', 18)
+    >>> len(admin_units("adm1", structure="2023")), len(admin_units("adm2"))
+    (27, 120)
+    >>> kita = admin_units("adm2").set_index("adm2_name").loc["Kita"]
+    >>> kita["adm1_pcode"], kita["adm1_pcode_2016"]
+    ('ML12', 'ML01')
     """
     if level not in _LEVELS:
         raise BoundaryError(f"Unknown level {level!r}: choose one of {', '.join(_LEVELS)}.")
-    frame = _bundled_layer(level, bool(simplified)).copy()
+    structure = check_structure(structure)
+    if level == "adm1":
+        name = "adm1_2023" if structure == "2023" else "adm1"
+        frame = _bundled_layer(name, bool(simplified)).copy()
+    else:
+        frame = _bundled_layer(level, bool(simplified)).copy()
+        if level in ("adm2", "adm3"):
+            frame = _with_structure(frame, structure)
     if country is not None:
         frame = frame[frame["adm0_pcode"] == _adm0_pcode(country)].reset_index(drop=True)
+    return frame
+
+
+def check_structure(structure: object) -> str:
+    """Return ``"2016"`` or ``"2023"``, or raise naming the choices."""
+    text = str(structure).strip()
+    if text not in STRUCTURES:
+        raise BoundaryError(f"Unknown structure {structure!r}: choose one of "
+                            f"{', '.join(STRUCTURES)} (Mali's regions since 2023, or of "
+                            "2016-2023).")
+    return text
+
+
+@cache
+def _cercle_regions() -> pd.DataFrame:
+    """Each bundled ADM2 unit's region in both structures, with the regions' names."""
+    adm2 = _bundled_layer("adm2", False)
+    names = {**dict(zip(_bundled_layer("adm1", False)["adm1_pcode"],
+                        _bundled_layer("adm1", False)["adm1_name"])),
+             **dict(zip(_bundled_layer("adm1_2023", False)["adm1_pcode"],
+                        _bundled_layer("adm1_2023", False)["adm1_name"]))}
+    table = pd.DataFrame({"adm2_pcode": adm2["adm2_pcode"],
+                          "adm1_pcode_2016": adm2["adm1_pcode"],
+                          "adm1_pcode_2023": adm2["adm1_pcode_2023"]})
+    table["adm1_name_2016"] = table["adm1_pcode_2016"].map(names)
+    table["adm1_name_2023"] = table["adm1_pcode_2023"].map(names)
+    return table.set_index("adm2_pcode")
+
+
+def _with_structure(frame: gpd.GeoDataFrame, structure: str) -> gpd.GeoDataFrame:
+    """Set ``adm1_pcode, adm1_name`` of ADM2/ADM3 rows to the structure's region."""
+    regions = _cercle_regions().reindex(frame["adm2_pcode"])
+    other = "2016" if structure == "2023" else "2023"
+    frame[f"adm1_pcode_{other}"] = regions[f"adm1_pcode_{other}"].to_numpy()
+    frame["adm1_pcode"] = regions[f"adm1_pcode_{structure}"].to_numpy()
+    frame["adm1_name"] = regions[f"adm1_name_{structure}"].to_numpy()
+    if structure == "2023":
+        frame = frame.drop(columns="adm1_pcode_2023", errors="ignore")
     return frame
 
 
@@ -85,66 +136,6 @@ def _adm0_pcode(country: str) -> str:
             f"Unknown country {country!r}: sahelmap covers Mali (ML, MLI) and Niger (NE, NER)."
         )
     return code
-
-
-@cache
-def _pcodes() -> pd.DataFrame:
-    return pd.read_csv(bundled("admin_boundaries", "pcodes.csv"), dtype=str)
-
-
-def pcode_table(level: int | None = None) -> pd.DataFrame:
-    """Return the HDX P-code table of Mali (v03) and Niger (v02).
-
-    Parameters
-    ----------
-    level : {1, 2}, optional
-        Keep only ADM1 or ADM2 rows.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``adm0_pcode, iso3, admin_level, pcode, name, parent_pcode, valid_from, version``.
-
-    Examples
-    --------
-    >>> table = pcode_table(1)
-    >>> int((table["adm0_pcode"] == "ML").sum()), int((table["adm0_pcode"] == "NE").sum())
-    (20, 8)
-    """
-    table = _pcodes()
-    if level is not None:
-        table = table[table["admin_level"] == str(level)]
-    return table.reset_index(drop=True)
-
-
-@cache
-def _crosswalk() -> pd.DataFrame:
-    return pd.read_csv(bundled("admin_boundaries", "crosswalk_adm1.csv"), dtype=str)
-
-
-def adm1_crosswalk() -> pd.DataFrame:
-    """Return the table relating ADM1 codes of every structure to the bundled map units.
-
-    Columns: ``adm0_pcode, code, code_system, name, map_adm1_pcode, relation`` where
-    ``code_system`` is ``hdx_v03``/``hdx_v02`` (P-codes) or ``iso_3166_2`` and ``relation`` is
-    ``same`` or ``part_of`` (a 2023 region counted inside its former parent).
-    """
-    return _crosswalk().copy()
-
-
-def map_adm1_pcode(codes: pd.Series | list[str]) -> pd.Series:
-    """Translate ADM1 P-codes or ISO 3166-2 codes of any structure to bundled map units.
-
-    Unknown codes give ``<NA>``.
-
-    Examples
-    --------
-    >>> map_adm1_pcode(["ML10", "ML-9", "ML12", "NE006", "XX01"]).tolist()
-    ['ML10', 'ML10', 'ML01', 'NE006', nan]
-    """
-    lookup = _crosswalk().set_index(_crosswalk()["code"].str.upper())["map_adm1_pcode"]
-    series = pd.Series(codes, dtype=object)
-    return series.astype(str).str.strip().str.upper().map(lookup)
 
 
 # Columns of the two published conventions, mapped to sahelmap's own names.
@@ -249,13 +240,14 @@ def _from_geoboundaries(frame: gpd.GeoDataFrame, path: object,
 
 
 def _region_of(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """``adm0_pcode, adm1_pcode, adm1_name`` of the bundled region each unit overlaps most.
+    """``adm0_pcode, adm1_pcode, adm1_name`` of the region (2016-2023) each unit overlaps most.
 
     By area of overlap, not by a representative point: a published unit whose outline differs
     from the bundled one (simplified borders, another source) still finds its region. A unit
     that overlaps no region (outside Mali and Niger) gets NA.
     """
-    regions = admin_units("adm1")[["adm0_pcode", "adm1_pcode", "adm1_name", "geometry"]]
+    regions = admin_units("adm1", structure="2016")[["adm0_pcode", "adm1_pcode", "adm1_name",
+                                                     "geometry"]]
     units = gpd.GeoDataFrame({"_unit": range(len(frame))}, geometry=frame.geometry.values,
                              crs=frame.crs)
     pairs = gpd.sjoin(units, regions, how="inner", predicate="intersects")

@@ -20,6 +20,7 @@ __all__ = [
     "DataWarning",
     "BoundaryError",
     "ChecksumError",
+    "PcodeVersionError",
     "GazetteerError",
     "InputFileError",
     "AccountingError",
@@ -83,6 +84,13 @@ class AccountingError(SahelmapError, AssertionError):
 
 class AggregateError(SahelmapError, ValueError):
     """Aggregation cannot proceed (bad option or input) or its totals do not add up."""
+
+
+class PcodeVersionError(BoundaryError):
+    """The version of a set of P-codes cannot be told, and it matters for what they mean.
+
+    The message names the ``pcode_version`` option that settles it.
+    """
 
 
 class ExportError(SahelmapError, ValueError):

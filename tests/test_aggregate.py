@@ -22,14 +22,15 @@ from sahelmap.aggregate import (
     check_totals,
     summarize,
 )
-from sahelmap.boundaries import admin_units, pcode_table
+from sahelmap.boundaries import admin_units
 from sahelmap.errors import SahelmapError
+from sahelmap.pcodes import pcode_table
 
 REGIONS = list(admin_units("adm1")["adm1_pcode"])
-ADM2 = pcode_table(2)
+ADM2 = pcode_table(2)  # v03: 160 Mali units, 67 Niger
 SUMMARY_COLUMNS = ["unit_pcode", "unit_name", "adm0_pcode", "adm1_pcode", "adm1_name", "period",
                    "period_start", "period_end", "events", "fatalities", "arrivals", "idps",
-                   "returns", "departures", "geometry"]
+                   "returns", "departures", "pcode_version", "geometry"]
 
 
 def make_events(rows: list[tuple]) -> gpd.GeoDataFrame:
@@ -81,7 +82,7 @@ def test_every_region_appears_with_zero_when_it_has_no_report():
     out = summarize(make_events([("2022-09-14", "ML07", None, 4)]))
     assert list(out.columns) == SUMMARY_COLUMNS
     assert isinstance(out, gpd.GeoDataFrame) and out.crs.equals("EPSG:4326")
-    assert sorted(out["unit_pcode"]) == sorted(REGIONS) and len(out) == 18
+    assert sorted(out["unit_pcode"]) == sorted(REGIONS) and len(out) == len(REGIONS)
     gao = out.set_index("unit_pcode").loc["ML07"]
     assert (gao["events"], gao["fatalities"], gao["unit_name"]) == (1, 4, "Gao")
     others = out[out["unit_pcode"] != "ML07"]
@@ -97,7 +98,7 @@ def test_weekly_grid_is_continuous_and_sorted_by_period_then_unit():
                                         ("2022-10-20", "NE006", None, 2)]))
     weeks = list(dict.fromkeys(out["period"]))
     assert weeks == [f"2022-W{w}" for w in range(35, 43)]
-    assert len(out) == 8 * 18
+    assert len(out) == 8 * len(REGIONS)
     starts = pd.DatetimeIndex(out["period_start"].unique())
     assert (np.diff(starts.to_numpy()) == np.timedelta64(7, "D")).all()
     assert (out["period_end"] - out["period_start"] == pd.Timedelta(days=6)).all()
@@ -133,14 +134,15 @@ def test_monthly_periods_end_on_the_last_day_of_the_month():
     menaka = out[out["unit_pcode"] == "ML10"].set_index("period")
     assert menaka.loc["2024-01", "idps"] == 500 and menaka.loc["2024-03", "arrivals"] == 70
     assert menaka.loc["2024-02", ["arrivals", "idps", "returns", "departures"]].sum() == 0
-    assert list(out.columns[-5:]) == ["arrivals", "idps", "returns", "departures", "geometry"]
+    assert list(out.columns[-6:]) == ["arrivals", "idps", "returns", "departures",
+                                      "pcode_version", "geometry"]
 
 
 def test_all_gives_one_period_over_the_data():
     events = make_events([("2022-07-25", "ML07", None, 3), ("2022-10-09", "ML10", None, 1)])
     for period in ("all", None):
         out = aggregate_events(events, period=period)
-        assert len(out) == 18
+        assert len(out) == len(REGIONS)
         assert set(out["period"]) == {"2022-07-25/2022-10-09"}
         assert out["period_start"].iloc[0] == pd.Timestamp("2022-07-25")
         assert out["period_end"].iloc[0] == pd.Timestamp("2022-10-09")
@@ -165,7 +167,7 @@ def test_custom_range_leaves_rows_out_and_says_how_many(caplog):
     assert check_totals(out, events) == {"events": 2, "fatalities": 3}
 
     one = aggregate_events(events, period="all", start="2022-09-10", end="2022-09-20")
-    assert (len(one), one["events"].sum(), one.attrs["excluded_rows"]) == (18, 2, 2)
+    assert (len(one), one["events"].sum(), one.attrs["excluded_rows"]) == (len(REGIONS), 2, 2)
     assert one["period"].iloc[0] == "2022-09-10/2022-09-20"
 
 
@@ -187,14 +189,14 @@ def test_a_period_label_is_shorthand_for_that_period(period, first, last):
     events = make_events([(first, "ML07", None, 1), (last, "ML07", None, 1),
                           ("2019-06-01", "ML07", None, 1)])
     out = aggregate_events(events, period=period)
-    assert len(out) == 18 and out["period"].nunique() == 1
+    assert len(out) == len(REGIONS) and out["period"].nunique() == 1
     assert (out.attrs["start"], out.attrs["end"]) == (first, last)
     assert out["events"].sum() == 2 and out.attrs["excluded_rows"] == 1
 
 
 def test_an_empty_week_is_a_grid_of_zeros():
     out = summarize(make_events([]), make_displacement([]), period="2022-W37")
-    assert len(out) == 18 and set(out["period"]) == {"2022-W37"}
+    assert len(out) == len(REGIONS) and set(out["period"]) == {"2022-W37"}
     assert (out[SUMMARY_COLUMNS[8:14]].to_numpy() == 0).all()
     nothing = summarize(make_events([]), period="week")
     assert len(nothing) == 0 and list(nothing.columns) == SUMMARY_COLUMNS
@@ -264,14 +266,14 @@ def test_duplicates_are_counted_unless_removed():
 
 
 def test_adm1_codes_of_other_structures_and_unknown_ones_are_kept():
-    events = make_events([("2022-09-14", "ML11", None, 1),      # Nioro (2023) -> Kayes
+    events = make_events([("2022-09-14", "ML11", None, 1),      # Nioro (2023 region)
                           ("2022-09-14", "ML-9", None, 2),      # ISO 3166-2 Ménaka
                           ("2022-09-14", "ML99", None, 4),      # no such region
                           ("2022-09-14", None, None, 8)])       # nothing known
     with pytest.warns(UserWarning, match="2 events row.s. have an adm1_pcode that is no map"):
         out = aggregate_events(events)
     by_unit = out.set_index("unit_pcode")
-    assert by_unit.loc["ML01", "fatalities"] == 1 and by_unit.loc["ML10", "fatalities"] == 2
+    assert by_unit.loc["ML11", "fatalities"] == 1 and by_unit.loc["ML10", "fatalities"] == 2
     assert by_unit.loc["ML-UNK", "fatalities"] == 4
     assert by_unit.loc["ML-UNK", "unit_name"] == "Mali (region unknown)"
     assert by_unit.loc["UNK", "fatalities"] == 8
@@ -279,26 +281,47 @@ def test_adm1_codes_of_other_structures_and_unknown_ones_are_kept():
     assert list(out["unit_pcode"][-2:]) == ["ML-UNK", "UNK"]
     assert out.attrs["unknown_unit_rows"] == 2
     check_totals(out, events)
+    with pytest.warns(UserWarning, match="no map"):
+        old = aggregate_events(events, structure="2016").set_index("unit_pcode")
+    assert old.loc["ML01", "fatalities"] == 1  # Nioro (2023) lies in Kayes (2016)
+    assert "ML11" not in old.index and len(old) == 18 + 2
 
 
-def test_adm2_without_boundaries_uses_the_pcode_table_and_an_unknown_unit_per_region():
-    events = make_events([("2022-09-14", "ML07", "ML0701", 1), ("2022-09-14", "ML07", None, 2),
+def test_rows_of_a_split_region_go_to_the_2023_region_of_their_cercle():
+    events = make_events([("2022-09-14", "ML01", "ML0105", 1),   # Kita cercle -> Kita (ML12)
+                          ("2022-09-14", "ML01", "ML0103", 2),   # Kayes cercle -> Kayes (ML01)
+                          ("2022-09-14", "ML01", None, 4),       # Kayes (2016), cercle unknown
+                          ("2022-09-14", "ML07", None, 8)])      # Gao was not split
+    out = aggregate_events(events, structure="2023").set_index("unit_pcode")
+    assert out.loc[["ML12", "ML01", "ML01-2016", "ML07"], "fatalities"].tolist() == [1, 2, 4, 8]
+    assert out.loc["ML01-2016", "unit_name"] == "Kayes (2016 region; 2023 region unknown)"
+    assert out.loc["ML01-2016"].geometry is None
+    assert out.attrs["unknown_unit_rows"] == 1 and out.attrs["structure"] == "2023"
+    assert out.loc[["ML12", "ML07"], "pcode_version"].tolist() == ["v03", "v03"]
+    check_totals(out.reset_index(), events)
+    old = aggregate_events(events, structure="2016").set_index("unit_pcode")
+    assert old.loc["ML01", "fatalities"] == 7 and "ML01-2016" not in old.index
+
+
+def test_adm2_without_boundaries_uses_the_bundled_cercles_and_departments():
+    events = make_events([("2022-09-14", "ML07", "ML0703", 1), ("2022-09-14", "ML07", None, 2),
                           ("2022-09-15", "ML10", "ML1001", 4), ("2022-09-15", "NE006", None, 8)])
     out = aggregate_events(events, level="adm2")
-    assert len(out) == len(ADM2) + 2
+    cercles = admin_units("adm2")
+    assert len(out) == len(cercles) + 2 == 53 + 67 + 2
     by_unit = out.set_index("unit_pcode")
-    assert by_unit.loc["ML0701", ["unit_name", "adm1_pcode", "fatalities"]].tolist() == [
-        "Gao", "ML07", 1]
+    assert by_unit.loc["ML0703", ["unit_name", "adm1_pcode", "fatalities", "pcode_version"]
+                       ].tolist() == ["Gao", "ML07", 1, "cod-2021"]
     assert by_unit.loc["ML07-UNK", ["unit_name", "adm1_pcode", "adm1_name", "fatalities"]
                        ].tolist() == ["Gao (ADM2 unknown)", "ML07", "Gao", 2]
     assert by_unit.loc["NE006-UNK", "unit_name"] == "Tillabéri (ADM2 unknown)"
     assert by_unit.loc["NE006-UNK", "fatalities"] == 8
     assert "ML10-UNK" not in by_unit.index  # only regions that need one get one
-    assert out.geometry.isna().all()
-    # ADM2 units of the 2023 regions are placed in their map region (Nioro -> Kayes)
-    assert set(out["adm1_pcode"]) <= set(REGIONS)
-    assert by_unit.loc[ADM2.loc[ADM2["parent_pcode"] == "ML01", "pcode"], "adm1_pcode"].eq(
-        "ML01").all()
+    assert out.geometry.notna().sum() == len(cercles)  # every cercle and department drawn
+    # the cercles' regions follow the structure: Kita cercle is in Kita (2023), Kayes (2016)
+    assert by_unit.loc["ML0105", "adm1_pcode"] == "ML12"
+    assert aggregate_events(events, level="adm2", structure="2016").set_index(
+        "unit_pcode").loc["ML0105", "adm1_pcode"] == "ML01"
     # the unknown unit follows its region's units
     codes = out["unit_pcode"].tolist()
     assert codes.index("ML07-UNK") == max(i for i, c in enumerate(codes) if c.startswith("ML07"))
@@ -326,7 +349,7 @@ def test_adm2_with_boundaries_uses_their_polygons_and_keeps_strays():
 def test_adm1_level_ignores_adm2_codes():
     events = make_events([("2022-09-14", "ML07", "ML0703", 4), ("2022-09-14", "ML07", None, 1)])
     out = aggregate_events(events, level="adm1", boundaries=box_boundaries())
-    assert len(out) == 18 and out.set_index("unit_pcode").loc["ML07", "fatalities"] == 5
+    assert len(out) == len(REGIONS) and out.set_index("unit_pcode").loc["ML07", "fatalities"] == 5
 
 
 def test_bad_boundaries_raise():
@@ -445,12 +468,13 @@ def test_identity_holds_for_random_frames(events, figures, level, period, bounds
 def test_a_million_rows_per_adm2_and_week_in_well_under_the_budget():
     rng = np.random.default_rng(7)
     n = 1_000_000
-    adm2 = ADM2.sample(n, replace=True, random_state=1)
+    # the units the geocoder gives: bundled cercles and departments, their 2016 region
+    adm2 = admin_units("adm2", structure="2016").sample(n, replace=True, random_state=1)
     dates = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
     events = pd.DataFrame({"event_date": dates,
-                           "adm1_pcode": pd.array(adm2["parent_pcode"].to_numpy(), dtype="str"),
+                           "adm1_pcode": pd.array(adm2["adm1_pcode"].to_numpy(), dtype="str"),
                            "adm2_pcode": pd.array(np.where(rng.random(n) < 0.2, None,
-                                                           adm2["pcode"].to_numpy()),
+                                                           adm2["adm2_pcode"].to_numpy()),
                                                   dtype="str"),
                            "fatalities": rng.integers(0, 10, n)})
     begin = time.perf_counter()

@@ -9,13 +9,9 @@ import pytest
 import shapely
 
 from sahelmap import boundaries
-from sahelmap.boundaries import (
-    admin_units,
-    map_adm1_pcode,
-    pcode_table,
-    read_boundaries,
-)
+from sahelmap.boundaries import admin_units, read_boundaries
 from sahelmap.errors import BoundaryError
+from sahelmap.pcodes import map_adm1_pcode, pcode_table
 
 LAYERS = [(level, simplified) for level in ("adm0", "adm1", "adm3") for simplified in (False, True)]
 
@@ -35,7 +31,7 @@ def test_layer_is_clean_coverage_in_wgs84(level, simplified):
 
 
 def test_adm1_units_and_pcodes():
-    adm1 = admin_units("adm1").set_index("adm1_pcode")
+    adm1 = admin_units("adm1", structure="2016").set_index("adm1_pcode")
     assert sorted(adm1.index) == [
         "ML01", "ML02", "ML03", "ML04", "ML05", "ML06", "ML07", "ML08", "ML10", "ML20",
         "NE001", "NE002", "NE003", "NE004", "NE005", "NE006", "NE007", "NE008",
@@ -74,7 +70,7 @@ def test_communes_have_region_codes():
     assert not {"Oualata", "In Guezzam", "Tengrela", "Sabon Birni"} & set(communes["adm3_name"])
     by_name = communes.set_index("adm3_name")
     assert by_name.loc["Ouattagouna", "adm0_pcode"] == "ML"  # source fault fixed
-    assert by_name.loc["Andéramboukane", "adm1_pcode"] == "ML10"  # COD name (was the source spelling)
+    assert by_name.loc["Andéramboukane", "adm1_pcode"] == "ML10"  # COD name, not the source's
     assert by_name.loc["Niamey I", "adm1_pcode"] == "NE008"
     assert by_name.loc["Tin Hama", "adm1_pcode"] == "ML07"
 
@@ -102,7 +98,7 @@ def test_pcode_table_counts_match_hdx():
 
 
 @pytest.mark.parametrize(("code", "unit"), [
-    ("ML10", "ML10"), ("ML-9", "ML10"), ("ml12", "ML01"), ("ML09", "ML06"), ("ML-10", "ML06"),
+    ("ML10", "ML10"), ("ML-9", "ML10"), ("ml12", "ML01"), ("ML-10", "ML06"),
     ("ML19", "ML05"), ("ML-BKO", "ML20"), ("NE006", "NE006"), ("NE-8", "NE008"),
 ])
 def test_crosswalk_maps_every_structure_to_map_units(code, unit):
@@ -141,7 +137,7 @@ def test_read_cod_ab_columns_without_renaming(cod_ab_adm2):
 
 
 def test_read_geoboundaries_columns(tmp_path):
-    communes = admin_units("adm3").head(20)
+    communes = admin_units("adm3", structure="2016").head(20)
     frame = gpd.GeoDataFrame({"shapeName": communes["adm3_name"], "shapeISO": "",
                               "shapeID": communes["adm3_id"], "shapeGroup": "MLI",
                               "shapeType": "ADM3"}, geometry=communes.geometry, crs=4326)
@@ -179,3 +175,26 @@ def test_every_real_geoboundaries_unit_gets_its_region(shared_boundaries, countr
     assert layer["adm1_pcode"].notna().all(), list(layer.loc[layer.adm1_pcode.isna(), "name"])
     found = dict(zip(layer["adm2_name"], layer["adm1_pcode"]))
     assert {name: found[name] for name in named} == named
+
+
+def test_the_2023_structure_has_19_regions_and_bamako_drawn_but_taoudenit():
+    adm1 = admin_units("adm1", structure="2023").set_index("adm1_pcode")
+    mali = sorted(c for c in adm1.index if c.startswith("ML"))
+    assert mali == [f"ML{n:02d}" for n in range(1, 21) if n != 9]  # Taoudénit: no geometry
+    assert adm1.loc["ML06", "includes_pcode"] == "ML09"
+    assert adm1.loc[["ML12", "ML19", "ML20"], "adm1_name"].tolist() == ["Kita", "Bandiagara",
+                                                                       "Bamako"]
+    # the 2023 regions tile the 2016 ones: same outline, more units
+    old = admin_units("adm1", structure="2016")
+    assert abs(adm1.union_all().area - old.union_all().area) < 1e-6
+
+
+def test_cercles_and_departments_ship_with_both_parents():
+    adm2 = admin_units("adm2").set_index("adm2_pcode")
+    assert adm2.groupby("adm0_pcode").size().to_dict() == {"ML": 53, "NE": 67}
+    assert adm2.loc["ML0505", ["adm2_name", "adm1_pcode", "adm1_pcode_2016"]].tolist() == [
+        "Koro", "ML19", "ML05"]
+    assert adm2.loc["ML0901", ["adm2_name", "adm1_pcode", "pcode_version"]].tolist() == [
+        "Bamako", "ML20", "cod-2021"]
+    old = admin_units("adm2", structure="2016").set_index("adm2_pcode")
+    assert old.loc["ML0505", ["adm1_pcode", "adm1_pcode_2023"]].tolist() == ["ML05", "ML19"]

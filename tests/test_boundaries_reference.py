@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -38,18 +37,18 @@ needs_reference = pytest.mark.skipif(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _layer(name: str) -> gpd.GeoDataFrame:
     return pyogrio.read_dataframe(bundled("admin_boundaries", f"{name}.geojson")).set_crs(
         4326, allow_override=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cod(adm0: str, level: int) -> gpd.GeoDataFrame:
     return pyogrio.read_dataframe(SHARED / COD[adm0].format(n=level)).to_crs(4326)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _commune_points(adm0: str) -> gpd.GeoDataFrame:
     """COD communes' representative points with the bundled ADM1/ADM2/ADM3 unit they land in."""
     cod = _cod(adm0, 3)

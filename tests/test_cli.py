@@ -23,7 +23,7 @@ def test_weekly_example_writes_every_output(tmp_path):
         assert (tmp_path / name).stat().st_size > 0
     regions = pd.read_csv(tmp_path / "regions.csv")
     assert set(regions["period"]) == {"2022-W37"}
-    assert len(regions) == 18  # every region, zero where nothing was reported
+    assert len(regions) == 27  # every region (2023 structure), zero where nothing was reported
     by_unit = regions.set_index("unit_pcode")
     # The example's rows of 2022-W37 in the Gao region (ML07): Kadji 11 killed and Tin-Hama 2
     # (the account), Ansongo 2 and Tessit 0 (synthetic); arrivals Gao 60,000 (the account)

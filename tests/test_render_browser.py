@@ -134,7 +134,7 @@ def test_all_communes_and_10000_events_draw_without_errors(tmp_path):
     # Every event is drawn: as a circle, or counted in a cluster.
     assert report["clusters"] > 10
     assert report["clustered"] + report["points"] == 10_000
-    assert report["labels"] == 18 and 8 <= report["labels_shown"] <= 18
+    assert report["labels"] == 27 and 8 <= report["labels_shown"] <= 27  # 2023 regions
     assert report["legend_rows"] >= 6 + 6
     assert report["layer_control"] == 4
     assert report["title"] == "Arrivals and security events"

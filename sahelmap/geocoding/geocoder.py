@@ -16,12 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sahelmap.boundaries import adm1_crosswalk, admin_units, pcode_table
+from sahelmap.boundaries import admin_units
 from sahelmap.errors import OptionError
 from sahelmap.gazetteer import Gazetteer, load_gazetteer
 from sahelmap.geocoding.names import NameMatcher
 from sahelmap.geocoding.points import COORD_FLAGS, COORD_NOTES, UNIT_COLUMNS, PointLocator
 from sahelmap.geocoding.results import RESULT_COLUMNS, GeocodeResult, unmatched
+from sahelmap.pcodes import adm1_crosswalk, pcode_table
 from sahelmap.vocab import fold
 
 __all__ = ["Geocoder", "geocode", "geocode_frame"]
@@ -59,8 +60,11 @@ class Geocoder:
         if not 0 <= fuzzy_threshold <= 100:
             raise OptionError(f"fuzzy_threshold must be within 0-100, got {fuzzy_threshold}")
         self.fuzzy_threshold = float(fuzzy_threshold)
-        self.points = PointLocator(admin_units("adm3") if boundaries is None else boundaries)
-        regions = admin_units("adm1")
+        # The geocoder works in the 2016-2023 regions, which contain those of 2023: a hint of
+        # either structure can be checked against them; the cercle (adm2) tells the 2023 one.
+        self.points = PointLocator(admin_units("adm3", structure="2016") if boundaries is None
+                                   else boundaries)
+        regions = admin_units("adm1", structure="2016")
         adm1_names = dict(zip(regions["adm1_pcode"], regions["adm1_name"]))
         if boundaries is not None:
             units = self.points.units

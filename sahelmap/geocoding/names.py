@@ -260,7 +260,7 @@ class NameMatcher:
         else:
             where = ", ".join(f"{self.adm1_names.get(u, u)} ({u})" for u in units) or "?"
             said = f"{self.adm1_names.get(hint, hint)} ({hint})"
-        only = "only match is" if len(entries) == 1 else "matches are"
+        only = "only match is" if len(units) <= 1 else "only matches are"
         row = unmatched(f"'{raw}': {only} in {where}, but the row's {label} is {said}")
         row["candidates"] = "; ".join(
             f"{self._e_name[e]} in {self.adm1_names.get(u, u)} ({u})"

@@ -17,7 +17,7 @@ from shapely.ops import polylabel
 from sahelmap.boundaries import admin_units
 from sahelmap.render._text import value_label
 from sahelmap.render._validate import RenderError, as_wgs84, drop_empty
-from sahelmap.vocab import EVENT_TYPES, VALUES
+from sahelmap.vocab import DEFAULT_STRUCTURE, EVENT_TYPES, VALUES
 
 __all__ = [
     "prepare_choropleth",
@@ -30,6 +30,7 @@ __all__ = [
     "data_bounds",
     "synthetic_flags",
     "FIGURE_COLUMNS",
+    "map_structure",
 ]
 
 # Numeric columns of the choropleth contract, shown in tooltips when present.
@@ -146,9 +147,15 @@ def sources_text(sources: str | Sequence[str] | None) -> str | None:
     return "; ".join(parts) or None
 
 
-@lru_cache(maxsize=1)
-def _region_labels() -> tuple[tuple[float, float, str, float], ...]:
-    regions = admin_units("adm1", simplified=True)
+def map_structure(choropleth: object) -> str:
+    """Mali's structure to draw region borders and names in: the table's, else the default."""
+    attrs = getattr(choropleth, "attrs", None) or {}
+    return str(attrs.get("structure") or DEFAULT_STRUCTURE)
+
+
+@lru_cache(maxsize=2)
+def _region_labels(structure: str) -> tuple[tuple[float, float, str, float], ...]:
+    regions = admin_units("adm1", structure=structure, simplified=True)
     rows = []
     for name, geom in zip(regions["adm1_name_fr"], regions.geometry):
         parts = list(getattr(geom, "geoms", [geom]))
@@ -158,9 +165,9 @@ def _region_labels() -> tuple[tuple[float, float, str, float], ...]:
     return tuple(sorted(rows, key=lambda r: -r[3]))
 
 
-def region_labels() -> list[tuple[float, float, str, float]]:
+def region_labels(structure: str = DEFAULT_STRUCTURE) -> list[tuple[float, float, str, float]]:
     """``(lon, lat, name, area)`` of each bundled region, largest first (label priority)."""
-    return list(_region_labels())
+    return list(_region_labels(structure))
 
 
 def data_bounds(choropleth: gpd.GeoDataFrame | None,

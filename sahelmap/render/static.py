@@ -24,6 +24,7 @@ from sahelmap.render._prepare import (
     default_title,
     event_type_order,
     infer_period,
+    map_structure,
     prepare_choropleth,
     prepare_events,
     region_labels,
@@ -90,7 +91,7 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     >>> import tempfile, pathlib
     >>> from sahelmap.boundaries import admin_units
     >>> regions = admin_units("adm1", simplified=True).assign(
-    ...     unit_name=lambda f: f["adm1_name"], idps=range(0, 1800, 100))
+    ...     unit_name=lambda f: f["adm1_name"], idps=lambda f: range(0, 100 * len(f), 100))
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "idps.svg"
     >>> save_static(regions, path=out, value="idps", title="IDPs").suffix
     '.svg'
@@ -108,7 +109,8 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     with matplotlib.rc_context(_STYLE):
         fig = _draw(frame, points, classes, value=value,
                     title=title if title is not None else title_default, period=period,
-                    sources=sources_text(sources), labels=labels)
+                    sources=sources_text(sources), labels=labels,
+                    structure=map_structure(choropleth))
         metadata = {"Date": None} if fmt in ("svg", "pdf") else None
         fig.savefig(target, format=fmt, dpi=dpi, facecolor="white", metadata=metadata)
     return target
@@ -116,7 +118,7 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
 
 def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
           classes: Classes | None, *, value: str, title: str, period: str | None,
-          sources: str | None, labels: bool) -> Figure:
+          sources: str | None, labels: bool, structure: str) -> Figure:
     minx, miny, maxx, maxy = data_bounds(frame, points)
     pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.03
     minx, maxx, miny, maxy = minx - pad_x, maxx + pad_x, miny - pad_y, maxy + pad_y
@@ -142,7 +144,8 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     countries.plot(ax=ax, color=LAND, linewidth=0, zorder=1)
     if frame is not None and classes is not None:
         _choropleth(ax, frame, classes)
-    admin_units("adm1").boundary.plot(ax=ax, color="#6b6b6b", linewidth=0.55, zorder=3)
+    admin_units("adm1", structure=structure).boundary.plot(ax=ax, color="#6b6b6b",
+                                                           linewidth=0.55, zorder=3)
     countries.boundary.plot(ax=ax, color="#2f2f2f", linewidth=1.1, zorder=3)
     types, colors = [], {}
     if points is not None and len(points):
@@ -155,7 +158,7 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     ax.set_ylabel("")
     ax.set_aspect(aspect)
     if labels:
-        _region_labels(ax, fig)
+        _region_labels(ax, fig, structure)
 
     lax = fig.add_axes(((margin + map_w + 0.2) / fig_w, bottom / fig_h, legend_w / fig_w,
                         map_h / fig_h))
@@ -186,12 +189,12 @@ def _events(ax, points: gpd.GeoDataFrame, colors: dict[str, str]) -> None:
                alpha=0.85, zorder=5)
 
 
-def _region_labels(ax, fig: Figure) -> None:
+def _region_labels(ax, fig: Figure, structure: str) -> None:
     renderer = fig.canvas.get_renderer()
     placed = []
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    for lon, lat, name, _area in region_labels():  # largest region first
+    for lon, lat, name, _area in region_labels(structure):  # largest region first
         if not (x0 <= lon <= x1 and y0 <= lat <= y1):
             continue
         style = dict(ha="center", va="center", fontsize=7.5, fontweight="bold", parse_math=False)

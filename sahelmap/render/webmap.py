@@ -19,6 +19,7 @@ from sahelmap.render._prepare import (
     default_title,
     event_type_order,
     infer_period,
+    map_structure,
     prepare_choropleth,
     prepare_events,
     region_labels,
@@ -128,7 +129,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     >>> from sahelmap.boundaries import admin_units
     >>> regions = admin_units("adm1", simplified=True).rename(
     ...     columns={"adm1_pcode": "unit_pcode"}).assign(unit_name=lambda f: f["adm1_name"],
-    ...     arrivals=range(18))
+    ...     arrivals=lambda f: range(len(f)))
     >>> m = crisis_map(regions, value="arrivals", title="Arrivals")
     >>> isinstance(m, folium.Map)
     True
@@ -155,10 +156,12 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
                 control=False).add_to(m)
     if frame is not None and classes is not None:
         _choropleth_layer(frame, classes, value, period).add_to(m)
+    structure = map_structure(choropleth)
     if not _has(m, "borders"):
-        _borders_layer().add_to(m)
+        _borders_layer(structure).add_to(m)
     if labels and not _has(m, "labels"):
-        JsLayer("labels", [[[lat, lon, esc(name), ""] for lon, lat, name, _ in region_labels()]],
+        names = region_labels(structure)
+        JsLayer("labels", [[[lat, lon, esc(name), ""] for lon, lat, name, _ in names]],
                 name="Region names").add_to(m)
 
     type_counts: dict[str, int] = {}
@@ -222,8 +225,8 @@ def _choropleth_layer(frame: gpd.GeoDataFrame, classes: Classes, value: str,
     return JsLayer("choropleth", [data, options], raw=(0,), name=name)
 
 
-def _borders_layer() -> JsLayer:
-    regions = admin_units("adm1", simplified=True)
+def _borders_layer(structure: str) -> JsLayer:
+    regions = admin_units("adm1", structure=structure, simplified=True)
     countries = admin_units("adm0", simplified=True)
     region_json = feature_collection(web_geometry(regions.boundary), [{}] * len(regions))
     country_json = feature_collection(web_geometry(countries.boundary), [{}] * len(countries))
