@@ -22,7 +22,7 @@ import pyogrio
 import shapely
 
 from sahelmap.datasets import bundled
-from sahelmap.errors import BoundaryError
+from sahelmap.errors import BoundaryError, warn
 from sahelmap.vocab import DEFAULT_STRUCTURE, STRUCTURES, country_code
 
 __all__ = ["admin_units", "check_structure", "read_boundaries"]
@@ -150,7 +150,8 @@ _GEOBOUNDARIES = {"shapeName": "name", "shapeID": "shape_id", "shapeGroup": "iso
 
 
 def read_boundaries(path: str | PathLike, *, layer: str | None = None,
-                    level: int | None = None) -> gpd.GeoDataFrame:
+                    level: int | None = None,
+                    pcode_version: str | None = None) -> gpd.GeoDataFrame:
     """Read an admin boundary file in OCHA COD-AB or geoBoundaries form.
 
     Columns are recognised as published, without renaming: COD-AB ``ADM1_PCODE, ADM1_FR,
@@ -164,19 +165,27 @@ def read_boundaries(path: str | PathLike, *, layer: str | None = None,
         Layer of a multi-layer file.
     level : int, optional
         The admin level of a geoBoundaries file, when ``shapeType`` does not say it.
+    pcode_version : str, optional
+        The P-code version of a COD-AB file (``"cod-2021"``: Mali's COD of 2021, ML09 =
+        Bamako; ``"v03"``: ML09 = Taoudénit). By default told from its codes and names.
 
     Returns
     -------
     geopandas.GeoDataFrame
         EPSG:4326, with ``adm0_pcode``, ``adm1_pcode``, ``adm1_name`` and, for ADM2 files,
-        ``adm2_pcode``, ``adm2_name``. For geoBoundaries files, which carry no parent
-        codes, ``adm1_pcode`` is filled from the bundled regions by the polygon's
-        representative point, and P-codes are geoBoundaries shape IDs below ADM1.
+        ``adm2_pcode``, ``adm2_name``. ``adm1_pcode`` holds the map's codes (2016-2023
+        regions, see :mod:`sahelmap.pcodes`): for COD-AB files the published codes are kept
+        in ``adm1_pcode_published``, their version in ``pcode_version`` and a name that is
+        not its code's is noted in ``pcode_check`` (and warned). For geoBoundaries files,
+        which carry no parent codes, ``adm1_pcode`` is the region each unit overlaps most,
+        and P-codes are geoBoundaries shape IDs below ADM1.
 
     Raises
     ------
     BoundaryError
-        If the file cannot be read or its columns fit neither convention.
+        If the file cannot be read, its columns fit neither convention, or its P-code
+        version cannot be told (:class:`~sahelmap.errors.PcodeVersionError`, naming
+        ``pcode_version``).
     """
     try:
         frame = pyogrio.read_dataframe(path, layer=layer)
@@ -191,7 +200,7 @@ def read_boundaries(path: str | PathLike, *, layer: str | None = None,
         frame = frame.to_crs("EPSG:4326")
     columns = {c.upper(): c for c in frame.columns}
     if "ADM1_PCODE" in columns:
-        return _from_cod_ab(frame, columns, path)
+        return _from_cod_ab(frame, columns, path, pcode_version)
     if "shapeName" in frame.columns:
         return _from_geoboundaries(frame, path, level)
     raise BoundaryError(
@@ -200,8 +209,8 @@ def read_boundaries(path: str | PathLike, *, layer: str | None = None,
     )
 
 
-def _from_cod_ab(frame: gpd.GeoDataFrame, columns: dict[str, str],
-                 path: object) -> gpd.GeoDataFrame:
+def _from_cod_ab(frame: gpd.GeoDataFrame, columns: dict[str, str], path: object,
+                 pcode_version: str | None) -> gpd.GeoDataFrame:
     """COD-AB columns to sahelmap's: French names first, English where only they exist."""
     renames = {columns[k]: v for k, v in _COD_AB.items() if k in columns}
     frame = frame.rename(columns=renames)
@@ -210,12 +219,42 @@ def _from_cod_ab(frame: gpd.GeoDataFrame, columns: dict[str, str],
         name, english = f"adm{level}_name", f"adm{level}_name_en"
         if name not in frame and english in frame:
             frame[name] = frame[english]
-    if "adm1_name" not in frame:
-        raise BoundaryError(
-            f"Boundary file {path} has ADM1_PCODE but no region names (ADM1_FR or ADM1_EN); "
-            f"it has {list(frame.columns)}.")
     if "adm0_pcode" not in frame:
         frame["adm0_pcode"] = frame["adm1_pcode"].str[:2]
+    frame = _map_codes(frame, path, pcode_version)
+    if "adm1_name" not in frame:  # no names published: the map regions' names
+        regions = admin_units("adm1", structure="2016")
+        frame["adm1_name"] = frame["adm1_pcode"].map(
+            dict(zip(regions["adm1_pcode"], regions["adm1_name"])))
+    return frame
+
+
+def _map_codes(frame: gpd.GeoDataFrame, path: object,
+               pcode_version: str | None) -> gpd.GeoDataFrame:
+    """Tell the file's P-code version and give ``adm1_pcode`` as the map's codes.
+
+    The published codes stay in ``adm1_pcode_published``; ``pcode_version`` names the
+    version; ``pcode_check`` notes a name that is not its code's (also warned).
+    """
+    from sahelmap.pcodes import infer_pcode_version, map_adm1_pcode, name_disagreements
+
+    codes = frame["adm1_pcode"].astype(str).str.strip().str.upper()
+    names = frame["adm1_name"].astype(object) if "adm1_name" in frame else None
+    try:
+        version = pcode_version or infer_pcode_version(codes, names, level=1)
+    except BoundaryError as exc:
+        raise type(exc)(f"Boundary file {path}: {exc}") from None
+    mapped = map_adm1_pcode(codes, version=version)
+    frame["adm1_pcode_published"] = frame["adm1_pcode"]
+    frame["adm1_pcode"] = mapped.where(mapped.notna(), codes).to_numpy()
+    frame["pcode_version"] = version
+    check = (name_disagreements(codes.tolist(), names.tolist(), version=version, level=1)
+             if names is not None else pd.Series("", index=range(len(codes)), dtype=object))
+    frame["pcode_check"] = check.to_numpy()
+    wrong = check[check != ""]
+    if len(wrong):
+        warn(f"Boundary file {path}: {len(wrong)} unit(s) whose name is not the name of their "
+             f"ADM1 code in {version}, e.g. {wrong.iloc[0]}; see the pcode_check column")
     return frame
 
 

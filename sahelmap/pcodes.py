@@ -29,6 +29,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz
 
 from sahelmap.datasets import bundled
 from sahelmap.errors import BoundaryError, PcodeVersionError
@@ -46,6 +47,8 @@ __all__ = [
     "pcode_versions",
 ]
 
+# Two names of one unit in two tables differ by at most this much (rapidfuzz ratio).
+_SPELLING = 80
 #: The P-code versions known, per country, oldest first.
 VERSIONS = {"ML": ("cod-2021", "v03"), "NE": ("v02",)}
 _ALIASES = {"cod2021": "cod-2021", "2021": "cod-2021", "cod-ab-2021": "cod-2021",
@@ -190,11 +193,16 @@ def _same_code_meaning(version: str, code: str) -> bool:
 
 
 def _name_agrees(name: str, known: set[str]) -> bool:
+    """Whether a published name is one of a unit's names.
+
+    Spelling variants (Taoudénit, Taoudenni) and added words (District de Bamako) agree.
+    """
     folded = fold(name)
     if not folded or folded in known:
         return True
     words = set(folded.split())
-    return any(k and (set(k.split()) <= words or words <= set(k.split())) for k in known)
+    return any(k and (set(k.split()) <= words or words <= set(k.split())
+                      or fuzz.ratio(folded, k) >= _SPELLING) for k in known)
 
 
 def _country(code: str) -> str | None:
