@@ -965,6 +965,15 @@ def build_places(dist: Path, adm1: gpd.GeoDataFrame, adm2: gpd.GeoDataFrame,
     fill = is_adm2 & places["lon"].isna() & places["adm2_pcode"].isin(ne_reps.index)
     places.loc[fill, "lon"] = places.loc[fill, "adm2_pcode"].map(ne_reps.x).round(5)
     places.loc[fill, "lat"] = places.loc[fill, "adm2_pcode"].map(ne_reps.y).round(5)
+    # The geocoder reports the units of the map: Mali's 2021 cercles (adm2.geojson). A v03
+    # ADM2 code becomes the code of its 2021 namesake cercle; a v03 unit with no namesake
+    # (carved out in 2023) keeps its region only, its v03 code stays in source_id/alt_names.
+    cercles = adm2[(adm2.adm0_pcode == "ML") & (adm2.adm2_pcode_v03.fillna("") != "")]
+    to_cercle = dict(zip(cercles["adm2_pcode_v03"], cercles["adm2_pcode"]))
+    cercle_name = dict(zip(cercles["adm2_pcode"], cercles["adm2_name_fr"]))
+    mali = (places["adm0_pcode"] == "ML") & places["adm2_pcode"].notna()
+    places.loc[mali, "adm2_pcode"] = places.loc[mali, "adm2_pcode"].map(to_cercle)
+    places.loc[mali, "adm2_name"] = places.loc[mali, "adm2_pcode"].map(cercle_name)
     columns = ["name", "alt_names", "kind", "lon", "lat", "adm0_pcode", "adm1_pcode",
                "adm2_pcode", "adm2_name", "population", "source", "source_id"]
     return places[columns].fillna({"alt_names": ""})
