@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
-from sahelmap.vocab import SCHEMES, VALUES
+from sahelmap.vocab import DEFAULT_STRUCTURE, SCHEMES, STRUCTURES, VALUES
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
 
@@ -114,9 +114,13 @@ def main() -> None:
                    "no public list has.")
 @click.option("--boundaries", type=click.Path(dir_okay=False),
               help="Official boundaries (COD-AB or geoBoundaries file) to use instead of the "
-                   "bundled ones; needed for --level adm2 maps with polygons.")
+                   "bundled ones for --level adm2.")
 @click.option("--level", type=click.Choice(["adm1", "adm2"]), default="adm1",
-              show_default=True, help="Admin level of the figures.")
+              show_default=True, help="Admin level of the figures: regions, or cercles "
+                                      "(Mali) and departments (Niger).")
+@click.option("--structure", type=click.Choice(STRUCTURES), default=DEFAULT_STRUCTURE,
+              show_default=True, help="Mali's regions: the 19 + Bamako in force since 2023, "
+                                      "or the 10 of 2016-2023.")
 @click.option("--value", default="arrivals", show_default=True,
               type=click.Choice(VALUES),
               help="Figure shown by the choropleth.")
@@ -136,8 +140,9 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], week: str,
            out_dir: str, gazetteer: str | None, boundaries: str | None, level: str,
-           value: str, scheme: str, k: int, title: str | None, merge_duplicates: bool,
-           monthfirst: bool, png: bool, example: bool, quiet: bool) -> None:
+           structure: str, value: str, scheme: str, k: int, title: str | None,
+           merge_duplicates: bool, monthfirst: bool, png: bool, example: bool,
+           quiet: bool) -> None:
     """Write the weekly map (HTML and PNG), the per-region CSV and the rejected rows.
 
     \b
@@ -155,8 +160,8 @@ def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], w
         written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=week,
             out_dir=Path(out_dir), gazetteer=gazetteer, boundaries=boundaries, level=level,
-            value=value, scheme=scheme, k=k, title=title, merge_duplicates=merge_duplicates,
-            dayfirst=not monthfirst, png=png, step=steps.run,
+            structure=structure, value=value, scheme=scheme, k=k, title=title,
+            merge_duplicates=merge_duplicates, dayfirst=not monthfirst, png=png, step=steps.run,
         )
     steps.close()
     for label, path in written.items():
@@ -214,6 +219,8 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
               help="CSV for the rows that were rejected or not matched.")
 @click.option("--level", type=click.Choice(["adm1", "adm2"]), default="adm1",
               show_default=True)
+@click.option("--structure", type=click.Choice(STRUCTURES), default=DEFAULT_STRUCTURE,
+              show_default=True, help="Mali's regions: since 2023, or of 2016-2023.")
 @click.option("--period", default="week", show_default=True,
               help="week, month, all, or one ISO week such as 2022-W37.")
 @click.option("--start", default=None, help="First day counted (YYYY-MM-DD).")
@@ -222,7 +229,7 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
 @click.option("--boundaries", type=click.Path(dir_okay=False))
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 def aggregate(events_files: tuple[str, ...], displacement_files: tuple[str, ...], out: str,
-              rejected: str | None, level: str, period: str, start: str | None,
+              rejected: str | None, level: str, structure: str, period: str, start: str | None,
               end: str | None, gazetteer: str | None, boundaries: str | None,
               example: bool) -> None:
     """Count events, fatalities and displacement per admin unit and period."""
@@ -233,7 +240,8 @@ def aggregate(events_files: tuple[str, ...], displacement_files: tuple[str, ...]
     with _errors():
         summary = pipeline.aggregate_files(
             events=list(events_files), displacement=list(displacement_files), out=Path(out),
-            rejected=Path(rejected) if rejected else None, level=level, period=period,
+            rejected=Path(rejected) if rejected else None, level=level,
+            structure=structure, period=period,
             start=start, end=end, gazetteer=gazetteer, boundaries=boundaries)
     click.echo(summary, err=True)
 

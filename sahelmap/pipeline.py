@@ -16,8 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
-from sahelmap.errors import OptionError
-from sahelmap.vocab import VALUE_TITLES
+from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 
@@ -120,20 +119,21 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
 
 
 def _summarize(reports: Reports, *, level: str, period: str, start: Any, end: Any,
-               boundaries: Any) -> gpd.GeoDataFrame:
+               boundaries: Any, structure: str) -> gpd.GeoDataFrame:
     from sahelmap.aggregate import check_totals, summarize
 
     events = reports.events.accepted if reports.events is not None else None
     displacement = reports.displacement.accepted if reports.displacement is not None else None
     table = summarize(events=events, displacement=displacement, level=level, period=period,
-                      start=start, end=end, boundaries=boundaries)
+                      start=start, end=end, boundaries=boundaries, structure=structure)
     check_totals(table, events=events, displacement=displacement)
     return table
 
 
 def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLikeStr] = (),
            week: str, out_dir: PathLikeStr, gazetteer: Any = None, boundaries: Any = None,
-           level: str = "adm1", value: str = "arrivals", scheme: str = "quantiles", k: int = 5,
+           level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str = "arrivals",
+           scheme: str = "quantiles", k: int = 5,
            title: str | None = None, merge_duplicates: bool = False, dayfirst: bool = True,
            png: bool = True, step: Step | None = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
@@ -151,14 +151,11 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
     layer = _boundary_layer(boundaries)
-    if level == "adm2" and layer is None:
-        raise OptionError("a map at --level adm2 needs ADM2 polygons: give --boundaries "
-                          "(a COD-AB or geoBoundaries ADM2 file, or 'sahelmap boundaries "
-                          "download geoboundaries-mli-adm2')")
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
-                                                   start=None, end=None, boundaries=layer))
+                                                   start=None, end=None, boundaries=layer,
+                                                   structure=structure))
     points = None
     if reports.events is not None:
         accepted = reports.events.accepted
@@ -190,8 +187,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
 def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     displacement: Sequence[PathLikeStr] = (), out: PathLikeStr,
                     rejected: PathLikeStr | None = None, level: str = "adm1",
-                    period: str = "week", start: Any = None, end: Any = None,
-                    gazetteer: Any = None, boundaries: Any = None) -> str:
+                    structure: str = DEFAULT_STRUCTURE, period: str = "week",
+                    start: Any = None, end: Any = None, gazetteer: Any = None,
+                    boundaries: Any = None) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
 
     Returns a short summary of what was read, accepted and rejected.
@@ -201,7 +199,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer)
     table = _summarize(reports, level=level, period=period, start=start, end=end,
-                       boundaries=layer)
+                       boundaries=layer, structure=structure)
     export(table, out)
     if rejected is not None:
         Path(rejected).parent.mkdir(parents=True, exist_ok=True)

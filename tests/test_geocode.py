@@ -212,3 +212,9 @@ def test_names_ending_in_a_generic_word_match_as_spelled():
     for query in ("Baguineda Camp", "Baguineda"):
         result = geocode(query, gazetteer=camps)
         assert (result.status, result.matched_name) == ("matched", "Baguineda Camp"), query
+
+
+def test_country_and_admin1_hints_apply_one_after_the_other():
+    """A name in several regions of both countries: the two hints narrow it in turn."""
+    result = geocode("Dogo", country="NE", admin1="NE007")
+    assert (result.status, result.adm0_pcode, result.adm1_pcode) == ("matched", "NE", "NE007")

@@ -162,3 +162,28 @@ def test_injected_markup_shows_as_text_and_never_runs(tmp_path):
     assert [tip["elements"] for tip in report["tooltips"]] == [0]
     assert PAYLOAD.format("unit") in report["tooltips"][0]["text"]
     assert PAYLOAD.format("event_type") in report["legend_text"]
+
+
+@pytest.mark.parametrize(("level", "structure", "units", "labels"), [
+    ("adm2", "2023", 53 + 67, 27),   # cercles and departments, 2023 regions named
+    ("adm1", "2023", 19 + 8, 27),    # 19 regions + Bamako, Taoudénit inside Tombouctou
+    ("adm1", "2016", 10 + 8, 18),
+])
+def test_the_weekly_example_at_each_level_and_structure(tmp_path, level, structure, units,
+                                                        labels):
+    from click.testing import CliRunner
+
+    from sahelmap.cli import main
+
+    out = tmp_path / "weekly"
+    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
+                                       str(out), "--level", level, "--structure", structure,
+                                       "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / "map.png").stat().st_size > 50_000
+    page = (out / "map.html").read_text(encoding="utf-8")
+    report = run_in_chromium(page, tmp_path, f"{level}_{structure}")
+    assert report["errors"] == [] and report["remote"] == []
+    assert report["choropleth"] == units  # every unit drawn, offline
+    assert report["labels"] == labels
+    assert report["points"] + report["clustered"] == 6

@@ -199,15 +199,15 @@ class NameMatcher:
     def _choose(self, raw: str, key: str, entries: np.ndarray, alias: np.ndarray,
                 method: str | None, score: float, hint_c: str | None, hint_a: str | None,
                 notes: list[str]) -> dict[str, Any]:
-        adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
-        for hint, values, label in ((hint_c, adm0, "country"), (hint_a, adm1, "admin1")):
+        for hint, column, label in ((hint_c, "adm0_pcode", "country"),
+                                    (hint_a, "adm1_pcode", "admin1")):
             if hint is None:
                 continue
-            keep = values == hint
+            keep = self._e[column][entries] == hint  # of the entries the last hint kept
             if not keep.any():  # a hint of the row is binding: never cross it
                 return self._outside_hint(raw, label, hint, entries)
             entries, alias = entries[keep], alias[keep]
-            adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
+        adm0, adm1 = self._e["adm0_pcode"][entries], self._e["adm1_pcode"][entries]
         units = sorted({u for u in adm1 if u is not None})
         if len(units) > 1:
             listing = "; ".join(
