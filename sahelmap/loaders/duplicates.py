@@ -57,12 +57,13 @@ def flag_duplicates(keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
 def repeated_ids(ids: pd.Series, bad: np.ndarray) -> np.ndarray:
     """For each row, the position of the row kept for its identifier; -1 without one.
 
-    Identifiers are compared stripped and upper-cased. The row kept is the first row of the
-    identifier that has no other problem (``bad`` False), or the first row when all have.
+    Identifiers are compared as given (the loaders strip their spaces; ACLED writes them
+    upper-case). The row kept is the first row of the identifier that has no other problem
+    (``bad`` False), or the first row when all have.
 
     Examples
     --------
-    >>> repeated_ids(pd.Series(["MLI1", "mli1 ", None, "MLI2", "MLI2"]),
+    >>> repeated_ids(pd.Series(["MLI1", "MLI1", None, "MLI2", "MLI2"]),
     ...              np.array([True, False, False, False, False])).tolist()
     [1, 1, -1, 3, 3]
     """
@@ -70,9 +71,6 @@ def repeated_ids(ids: pd.Series, bad: np.ndarray) -> np.ndarray:
     codes, uniques = pd.factorize(ids, use_na_sentinel=True)
     if not len(uniques):
         return np.full(n, -1, dtype="int64")
-    canon = pd.Series(np.asarray(uniques, dtype=object), dtype="str").str.strip().str.upper()
-    canon_codes = pd.factorize(canon.where(canon != ""), use_na_sentinel=True)[0]
-    codes = np.where(codes < 0, -1, canon_codes[np.where(codes < 0, 0, codes)])
     position = np.arange(n, dtype="int64")
     order = np.lexsort((position, np.asarray(bad, dtype=bool), codes))
     sorted_codes = codes[order]

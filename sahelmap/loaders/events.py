@@ -162,21 +162,21 @@ class _Events(Records):
             self.actors = None
             return
         kept = repeated_ids(f["event_id"], self.problems.bad)
-        position = np.arange(len(f), dtype="int64")
-        repeat = (kept >= 0) & (kept != position)
+        repeat = (kept >= 0) & (kept != np.arange(len(f), dtype="int64"))
         rows, first = np.flatnonzero(repeat), kept[repeat]
         self.actors = None
         if not len(rows):
             return
         day = self.day.to_numpy(dtype="datetime64[ns]").view("int64")
         killed = np.nan_to_num(self.killed, nan=0.0)
-        name = place_key(f, np.full(len(f), np.nan), np.full(len(f), np.nan), position
-                         ).to_numpy(dtype=object)
+        both = np.concatenate([rows, first])
+        name = place_key(f, x, y, both).to_numpy(dtype=object)
+        name = np.where(f["place"].isna().to_numpy()[both], "", name)  # coordinates apart
         xy = np.round(np.nan_to_num(x, nan=999.0), 4) + 1j * np.round(
             np.nan_to_num(y, nan=999.0), 4)
         differs = {
             "date": day[rows] != day[first],
-            "place": name[rows] != name[first],
+            "place": name[:len(rows)] != name[len(rows):],
             "coordinates": xy[rows] != xy[first],
             "fatalities": killed[rows] != killed[first],
         }
@@ -218,14 +218,9 @@ class _Events(Records):
             group = np.concatenate([kept[merged], np.unique(kept[merged])])
             members = np.concatenate([merged, np.unique(kept[merged])])
             order = np.lexsort((members, group))
-            parts = pd.DataFrame({"kept": group[order],
-                                  "actor1": f["actor1"].to_numpy(dtype=object)[
-                                      members[order]],
-                                  "actor2": f["actor2"].to_numpy(dtype=object)[
-                                      members[order]]})
             self.actors = pd.DataFrame({
-                name: parts[["kept", name]].dropna().drop_duplicates().groupby("kept")[
-                    name].agg("; ".join) for name in ("actor1", "actor2")})
+                name: _join_distinct(group[order], f[name].to_numpy(dtype=object)[
+                    members[order]]) for name in ("actor1", "actor2")})
 
     def run(self) -> LoadResult:
         f, add = self.frame, self.problems.add
@@ -280,3 +275,17 @@ class _Events(Records):
         return self.finish(good.ok, keys, records)
 
 
+
+
+def _join_distinct(groups: np.ndarray, values: np.ndarray) -> pd.Series:
+    """``"; "``-join the distinct non-NA values of each group (groups sorted), in order."""
+    table = pd.DataFrame({"g": groups, "v": values}).dropna().drop_duplicates()
+    g, v = table["g"].to_numpy(), table["v"].to_numpy(dtype=object)
+    if not len(g):
+        return pd.Series(dtype=object)
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(g)]
+    joined = v[starts].copy()
+    for i in np.flatnonzero(ends - starts > 1):  # only events with several actors
+        joined[i] = "; ".join(v[starts[i]:ends[i]])
+    return pd.Series(joined, index=g[starts], dtype=object)
