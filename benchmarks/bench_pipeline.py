@@ -27,7 +27,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def write_events(path: Path, rows: int, seed: int = 7) -> None:
-    """An ACLED-style CSV: ~5,000 distinct place spellings, mixed date formats, 10% points."""
+    """An ACLED-style CSV: ~5,000 distinct place spellings, mixed date formats, 10% points.
+
+    Every row has an ``event_id_cnty``; 5% of the rows repeat the row before with another
+    ``actor2``, as ACLED's dyadic export writes an event once per actor pair (they are merged,
+    so the file holds fewer events than rows).
+    """
     sys.path.insert(0, str(HERE))
     from bench_geocode import distinct_names
 
@@ -51,6 +56,7 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
         "event_date": dates,
         "event_type": types[rng.integers(0, len(types), rows)],
         "actor1": "Unidentified armed group",
+        "actor2": "",
         "country": np.where(rng.random(rows) < 0.5, "Mali", ""),
         "location": rng.choice(names, rows),
         "latitude": lat, "longitude": lon,
@@ -58,6 +64,11 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
         "source": rng.choice(["Source A", "Source B", "Source C"], rows),
         "notes": "benchmark row",
     })
+    frame.insert(0, "event_id_cnty", [f"MLI{n}" for n in range(1, rows + 1)])
+    dyadic = np.flatnonzero(rng.random(rows) < 0.05)
+    dyadic = dyadic[dyadic > 0]
+    frame.iloc[dyadic] = frame.iloc[dyadic - 1].to_numpy()
+    frame.loc[frame.index[dyadic], "actor2"] = "Civilians (Mali)"
     frame.to_csv(path, index=False)
 
 

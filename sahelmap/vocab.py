@@ -250,11 +250,12 @@ GEOCODE_COLUMNS = (
     "adm2_pcode", "adm2_name", "method", "confidence", "status", "candidates", "flags",
     "reason",
 )
-#: The columns of accepted event records, before the geocoder's.
+#: The columns of accepted event records, before the geocoder's. ``event_id`` is the
+#: file's event identifier (ACLED's ``event_id_cnty``), NA where the file has none.
 EVENT_RECORD_COLUMNS = (
     "source_file", "source_row", "event_date", "place", "lon", "lat", "country", "admin1",
     "admin2", "event_type", "sub_event_type", "actor1", "actor2", "fatalities", "source",
-    "notes", "is_synthetic",
+    "notes", "is_synthetic", "event_id",
 )
 #: The columns of accepted displacement records, before the geocoder's.
 DISPLACEMENT_RECORD_COLUMNS = (

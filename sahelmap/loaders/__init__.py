@@ -9,8 +9,9 @@ Two readers, one result shape (:class:`LoadResult`):
 
 The modules follow the data, in order:
 
-1. :mod:`~sahelmap.loaders.files`: CSV, XLSX, GeoJSON, GeoPackage to a table of cell texts,
-   with the row numbers a person sees (the CSV line, the spreadsheet row, the feature).
+1. :mod:`~sahelmap.loaders.files`: CSV, XLSX, GeoJSON, GeoPackage, ACLED API JSON to a
+   table of cell texts, with the row numbers a person sees (the CSV line, the spreadsheet
+   row, the feature, the record of the API response).
 2. :mod:`~sahelmap.loaders.columns`: which column holds which field (explicit mapping, HXL
    hashtags, English/French/ACLED/DTM header names).
 3. :mod:`~sahelmap.loaders.tables`: all files stacked into one canonical table of field texts.
@@ -19,14 +20,17 @@ The modules follow the data, in order:
 5. :mod:`~sahelmap.loaders.records`: the checks both readers share, geocoding
    (:func:`sahelmap.geocode_frame`), the rejected-rows report;
    :mod:`~sahelmap.loaders.events` and :mod:`~sahelmap.loaders.displacement` build their
-   records; :mod:`~sahelmap.loaders.duplicates` flags or merges repeated reports.
+   records (:mod:`~sahelmap.loaders.acled` reads ACLED's pre-2019 event types);
+   :mod:`~sahelmap.loaders.duplicates` flags or merges repeated reports and keeps one row
+   per event identifier.
 6. :mod:`~sahelmap.loaders.result`: :class:`LoadResult`, whose :meth:`~LoadResult.check`
    proves that every input row is accepted or rejected, once.
 
 Row numbers (``source_row``) are the ones a person sees: the line of a CSV file (header =
 line 1, an HXL hashtag row = line 2, so the first report is on line 2 or 3), the spreadsheet
-row of an XLSX sheet, the 0-based feature index of a GeoJSON file and the ``fid`` of a
-GeoPackage feature.
+row of an XLSX sheet, the 0-based feature index of a GeoJSON file, the ``fid`` of a
+GeoPackage feature and the 0-based index of a record in the ``data`` list of an ACLED API
+response.
 """
 
 from sahelmap.loaders.displacement import read_displacement

@@ -4,7 +4,10 @@ Three ways a column is recognised, strongest first:
 
 1. the user's explicit mapping ``{file column or HXL tag: field}`` (``None`` ignores a
    column);
-2. an HXL hashtag (``#date``, ``#loc+name``, ``#affected+killed``, ``#affected+idps``...);
+2. an HXL hashtag (``#date``, ``#loc+name``, ``#affected+killed``, ``#affected+idps``...),
+   ACLED's HDX tags included (``#event+code``, ``#group+name+first``, ``#group+name+second``;
+   ``#date+year``, ``#group+name+first+assoc`` and ``#meta+source+scale`` are recognised and
+   left unused);
 3. the header text, folded (case, accents and punctuation do not count) and looked up among
    English and French synonyms, ACLED's and IOM-DTM's export names included.
 
@@ -77,6 +80,10 @@ _EVENT = {
     "fatalities": ["fatalities", "deaths", "killed", "dead", "number_killed", "nb_killed",
                    "morts", "nombre_de_morts", "nb_morts", "tues", "nombre_de_tues", "nb_tues",
                    "deces", "nombre_de_deces", "personnes_tuees"],
+    # ACLED's event identifier (country code + number); ``event_id_no_cnty`` is not it
+    "event_id": ["event_id_cnty", "event_id", "id_evenement", "incident_id", "id_incident"],
+    # ACLED's actor-type code of actor1 (5 = rioters, 6 = protesters; a label since 2023)
+    "inter1": ["inter1", "inter_1"],
 }
 
 _DISPLACEMENT = {
@@ -113,30 +120,39 @@ _DISPLACEMENT = {
 
 EVENT_FIELDS = ("date", "place", "lon", "lat", "country", "admin1", "admin2", "admin3",
                 "event_type", "sub_event_type", "actor1", "actor2", "fatalities", "source",
-                "notes", "is_synthetic")
+                "notes", "is_synthetic", "event_id", "inter1")
 DISPLACEMENT_FIELDS = ("date", "period_end", "period", "place", "lon", "lat", "country",
                        "admin1", "admin2", "admin3", "figure_type", "count", "households",
                        "source", "notes", "is_synthetic") + FIGURE_TYPES
 
 # HXL: (tag, attributes that must all be present, field). The first rule that fits wins;
-# within one field the earlier rule outranks the later when two columns compete.
-_HXL_COMMON = [
+# within one field the earlier rule outranks the later when two columns compete. A rule
+# whose field is None recognises a tag on purpose and uses the column for nothing (ACLED's
+# ``#date+year`` must not become the date, ``#group+name+first+assoc`` not the actor).
+_HXL_COMMON: list[tuple[str, set[str], str | None]] = [
     ("#loc", {"name"}, "place"), ("#loc", set(), "place"),
     ("#geo", {"lon"}, "lon"), ("#geo", {"lat"}, "lat"),
     ("#country", {"name"}, "country"), ("#country", set(), "country"),
     ("#adm1", {"name"}, "admin1"), ("#adm1", set(), "admin1"),
     ("#adm2", {"name"}, "admin2"), ("#adm2", set(), "admin2"),
     ("#adm3", {"name"}, "admin3"), ("#adm3", set(), "admin3"),
+    ("#meta", {"source", "scale"}, None),
     ("#meta", {"source"}, "source"), ("#source", set(), "source"),
     ("#meta", {"synthetic"}, "is_synthetic"),
     ("#description", set(), "notes"), ("#meta", {"notes"}, "notes"),
 ]
-_HXL_EVENT = [
+_HXL_EVENT: list[tuple[str, set[str], str | None]] = [
+    ("#date", {"year"}, None), ("#date", {"timestamp"}, None),
     ("#date", {"occurred"}, "date"), ("#date", {"start"}, "date"),
     ("#date", set(), "date"),
+    # ACLED on HDX: #event+code is event_id_cnty, #event+id event_id_no_cnty
+    ("#event", {"code"}, "event_id"), ("#event", {"id"}, "event_id"),
     ("#event", {"type", "sub"}, "sub_event_type"), ("#event", {"subtype"}, "sub_event_type"),
     ("#event", {"type"}, "event_type"), ("#event", set(), "event_type"),
     ("#affected", {"killed"}, "fatalities"), ("#affected", {"dead"}, "fatalities"),
+    ("#group", {"assoc"}, None), ("#group", {"interaction"}, None),
+    ("#group", {"type", "first"}, "inter1"), ("#group", {"type"}, None),
+    ("#group", {"name", "first"}, "actor1"), ("#group", {"name", "second"}, "actor2"),
     ("#actor", {"secondary"}, "actor2"), ("#actor", {"target"}, "actor2"),
     ("#actor", set(), "actor1"),
 ]
@@ -282,7 +298,8 @@ def recognise_columns(headers: Sequence[str], *, kind: Kind,
             hit = next(((rank, target) for rank, (name, attrs, target) in enumerate(rules)
                         if tag[0] == name and attrs <= tag[1]), None)
             if hit is not None:
-                candidates.setdefault(hit[1], []).append((0, hit[0], column, "hxl"))
+                if hit[1] is not None:
+                    candidates.setdefault(hit[1], []).append((0, hit[0], column, "hxl"))
                 continue
         hit = lookup.get(fold(column, sep="_"))
         if hit is not None:

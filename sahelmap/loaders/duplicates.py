@@ -3,6 +3,9 @@
 Keys are built per distinct value (folded place names, coordinates rounded to ~10 m for
 unnamed places, folded sources); groups are found by combining factorized keys, never by
 comparing rows pairwise.
+
+Rows that carry the same event identifier (ACLED's ``event_id_cnty``) are one event whatever
+else they say: :func:`repeated_ids` picks the row that stands for each identifier.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import pandas as pd
 
 from sahelmap.vocab import fold
 
-__all__ = ["flag_duplicates", "merge_sources", "place_key", "source_key"]
+__all__ = ["flag_duplicates", "merge_sources", "place_key", "repeated_ids", "source_key"]
 
 
 def flag_duplicates(keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
@@ -49,6 +52,33 @@ def flag_duplicates(keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
     first[flagged] = first_of
     out["first"] = first
     return out
+
+
+def repeated_ids(ids: pd.Series, bad: np.ndarray) -> np.ndarray:
+    """For each row, the position of the row kept for its identifier; -1 without one.
+
+    Identifiers are compared as given (the loaders strip their spaces; ACLED writes them
+    upper-case). The row kept is the first row of the identifier that has no other problem
+    (``bad`` False), or the first row when all have.
+
+    Examples
+    --------
+    >>> repeated_ids(pd.Series(["MLI1", "MLI1", None, "MLI2", "MLI2"]),
+    ...              np.array([True, False, False, False, False])).tolist()
+    [1, 1, -1, 3, 3]
+    """
+    n = len(ids)
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    if not len(uniques):
+        return np.full(n, -1, dtype="int64")
+    position = np.arange(n, dtype="int64")
+    order = np.lexsort((position, np.asarray(bad, dtype=bool), codes))
+    sorted_codes = codes[order]
+    first = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    kept = np.full(int(codes.max()) + 1, -1, dtype="int64")
+    valid = first & (sorted_codes >= 0)
+    kept[sorted_codes[valid]] = order[valid]
+    return np.where(codes < 0, -1, kept[np.where(codes < 0, 0, codes)])
 
 
 def place_key(frame: pd.DataFrame, x: np.ndarray, y: np.ndarray, rows: np.ndarray

@@ -8,7 +8,11 @@ tool people open the file with:
   A record whose quoted cell spans several lines is numbered by its first line;
 - XLSX: the spreadsheet row number (title rows above the header are skipped);
 - GeoJSON: the 0-based index of the feature in the ``features`` array;
-- GeoPackage (and other OGR layers): the feature id (``fid``, 1-based in a GeoPackage).
+- GeoPackage (and other OGR layers): the feature id (``fid``, 1-based in a GeoPackage);
+- an ACLED API response (a ``.json`` file that is not GeoJSON and holds a top-level
+  ``data`` list of records, ``{"status": 200, "success": true, "count": N, "data": [...]}``):
+  the 0-based index of the record in ``data``. A response with ``status`` other than 200 or
+  ``success: false`` is refused with its ``error`` / ``message``.
 
 Rows whose cells are all empty are dropped and counted in ``n_blank``. A CSV row with more
 cells than the header keeps the extra ones, joined, in a column named :data:`OVERFLOW` (the
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +84,8 @@ def _format(path: Path) -> str:
     if suffix == ".xls":
         raise InputFileError("old Excel .xls files are not read; save the sheet as .xlsx "
                              "or CSV", path=path)
+    if suffix == ".json":
+        return "json"
     if suffix in _VECTOR:
         return "vector"
     with open(path, "rb") as handle:
@@ -88,7 +95,7 @@ def _format(path: Path) -> str:
     if head.startswith(b"SQLite format 3"):
         return "vector"
     if head.lstrip().startswith(b"{"):
-        return "vector"
+        return "json"
     return "csv"
 
 
@@ -125,6 +132,10 @@ def read_table(path: str | Path, *, sheet: str | int | None = None,
         return _read_csv(path, encoding=encoding)
     if kind == "xlsx":
         return _read_xlsx(path, sheet=sheet, header_hint=header_hint)
+    if kind == "json":
+        records = _json_records(path)
+        if records is not None:
+            return _read_records(path, records)
     return _read_vector(path, layer=layer)
 
 
@@ -379,3 +390,66 @@ def _read_vector(path: Path, *, layer: str | int | None) -> RawTable:
     if not len(header):
         body = pd.DataFrame(index=range(len(frame)))
     return _finish(path, header, body, rows, lon, lat)
+
+
+def _json_records(path: Path) -> list[object] | None:
+    """The ``data`` records of an API response; None when the JSON is GeoJSON (or other)."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            document = json.load(handle)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"not a readable JSON file ({exc})", path=path) from None
+    if not isinstance(document, dict) or document.get("type") in (
+            "FeatureCollection", "Feature") or "features" in document:
+        return None
+    status, success = document.get("status"), document.get("success")
+    failed = success is False or (status is not None and str(status).strip() != "200")
+    if failed:
+        raise InputFileError(
+            f"the API response reports a failure (status {status}, success {success}): "
+            f"{_api_message(document)}; fetch the data again", path=path)
+    data = document.get("data")
+    if data is None:
+        return None
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputFileError("the JSON 'data' member is not a list of records", path=path)
+    if not data:
+        raise InputFileError("the API response holds no records ('data' is empty)",
+                             path=path)
+    count = document.get("count")
+    if count is not None and str(count).strip() != str(len(data)):
+        warn(f"{path}: the response says count {count} but holds {len(data)} records; "
+             "every record in 'data' is read")
+    return data
+
+
+def _api_message(document: dict) -> str:
+    """The error text of a failed API response, whatever its shape."""
+    parts = []
+    for key in ("error", "message", "messages"):
+        value = document.get(key)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                item = item.get("message") or item.get("error") or json.dumps(item)
+            if item not in (None, "", []):
+                parts.append(str(item))
+    return "; ".join(parts) or "no error message given"
+
+
+def _read_records(path: Path, records: list[object]) -> RawTable:
+    """A list of flat records (the ``data`` of an API response) as text cells."""
+    frame = pd.DataFrame.from_records(records)
+    header = list(frame.columns)
+    body = {}
+    for i, name in enumerate(header):
+        column = frame[name].astype(object)
+        texts = column.map(lambda v: isinstance(v, str) or v is None).all()
+        if texts:
+            text = column.astype("str")
+            body[i] = text.where(text.str.strip() != "")
+        else:
+            body[i] = column.map(lambda v: json.dumps(v) if isinstance(v, (dict, list))
+                                 else _cell_text(v)).astype("str")
+    table = pd.DataFrame(body, index=range(len(frame)))
+    return _finish(path, header, table, np.arange(len(frame), dtype="int64"))

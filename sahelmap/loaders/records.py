@@ -168,11 +168,19 @@ class Records:
                 f"the other numeric dates were read {other}. If the file writes dates "
                 f"{order}, pass {flag}.")
 
+    def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Reject rows that repeat another row's report (subclasses; after every other check).
+
+        Called once every row-level check has run, so that the row kept of a repeated
+        report is one that passes them when there is one.
+        """
+
     def accept(self, x: np.ndarray, y: np.ndarray) -> Accepted:
         """Run the last checks both readers share (flags, geocoding); take the good rows."""
         synthetic = self.check_flags()
         geo = self.geocode(x, y)
         self.warn_swapped()
+        self.check_repeats(x, y)
         ok = ~self.problems.bad
         rows = np.flatnonzero(ok)
         acc = self.frame.iloc[rows]

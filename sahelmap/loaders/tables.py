@@ -32,7 +32,8 @@ PathOrPaths = str | PathLike | Sequence[str | PathLike]
 OnUnmatched = Literal["reject", "keep"]
 # Fields stripped here (empty becomes NA); the others are parsed by checks that strip them
 # themselves, or are free text kept as written (a million distinct notes cost seconds).
-_STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type", "source"}
+_STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type", "source",
+             "event_id", "inter1"}
 
 
 
