@@ -253,9 +253,9 @@ GEOCODE_COLUMNS = (
 #: The columns of accepted event records, before the geocoder's. ``event_id`` is the
 #: file's event identifier (ACLED's ``event_id_cnty``), NA where the file has none.
 EVENT_RECORD_COLUMNS = (
-    "source_file", "source_row", "event_date", "place", "lon", "lat", "country", "admin1",
-    "admin2", "event_type", "sub_event_type", "actor1", "actor2", "fatalities", "source",
-    "notes", "is_synthetic", "event_id",
+    "source_file", "source_row", "event_id", "event_date", "place", "lon", "lat", "country",
+    "admin1", "admin2", "event_type", "sub_event_type", "actor1", "actor2", "fatalities",
+    "source", "notes", "is_synthetic",
 )
 #: The columns of accepted displacement records, before the geocoder's.
 DISPLACEMENT_RECORD_COLUMNS = (

@@ -65,8 +65,8 @@ def test_acled_export_columns_are_recognised(tmp_path):
 def test_accepted_columns_and_dtypes(tmp_path):
     path = write(tmp_path, f"{HEADER}\n2022-09-12,Gao,attack,11,ACLED\n")
     acc = load(path).accepted
-    assert list(acc.columns[:17]) == [
-        "source_file", "source_row", "event_date", "place", "lon", "lat", "country",
+    assert list(acc.columns[:18]) == [
+        "source_file", "source_row", "event_id", "event_date", "place", "lon", "lat", "country",
         "admin1", "admin2", "event_type", "sub_event_type", "actor1", "actor2", "fatalities",
         "source", "notes", "is_synthetic"]
     assert list(acc.columns[-3:]) == ["geometry", "duplicate_group", "is_duplicate"]

@@ -68,9 +68,9 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     Returns
     -------
     LoadResult
-        ``accepted`` columns: ``source_file, source_row, event_date, place, lon, lat,
-        country, admin1, admin2, event_type, sub_event_type, actor1, actor2, fatalities,
-        source, notes, is_synthetic, event_id``, the geocoder's columns, ``geometry``,
+        ``accepted`` columns: ``source_file, source_row, event_id, event_date, place, lon,
+        lat, country, admin1, admin2, event_type, sub_event_type, actor1, actor2, fatalities,
+        source, notes, is_synthetic``, the geocoder's columns, ``geometry``,
         ``duplicate_group, is_duplicate``.
 
     Raises
