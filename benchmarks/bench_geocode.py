@@ -101,6 +101,10 @@ def main() -> None:
     print(f"  ratio       {(len(xy) / fast) / (args.naive_rows / slow):,.0f}x  "
           f"(target >= 500,000 rows/s: {'met' if len(xy) / fast >= 5e5 else 'NOT met'})")
     print(f"  status      {result['status'].value_counts().to_dict()}")
+    located = result["status"] == "matched"
+    print(f"  ADM2        {result.loc[located, 'adm2_pcode'].notna().mean():.1%} of matched rows "
+          f"get their cercle/department ({admin_units('adm2')['adm2_pcode'].nunique()} units, "
+          f"points tested in {len(units)} communes)")
 
 
 if __name__ == "__main__":
