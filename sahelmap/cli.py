@@ -108,7 +108,7 @@ def main() -> None:
 @click.option("--week", required=True, metavar="YYYY-Www",
               help="ISO week to map, e.g. 2022-W37.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for map.html, map.png, regions.csv and rejected.csv.")
+              help="Folder for map.html, map.png, regions.csv, rejected.csv and flagged.csv.")
 @click.option("--gazetteer", type=click.Path(dir_okay=False),
               help="Your own places (CSV: name, lon, lat[, aliases]) for camps and villages "
                    "no public list has.")

@@ -45,6 +45,26 @@ class Reports:
         frame = pd.concat(parts, ignore_index=True)
         return frame[["report", *[c for c in frame.columns if c != "report"]]]
 
+    def flagged(self) -> pd.DataFrame:
+        """Accepted rows placed with a caveat: by admin hint, against their point, snapped...
+
+        One row per accepted report whose geocoding carries a flag (``point-admin-mismatch``,
+        ``admin-hint``, ``relative``, ``snapped``, ``swapped_latlon``...), with the reason.
+        """
+        columns = ["report", "source_file", "source_row", "place", "flags", "reason", "method",
+                   "confidence", "adm1_pcode", "adm1_name", "adm2_pcode", "adm2_name"]
+        parts = []
+        for kind, result in (("events", self.events), ("displacement", self.displacement)):
+            if result is None or "flags" not in result.accepted:
+                continue
+            accepted = result.accepted
+            flagged = accepted[accepted["flags"].fillna("").astype(str) != ""]
+            flagged = flagged.drop_duplicates(["source_file", "source_row"])
+            parts.append(pd.DataFrame(flagged).assign(report=kind)[columns])
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)
+
     def sources(self) -> list[str]:
         """The distinct ``source`` values of the accepted reports (for the map's credits)."""
         found: dict[str, None] = {}
@@ -142,7 +162,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     -------
     dict
         ``{"map": map.html, "image": map.png, "regions": regions.csv,
-        "rejected": rejected.csv}`` (no ``"image"`` when ``png=False``).
+        "rejected": rejected.csv, "flagged": flagged.csv}`` (no ``"image"`` when
+        ``png=False``). ``flagged.csv`` lists accepted rows placed with a caveat (see
+        :meth:`Reports.flagged`).
     """
     from sahelmap.io import export
     from sahelmap.render import crisis_map, save_html
@@ -160,28 +182,50 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     if reports.events is not None:
         accepted = reports.events.accepted
         in_week = accepted["event_date"].between(start, end + pd.Timedelta(hours=23, minutes=59))
-        points = accepted[in_week]
+        # events placed by the admin unit they name have no point: counted, not drawn
+        points = accepted[in_week & accepted.geometry.notna()]
     heading = title or VALUE_TITLES.get(value, value)
     period = f"Week {label} ({start:%d %b} – {end:%d %b %Y})"
     sources = reports.sources()
+    drawn = table[table.geometry.notna()]
+    off_map = _off_map(table, value)
+    if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
+        sources = [*sources, off_map]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     m = step("drawing the map", lambda: crisis_map(
-        table, points, value=value, scheme=scheme, k=k, title=heading, period=period,
+        drawn, points, value=value, scheme=scheme, k=k, title=heading, period=period,
         sources=sources))
     written["map"] = save_html(m, out / "map.html")
     if png:
         from sahelmap.render import save_static
 
         written["image"] = step("drawing the PNG", lambda: save_static(
-            table, points, path=out / "map.png", value=value, scheme=scheme, k=k, title=heading,
+            drawn, points, path=out / "map.png", value=value, scheme=scheme, k=k, title=heading,
             period=period, sources=sources))
     written["regions"] = export(table, out / "regions.csv")
     rejected = reports.rejected()
     rejected.to_csv(out / "rejected.csv", index=False)
     written["rejected"] = out / "rejected.csv"
+    reports.flagged().to_csv(out / "flagged.csv", index=False)
+    written["flagged"] = out / "flagged.csv"
     return written
+
+
+def _off_map(table: gpd.GeoDataFrame, value: str) -> str | None:
+    """One line naming the units without geometry that hold figures, or None."""
+    from sahelmap.render._text import fmt_number
+
+    values = [c for c in (value, "events", "fatalities") if c in table.columns]
+    hidden = table[table.geometry.isna() & (table[values].sum(axis=1) > 0)]
+    if not len(hidden):
+        return None
+    parts = []
+    for _, row in hidden.iterrows():
+        figures = ", ".join(f"{c} {fmt_number(row[c])}" for c in values if row[c])
+        parts.append(f"{row['unit_name']} ({figures})")
+    return "Not on the map (no geometry; in regions.csv): " + "; ".join(parts)
 
 
 def aggregate_files(*, events: Sequence[PathLikeStr] = (),

@@ -19,6 +19,7 @@ import pandas as pd
 from sahelmap.boundaries import admin_units
 from sahelmap.errors import OptionError
 from sahelmap.gazetteer import Gazetteer, load_gazetteer
+from sahelmap.geocoding.hints import HINT_CONFIDENCE, resolve_admin_hints
 from sahelmap.geocoding.names import NameMatcher
 from sahelmap.geocoding.points import COORD_FLAGS, COORD_NOTES, UNIT_COLUMNS, PointLocator
 from sahelmap.geocoding.results import RESULT_COLUMNS, GeocodeResult, unmatched
@@ -75,6 +76,7 @@ class Geocoder:
                                  adm1_hints=_adm1_hints(regions, adm1_names),
                                  fuzzy_threshold=self.fuzzy_threshold)
         self._unit_results = self._unit_table()
+        self._bundled_units = boundaries is None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -116,8 +118,9 @@ class Geocoder:
         return Gazetteer(entries, gazetteer.keys)
 
     def geocode_frame(self, df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
-                      lat: str = "lat", country: str = "country",
-                      admin1: str = "admin1") -> pd.DataFrame:
+                      lat: str = "lat", country: str = "country", admin1: str = "admin1",
+                      admin2: str = "admin2", admin3: str = "admin3",
+                      prefer: str = "point") -> pd.DataFrame:
         """See :func:`geocode_frame`.
 
         Rows are reduced to a small table of distinct results (one per unit hit by a point,
@@ -156,6 +159,57 @@ class Geocoder:
         result["match_lon"] = np.where(by_xy, x, result["match_lon"].to_numpy(dtype=float))
         result["match_lat"] = np.where(by_xy, y, result["match_lat"].to_numpy(dtype=float))
         result["confidence"] = result["confidence"].astype(float)
+        if any(c in df.columns for c in (admin1, admin2, admin3)):
+            result = self._apply_hints(df, result, by_xy, [country, admin1, admin2, admin3],
+                                       _check_prefer(prefer))
+        return result
+
+    def _apply_hints(self, df: pd.DataFrame, result: pd.DataFrame, by_xy: np.ndarray,
+                     columns: list[str], prefer: str) -> pd.DataFrame:
+        """Admin units named by the rows: fallback for unknown places, check for points."""
+        status = result["status"].to_numpy(dtype=object)
+        # a place found only outside the row's hints stays unmatched: the row contradicts itself
+        status = np.where(result["flags"].fillna("").str.contains("hint_conflict").to_numpy(),
+                          "conflict", status)
+        given = np.zeros(len(df), dtype=bool)
+        for column in columns[1:]:
+            if column in df.columns:
+                given |= df[column].notna().to_numpy()
+        rows = np.flatnonzero(given & ((status == "unmatched") | by_xy))
+        if not len(rows):
+            return result
+        codes, uniques = [], []
+        for column in columns:
+            values = df[column].iloc[rows] if column in df.columns else pd.Series(
+                [None] * len(rows), dtype=object)
+            c, u = pd.factorize(values, use_na_sentinel=True)
+            codes.append(c.astype(np.int64) + 1)
+            uniques.append(np.concatenate([[None], np.asarray(u, dtype=object)]))
+        combined = np.zeros(len(rows), dtype=np.int64)
+        for c, u in zip(codes, uniques):
+            combined = combined * len(u) + c
+        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        hints = resolve_admin_hints(self.names, *[list(u[c[first]]) for c, u in
+                                                  zip(codes, uniques)])
+        per_row = hints.take(inverse.ravel()).reset_index(drop=True)
+        found = per_row["hint_level"].notna().to_numpy()
+        result = result.copy()
+        fallback = found & (status[rows] == "unmatched")
+        if fallback.any():
+            _place(result, rows[fallback], per_row[fallback], "place not found; ")
+        if by_xy[rows].any():
+            check = found & by_xy[rows]
+            where = rows[check]
+            hint = per_row[check]
+            same_adm2 = self.points.has_adm2 and self._bundled_units
+            point2 = result["adm2_pcode"].to_numpy(dtype=object)[where]
+            point1 = result["adm1_pcode"].to_numpy(dtype=object)[where]
+            h2, h1 = hint["hint_adm2"].to_numpy(dtype=object), hint["hint_adm1"].to_numpy(
+                dtype=object)
+            by_adm2 = same_adm2 & pd.notna(h2) & pd.notna(point2)
+            differs = np.where(by_adm2, point2 != h2, pd.notna(h1) & (point1 != h1))
+            if differs.any():
+                _flag_mismatch(result, where[differs], hint[differs], prefer)
         return result
 
     def _unit_table(self) -> pd.DataFrame:
@@ -221,6 +275,60 @@ def _with_coordinate_flags(rows: pd.DataFrame, flags: np.ndarray) -> pd.DataFram
     return rows
 
 
+_WORDS = {"adm3": "commune", "adm2": "cercle/department", "adm1": "region"}
+
+
+def _check_prefer(prefer: str) -> str:
+    if prefer not in ("point", "admin"):
+        raise OptionError(f"prefer must be 'point' or 'admin', not {prefer!r}")
+    return prefer
+
+
+def _place(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame, why: str) -> None:
+    """Put ``rows`` in the unit their admin columns name (method ``admin-hint``)."""
+    at = result.index[rows]
+    levels = hint["hint_level"].to_numpy(dtype=object)
+    result.loc[at, "matched_name"] = hint["hint_name"].to_numpy(dtype=object)
+    for mine, theirs in (("adm0_pcode", "hint_adm0"), ("adm1_pcode", "hint_adm1"),
+                         ("adm1_name", "hint_adm1_name"), ("adm2_pcode", "hint_adm2"),
+                         ("adm2_name", "hint_adm2_name")):
+        result.loc[at, mine] = hint[theirs].to_numpy(dtype=object)
+    result.loc[at, ["match_lon", "match_lat"]] = np.nan
+    result.loc[at, "method"] = "admin-hint"
+    result.loc[at, "status"] = "matched"
+    result.loc[at, "candidates"] = ""
+    result.loc[at, "confidence"] = [HINT_CONFIDENCE[level] for level in levels]
+    old = result.loc[at, "reason"].fillna("").astype(str).to_numpy()
+    result.loc[at, "reason"] = [
+        f"{why}{o + '; ' if o else ''}{note + '; ' if note else ''}placed in the "
+        f"{_WORDS[level]} the row names ({name})"
+        for o, level, name, note in zip(old, levels, hint["hint_name"],
+                                        hint["hint_note"].fillna(""))]
+    flags = result.loc[at, "flags"].fillna("").astype(str).to_numpy()
+    result.loc[at, "flags"] = [",".join(filter(None, [f, "admin-hint"])) for f in flags]
+
+
+def _flag_mismatch(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame,
+                   prefer: str) -> None:
+    """Flag rows whose point lies outside the unit they name; move them if ``prefer="admin"``."""
+    at = result.index[rows]
+    point_unit = (result.loc[at, "adm2_name"].where(result.loc[at, "adm2_name"].notna(),
+                                                    result.loc[at, "adm1_name"])
+                  .astype(object).to_numpy())
+    notes = [f"point lies in {p}, the row names the {_WORDS[level]} {name}"
+             for p, level, name in zip(point_unit, hint["hint_level"], hint["hint_name"])]
+    if prefer == "admin":
+        _place(result, rows, hint, "")
+        result.loc[at, "reason"] = [f"{n}; {r}" for n, r in zip(notes, result.loc[at, "reason"])]
+    else:
+        old = result.loc[at, "reason"].fillna("").astype(str).to_numpy()
+        result.loc[at, "reason"] = [f"{o + '; ' if o else ''}{n} (the point is kept)"
+                                    for o, n in zip(old, notes)]
+    flags = result.loc[at, "flags"].fillna("").astype(str).to_numpy()
+    result.loc[at, "flags"] = [",".join(filter(None, [f, "point-admin-mismatch"]))
+                               for f in flags]
+
+
 @lru_cache(maxsize=4)
 def _default_geocoder(fuzzy_threshold: float) -> Geocoder:
     return Geocoder(fuzzy_threshold=fuzzy_threshold)
@@ -235,6 +343,7 @@ def _geocoder(gazetteer: Any, fuzzy_threshold: float,
     return Geocoder(gazetteer, boundaries=boundaries, fuzzy_threshold=fuzzy_threshold)
 def geocode(name: str | None = None, *, lon: float | None = None, lat: float | None = None,
             country: str | None = None, admin1: str | None = None,
+            admin2: str | None = None, admin3: str | None = None, prefer: str = "point",
             gazetteer: Any = None, fuzzy_threshold: float = 85.0) -> GeocodeResult:
     """Geocode one reported place.
 
@@ -245,7 +354,14 @@ def geocode(name: str | None = None, *, lon: float | None = None, lat: float | N
     lon, lat : float, optional
         Coordinates; used first when they fall in Mali or Niger.
     country, admin1 : str, optional
-        Hints ("Mali", "NE", "Gao", "ML07") that settle names found in several units.
+        Hints ("Mali", "NE", "Gao", "ML07") that settle names found in several units. They
+        are binding: a name whose only match lies elsewhere is unmatched, with the reason.
+    admin2, admin3 : str, optional
+        The cercle/department and commune the report names: where the place is in no
+        gazetteer, it lands in the lowest of them (method ``admin-hint``); where its point
+        lies elsewhere, it is flagged ``point-admin-mismatch``.
+    prefer : {"point", "admin"}
+        Which wins when the point and the named admin units disagree.
     gazetteer : Geocoder, Gazetteer, path-like or pandas.DataFrame, optional
         A geocoder to reuse, or a user gazetteer (CSV ``name, lon, lat[, aliases]``) to add.
     fuzzy_threshold : float
@@ -264,13 +380,15 @@ def geocode(name: str | None = None, *, lon: float | None = None, lat: float | N
     ('ML07', 'relative', True)
     """
     frame = pd.DataFrame({"place": [name], "lon": [lon], "lat": [lat], "country": [country],
-                          "admin1": [admin1]})
-    row = geocode_frame(frame, gazetteer=gazetteer, fuzzy_threshold=fuzzy_threshold).iloc[0]
+                          "admin1": [admin1], "admin2": [admin2], "admin3": [admin3]})
+    row = geocode_frame(frame, gazetteer=gazetteer, fuzzy_threshold=fuzzy_threshold,
+                        prefer=prefer).iloc[0]
     return GeocodeResult.from_row(name, row)
 
 
 def geocode_frame(df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
                   lat: str = "lat", country: str = "country", admin1: str = "admin1",
+                  admin2: str = "admin2", admin3: str = "admin3", prefer: str = "point",
                   gazetteer: Any = None, boundaries: gpd.GeoDataFrame | None = None,
                   fuzzy_threshold: float = 85.0) -> pd.DataFrame:
     """Geocode every row of a frame: coordinates first, then the place name.
@@ -279,8 +397,12 @@ def geocode_frame(df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
     ----------
     df : pandas.DataFrame
         The reports. Columns named below that it lacks are treated as absent.
-    name, lon, lat, country, admin1 : str
-        Column names of the place name, coordinates and hints.
+    name, lon, lat, country, admin1, admin2, admin3 : str
+        Column names of the place name, coordinates and admin units named by the row (see
+        :func:`geocode`: binding hints, fallback and check).
+    prefer : {"point", "admin"}
+        Which wins when a row's point lies outside the admin unit it names (the row is
+        flagged ``point-admin-mismatch`` either way).
     gazetteer : Geocoder, Gazetteer, path-like or pandas.DataFrame, optional
         A geocoder to reuse, or a user gazetteer to add to the bundled one.
     boundaries : geopandas.GeoDataFrame, optional
@@ -303,4 +425,5 @@ def geocode_frame(df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
     [['ML10', 'matched'], ['NE006', 'matched'], ['ML07', 'matched'], ['', 'unmatched']]
     """
     coder = _geocoder(gazetteer, fuzzy_threshold, boundaries)
-    return coder.geocode_frame(df, name=name, lon=lon, lat=lat, country=country, admin1=admin1)
+    return coder.geocode_frame(df, name=name, lon=lon, lat=lat, country=country, admin1=admin1,
+                               admin2=admin2, admin3=admin3, prefer=prefer)

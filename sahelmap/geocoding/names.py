@@ -97,11 +97,14 @@ class NameMatcher:
         self._choices = list(self._key_entries)
 
     def match(self, names: Sequence[Any], countries: Sequence[Any] | None = None,
-              admin1s: Sequence[Any] | None = None) -> pd.DataFrame:
+              admin1s: Sequence[Any] | None = None, *,
+              kinds: Sequence[str] | None = None) -> pd.DataFrame:
         """Geocode distinct names (one result row per input, in order).
 
         Callers with many repeated names should deduplicate first, as
-        :meth:`sahelmap.Geocoder.geocode_frame` does.
+        :meth:`sahelmap.Geocoder.geocode_frame` does. ``kinds`` keeps only gazetteer entries
+        of those kinds (``"commune"``, ``"adm2"``...): a name given as a commune is matched
+        to communes only.
         """
         names = list(names)
         n = len(names)
@@ -111,7 +114,8 @@ class NameMatcher:
         fuzzy_keys = sorted({key for q in queries for key, _ in q
                              if key not in self._key_entries and len(key) >= MIN_FUZZY_LENGTH})
         fuzzy = self._fuzzy(fuzzy_keys)
-        rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy)
+        allowed = None if kinds is None else np.asarray(list(kinds), dtype=object)
+        rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy, allowed)
                 for i, (nm, q) in enumerate(zip(names, queries))]
         return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
@@ -167,7 +171,7 @@ class NameMatcher:
         return entries, alias, score, best[0]
 
     def _resolve(self, raw: Any, query: list[tuple[str, bool]], country: Any, admin1: Any,
-                 fuzzy: dict) -> dict[str, Any]:
+                 fuzzy: dict, kinds: np.ndarray | None = None) -> dict[str, Any]:
         if not query:
             return unmatched("no place name given")
         hint_c, hint_a, notes = self.hint(country, admin1)
@@ -182,6 +186,12 @@ class NameMatcher:
             else:
                 missed.append(key)
                 continue
+            if kinds is not None:
+                keep = np.isin(self._e_kind[entries], kinds)
+                entries, alias = entries[keep], alias[keep]
+                if not len(entries):
+                    missed.append(key)
+                    continue
             row = self._choose(str(raw), key, entries, alias, method, score, hint_c, hint_a,
                                notes)
             if relative:

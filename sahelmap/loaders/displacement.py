@@ -24,7 +24,7 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
                       today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
                       on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                       sheet: str | int | None = None, layer: str | int | None = None,
-                      encoding: str | None = None) -> LoadResult:
+                      encoding: str | None = None, prefer: str = "point") -> LoadResult:
     """Read displacement figures (IOM-DTM-style tables) from one or more files.
 
     Two layouts are recognised:
@@ -48,7 +48,7 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
         Extra ``{term: figure type}`` synonyms, e.g. ``{"nouveaux déplacés": "arrivals"}``.
     dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched, merge_duplicates
         As for :func:`read_events`.
-    sheet, layer, encoding
+    sheet, layer, encoding, prefer
         As for :func:`read_events`.
 
     Returns
@@ -81,7 +81,7 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
     count, all of them for a wide row) from different sources.
     """
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding)
+                      merge_duplicates, sheet, layer, encoding, prefer)
     return _Displacement.load(paths, options, vocabulary("figures", figure_types))
 
 
@@ -89,7 +89,8 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
 class _Displacement(Records):
     kind = "displacement"
     fields = ("date", "period_end", "period", "place", "lon", "lat", "country", "admin1",
-              "figure_type", "count", "source", "notes", "is_synthetic") + FIGURE_TYPES
+              "admin2", "admin3", "figure_type", "count", "source", "notes",
+              "is_synthetic") + FIGURE_TYPES
 
     def dates(self) -> tuple[pd.Series, pd.Series]:
         f, add, dayfirst = self.frame, self.problems.add, self.options.dayfirst

@@ -25,7 +25,7 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
                 today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
                 on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                 sheet: str | int | None = None, layer: str | int | None = None,
-                encoding: str | None = None) -> LoadResult:
+                encoding: str | None = None, prefer: str = "point") -> LoadResult:
     r"""Read event reports (attacks, clashes, massacres) from one or more files.
 
     Parameters
@@ -64,6 +64,10 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
         GeoPackage layer (default: the first).
     encoding : str, optional
         CSV encoding (default: UTF-8, then Windows-1252).
+    prefer : {"point", "admin"}
+        When a row's coordinates lie outside the admin unit (admin1/admin2/admin3) it
+        names: keep the point (default) or the named unit. Either way the row is flagged
+        ``point-admin-mismatch`` (``flags`` column) with both units in ``reason``.
 
     Returns
     -------
@@ -82,9 +86,13 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     Notes
     -----
     Rows are rejected, naming the field, for: a missing, unparseable, month-only or future
-    date; no place and no coordinates; non-numeric coordinates; a missing or unknown event
-    type; a negative, non-numeric or fractional fatality count; an ``is_synthetic`` value that
-    is not yes/no; an unmatched or ambiguous place (unless ``on_unmatched="keep"``).
+    date; no place, coordinates nor admin unit; non-numeric coordinates; a missing or unknown
+    event type; a negative, non-numeric or fractional fatality count; an ``is_synthetic`` value
+    that is not yes/no; an unmatched or ambiguous place (unless ``on_unmatched="keep"``).
+
+    A place that no gazetteer knows lands in the lowest admin unit the row names (``admin3``
+    commune, ``admin2`` cercle/department, ``admin1`` region) with method ``admin-hint`` and a
+    lower confidence, instead of being rejected.
 
     With no place column, the finest admin column (admin3, then admin2, then admin1) is
     geocoded as the place. In GeoJSON and GeoPackage files, point geometries give ``lon`` and
@@ -132,14 +140,15 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     [[3, 'place']]
     """
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding)
+                      merge_duplicates, sheet, layer, encoding, prefer)
     return _Events.load(paths, options, vocabulary("events", event_types))
 
 
 
 class _Events(Records):
     kind = "events"
-    fields = ("date", "place", "lon", "lat", "country", "admin1", "admin2", "event_type",
+    fields = ("date", "place", "lon", "lat", "country", "admin1", "admin2", "admin3",
+              "event_type",
               "sub_event_type", "actor1", "actor2", "fatalities", "source", "notes",
               "is_synthetic", "event_id", "inter1")
     #: Merged actors of rows kept for dyadic repeats (``actor1, actor2`` by frame position).

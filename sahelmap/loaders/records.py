@@ -104,12 +104,20 @@ class Records:
         x = np.where(from_points, f["_plon"].to_numpy(), x)
         y = np.where(from_points, f["_plat"].to_numpy(), y)
         has_xy = ~np.isnan(x) & ~np.isnan(y)
-        no_place = f["place"].isna().to_numpy()
+        no_place = f["place"].isna().to_numpy() & ~self.named_units()
         half = no_place & (np.isnan(x) != np.isnan(y))
         add("place", no_place & ~has_xy & ~half, f["place"], "missing place and coordinates")
         add("place", half, f["place"],
             "missing place and incomplete coordinates (longitude and latitude both needed)")
         return x, y
+
+    def named_units(self) -> np.ndarray:
+        """Whether each row names an admin unit (admin1, admin2 or admin3)."""
+        named = np.zeros(len(self.frame), dtype=bool)
+        for column in ("admin1", "admin2", "admin3"):
+            if column in self.frame:
+                named |= self.frame[column].notna().to_numpy()
+        return named
 
     def check_flags(self) -> np.ndarray:
         """Check the ``is_synthetic`` yes/no values; return them as booleans."""
@@ -121,14 +129,19 @@ class Records:
     def geocode(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         """Geocode every row; reject unmatched and ambiguous places unless kept."""
         f = self.frame
-        todo = ~f["place"].isna().to_numpy() | (~np.isnan(x) & ~np.isnan(y))
+        todo = (~f["place"].isna().to_numpy() | (~np.isnan(x) & ~np.isnan(y))
+                | self.named_units())
         query = pd.DataFrame({"place": f["place"], "lon": x, "lat": y,
                               "country": f["country"], "admin1": f["admin1"]})
+        for column in ("admin2", "admin3"):
+            if column in f:
+                query[column] = f[column]
         if not todo.all():
             query = query[todo]
         if len(query):
             found = geocode_frame(query, gazetteer=self.options.gazetteer,
-                                  fuzzy_threshold=self.options.fuzzy_threshold)
+                                  fuzzy_threshold=self.options.fuzzy_threshold,
+                                  prefer=self.options.prefer)
         else:
             found = pd.DataFrame({name: pd.Series(dtype="float64" if name in
                                                   _GEOCODER_FLOATS else "str")

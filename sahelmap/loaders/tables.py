@@ -32,7 +32,8 @@ PathOrPaths = str | PathLike | Sequence[str | PathLike]
 OnUnmatched = Literal["reject", "keep"]
 # Fields stripped here (empty becomes NA); the others are parsed by checks that strip them
 # themselves, or are free text kept as written (a million distinct notes cost seconds).
-_STRIPPED = {"place", "country", "admin1", "admin2", "event_type", "figure_type", "source",
+_STRIPPED = {"place", "country", "admin1", "admin2", "admin3", "event_type", "figure_type",
+             "source",
              "event_id", "inter1"}
 
 
@@ -51,8 +52,11 @@ class Options:
     sheet: str | int | None
     layer: str | int | None
     encoding: str | None
+    prefer: str = "point"
 
     def __post_init__(self) -> None:
+        if self.prefer not in ("point", "admin"):
+            raise OptionError(f"prefer must be 'point' or 'admin', not {self.prefer!r}")
         if self.on_unmatched not in ("reject", "keep"):
             raise OptionError(f"on_unmatched must be 'reject' or 'keep', not "
                               f"{self.on_unmatched!r}")

@@ -1,0 +1,87 @@
+"""Rows that name their admin units: a fallback for unknown villages, a check for points."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sahelmap import geocode, read_events
+from sahelmap.cli import main
+
+# ACLED's current export columns (invented rows): a village no gazetteer has, in Mondoro
+# commune (Douentza cercle, Mopti region; since 2023 the Douentza region).
+HEADER = ("event_id_cnty,event_date,event_type,sub_event_type,actor1,country,admin1,admin2,"
+          "admin3,location,latitude,longitude,fatalities,source,notes")
+
+
+def write(folder, *rows):
+    path = folder / "acled.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_village_in_no_gazetteer_lands_in_its_stated_commune(tmp_path):
+    path = write(tmp_path,
+                 "MLI1,2023-03-02,Violence against civilians,Attack,JNIM,Mali,Mopti,Douentza,"
+                 "Mondoro,Hombori-Koira Kaina,,,4,Local source,invented row",
+                 "MLI2,2023-03-02,Battles,Armed clash,JNIM,Mali,Mopti,Nowhere-cercle,,"
+                 "Tin-Aklou,,,1,Local source,invented row",
+                 "MLI3,2023-03-03,Battles,Armed clash,JNIM,Mali,,,,Another-hamlet,,,2,x,y")
+    result = read_events(path, today="2024-01-01")
+    result.check()
+    acc = result.accepted.set_index("event_id")
+    assert acc.loc["MLI1", ["method", "matched_name", "adm2_pcode", "adm2_name"]].tolist() == [
+        "admin-hint", "Mondoro", "ML0504", "Douentza"]
+    assert acc.loc["MLI1", "confidence"] == 0.7 and "admin-hint" in acc.loc["MLI1", "flags"]
+    assert "placed in the commune the row names (Mondoro)" in acc.loc["MLI1", "reason"]
+    # an unknown cercle: the region it names, said so, at a lower confidence
+    assert acc.loc["MLI2", ["adm1_pcode", "confidence"]].tolist() == ["ML05", 0.5]
+    assert "cercle/department 'Nowhere-cercle' not recognised" in acc.loc["MLI2", "reason"]
+    # nothing named: still rejected, with the reason
+    assert result.rejected["source_row"].tolist() == [4]
+    assert pd.isna(acc.loc["MLI1", "lon"]) and acc.loc["MLI1"].geometry is None
+
+
+def test_a_point_outside_its_stated_unit_is_flagged_and_the_caller_chooses(tmp_path):
+    # coordinates in Niger (Torodi, Tillabéri) but the row says Gao cercle, Gao, Mali
+    path = write(tmp_path, "MLI9,2023-03-02,Battles,Armed clash,JNIM,Mali,Gao,Gao,,"
+                           "Some place,13.1,1.8,3,x,invented row")
+    point = read_events(path, today="2024-01-01")
+    row = point.accepted.iloc[0]
+    assert (row["adm1_pcode"], row["method"]) == ("NE006", "coordinates")
+    assert row["flags"] == "point-admin-mismatch"
+    assert "the row names the cercle/department Gao" in row["reason"]
+    admin = read_events(path, today="2024-01-01", prefer="admin")
+    row = admin.accepted.iloc[0]
+    assert (row["adm1_pcode"], row["adm2_pcode"], row["method"]) == ("ML07", "ML0703",
+                                                                    "admin-hint")
+    assert "point-admin-mismatch" in row["flags"] and row["confidence"] == 0.6
+    single = geocode(lon=1.8, lat=13.1, admin1="Gao", prefer="admin")
+    assert single.adm1_pcode == "ML07" and "point-admin-mismatch" in single.flags
+    with pytest.raises(ValueError, match="prefer must be 'point' or 'admin'"):
+        geocode("Gao", prefer="both")
+
+
+def test_a_point_and_a_name_that_agree_are_not_flagged(tmp_path):
+    path = write(tmp_path, "MLI5,2023-03-02,Battles,Armed clash,JNIM,Mali,Gao,Ansongo,"
+                           "Ouattagouna,Labbezanga,14.95,0.70,1,x,y")
+    row = read_events(path, today="2024-01-01").accepted.iloc[0]
+    assert (row["adm2_name"], row["flags"]) == ("Ansongo", "")
+
+
+def test_the_weekly_job_writes_the_flagged_rows(tmp_path):
+    path = write(tmp_path,
+                 "MLI1,2022-09-13,Violence against civilians,Attack,JNIM,Mali,Mopti,Douentza,"
+                 "Mondoro,Hombori-Koira Kaina,,,4,Local source,invented row",
+                 "MLI9,2022-09-13,Battles,Armed clash,JNIM,Mali,Gao,Gao,,Some place,13.1,1.8,3,"
+                 "x,invented row")
+    out = tmp_path / "out"
+    done = CliRunner().invoke(main, ["weekly", "--events", str(path), "--week", "2022-W37",
+                                     "--out", str(out), "--no-png", "-q"])
+    assert done.exit_code == 0, done.output
+    flagged = pd.read_csv(out / "flagged.csv")
+    assert flagged[["source_row", "flags"]].values.tolist() == [
+        [2, "admin-hint"], [3, "point-admin-mismatch"]]
+    regions = pd.read_csv(out / "regions.csv").set_index("unit_pcode")
+    assert regions.loc["ML18", "fatalities"] == 4  # Douentza region (2023), by its commune
