@@ -27,7 +27,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def write_events(path: Path, rows: int, seed: int = 7) -> None:
-    """An ACLED-style CSV: ~5,000 distinct place spellings, mixed date formats, 10% points.
+    """An ACLED-style CSV: ~5,000 distinct place spellings, admin columns, mixed date formats,
+    10% points.
 
     Every row has an ``event_id_cnty``; 5% of the rows repeat the row before with another
     ``actor2``, as ACLED's dyadic export writes an event once per actor pair (they are merged,
@@ -36,6 +37,7 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
     sys.path.insert(0, str(HERE))
     from bench_geocode import distinct_names
 
+    from sahelmap.boundaries import admin_units
     from sahelmap.geocoding import Geocoder
 
     rng = np.random.default_rng(seed)
@@ -64,6 +66,15 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
         "source": rng.choice(["Source A", "Source B", "Source C"], rows),
         "notes": "benchmark row",
     })
+    # ACLED's admin columns: region, cercle/department and commune of a random commune (the
+    # place name is unrelated, as for villages the gazetteer lacks, which then use them)
+    communes = admin_units("adm3", structure="2016")
+    communes = communes[communes["adm3_pcode"].notna()]
+    pick = rng.integers(0, len(communes), rows)
+    for column, source in (("admin1", "adm1_name"), ("admin2", "adm2_name"),
+                           ("admin3", "adm3_name")):
+        frame.insert(frame.columns.get_loc("location"), column,
+                     communes[source].to_numpy(dtype=object)[pick])
     frame.insert(0, "event_id_cnty", [f"MLI{n}" for n in range(1, rows + 1)])
     dyadic = np.flatnonzero(rng.random(rows) < 0.05)
     dyadic = dyadic[dyadic > 0]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from tqdm import tqdm
 
 from sahelmap.datasets import example_path
@@ -92,6 +93,70 @@ def _inputs(example: bool, events: tuple[str, ...], displacement: tuple[str, ...
     return events, displacement, gazetteer
 
 
+def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that say how to read the files (shared by weekly and aggregate)."""
+    options = [
+        click.option("--schema", type=click.Path(dir_okay=False),
+                     help="A TOML job file with the options below for each report kind "
+                          "(see 'sahelmap.schema'); options given here win."),
+        click.option("--columns", help="Columns of the event files: 'File column=field,...' "
+                                       "(field '-' ignores a column)."),
+        click.option("--displacement-columns",
+                     help="Columns of the displacement files, as --columns."),
+        click.option("--event-types", type=click.Path(dir_okay=False),
+                     help="CSV of your event terms: 'term,event_type' (an ACLED type)."),
+        click.option("--prefer", type=click.Choice(["point", "admin"]), default=None,
+                     help="When a row's point lies outside the admin unit it names: keep the "
+                          "point (default) or the unit; flagged either way."),
+        click.option("--country", help="Country of rows that give none (Mali or Niger)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _job(ctx: click.Context, params: dict[str, Any]) -> tuple[dict, dict, dict]:
+    """Reading options per kind, and the command's options with the schema's defaults."""
+    from sahelmap.schema import Schema, parse_columns, read_schema
+
+    schema = read_schema(params["schema"]) if params.get("schema") else Schema()
+    chosen = dict(params)
+    for key, value in schema.job.items():  # the schema fills what the command line left
+        name = {"classes": "k"}.get(key, key)
+        if name == "dayfirst":
+            name, value = "monthfirst", not value
+        if name in chosen and ctx.get_parameter_source(name) == ParameterSource.DEFAULT:
+            chosen[name] = value
+    events = dict(schema.events)
+    displacement = dict(schema.displacement)
+    for options in (events, displacement):
+        for key in ("prefer", "country"):
+            if params.get(key) is not None:
+                options[key] = params[key]
+    columns = parse_columns(params.get("columns"), "--columns")
+    if columns:
+        events["columns"] = columns
+    columns = parse_columns(params.get("displacement_columns"), "--displacement-columns")
+    if columns:
+        displacement["columns"] = columns
+    if params.get("event_types"):
+        events["event_types"] = _terms(params["event_types"])
+    return events, displacement, chosen
+
+
+def _terms(path: str) -> dict[str, str]:
+    """``{term: type}`` from a two-column CSV (header first)."""
+    from sahelmap.errors import OptionError
+    from sahelmap.loaders.files import read_table
+
+    frame = read_table(path).frame
+    if frame.shape[1] < 2:
+        raise OptionError(f"--event-types {path}: needs two columns, 'term,event_type'; "
+                          f"it has {list(frame.columns)}")
+    pairs = frame.iloc[:, :2].dropna()
+    return dict(zip(pairs.iloc[:, 0].str.strip(), pairs.iloc[:, 1].str.strip()))
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sahelmap")
 def main() -> None:
@@ -137,12 +202,10 @@ def main() -> None:
 @click.option("--png/--no-png", default=True, show_default=True,
               help="Also write the 300 dpi PNG for reports.")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
+@_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], week: str,
-           out_dir: str, gazetteer: str | None, boundaries: str | None, level: str,
-           structure: str, value: str, scheme: str, k: int, title: str | None,
-           merge_duplicates: bool, monthfirst: bool, png: bool, example: bool,
-           quiet: bool) -> None:
+@click.pass_context
+def weekly(ctx: click.Context, **params: Any) -> None:
     """Write the weekly map (HTML and PNG), the per-region CSV and the rejected rows.
 
     \b
@@ -153,15 +216,18 @@ def weekly(events_files: tuple[str, ...], displacement_files: tuple[str, ...], w
     """  # noqa: D301 (click's \b marker must be a real backspace)
     import sahelmap
 
+    event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
-        example, events_files, displacement_files, gazetteer)
-    steps = _Steps(total=5 + png, quiet=quiet)
+        p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
+    steps = _Steps(total=5 + p["png"], quiet=p["quiet"])
     with _errors():
         written = sahelmap.weekly(
-            events=list(events_files), displacement=list(displacement_files), week=week,
-            out_dir=Path(out_dir), gazetteer=gazetteer, boundaries=boundaries, level=level,
-            structure=structure, value=value, scheme=scheme, k=k, title=title,
-            merge_duplicates=merge_duplicates, dayfirst=not monthfirst, png=png, step=steps.run,
+            events=list(events_files), displacement=list(displacement_files), week=p["week"],
+            out_dir=Path(p["out_dir"]), gazetteer=gazetteer, boundaries=p["boundaries"],
+            level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
+            k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
+            dayfirst=not p["monthfirst"], png=p["png"], step=steps.run,
+            event_options=event_options, displacement_options=displacement_options,
         )
     steps.close()
     for label, path in written.items():
@@ -227,23 +293,73 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
 @click.option("--end", default=None, help="Last day counted (YYYY-MM-DD).")
 @click.option("--gazetteer", type=click.Path(dir_okay=False))
 @click.option("--boundaries", type=click.Path(dir_okay=False))
+@click.option("--merge-duplicates/--keep-duplicates", default=False, show_default=True,
+              help="Merge reports of the same event/figure from several sources.")
+@click.option("--monthfirst", is_flag=True,
+              help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
-def aggregate(events_files: tuple[str, ...], displacement_files: tuple[str, ...], out: str,
-              rejected: str | None, level: str, structure: str, period: str, start: str | None,
-              end: str | None, gazetteer: str | None, boundaries: str | None,
-              example: bool) -> None:
+@_reading_options
+@click.pass_context
+def aggregate(ctx: click.Context, **params: Any) -> None:
     """Count events, fatalities and displacement per admin unit and period."""
     from sahelmap import pipeline
 
+    event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
-        example, events_files, displacement_files, gazetteer)
+        p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
     with _errors():
         summary = pipeline.aggregate_files(
-            events=list(events_files), displacement=list(displacement_files), out=Path(out),
-            rejected=Path(rejected) if rejected else None, level=level,
-            structure=structure, period=period,
-            start=start, end=end, gazetteer=gazetteer, boundaries=boundaries)
+            events=list(events_files), displacement=list(displacement_files),
+            out=Path(p["out"]), rejected=Path(p["rejected"]) if p["rejected"] else None,
+            level=p["level"], structure=p["structure"], period=p["period"], start=p["start"],
+            end=p["end"], gazetteer=gazetteer, boundaries=p["boundaries"],
+            dayfirst=not p["monthfirst"], merge_duplicates=p["merge_duplicates"],
+            event_options=event_options, displacement_options=displacement_options)
     click.echo(summary, err=True)
+
+
+@main.group()
+def gazetteer() -> None:
+    """Your own places: learn them from past reports that carry names and coordinates."""
+
+
+@gazetteer.command("learn")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The user gazetteer to write (CSV: name, lon, lat, aliases, ...).")
+@click.option("--min-distance", "min_distance_km", default=25.0, show_default=True,
+              type=click.FloatRange(0, min_open=True),
+              help="Same-name places farther apart (km) stay separate, so never averaged.")
+@click.option("--check", "check_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Report files with place names only: say how many of their names the "
+                   "learnt gazetteer knows. Repeat for several files.")
+def gazetteer_learn(files: tuple[str, ...], out: str, min_distance_km: float,
+                    check_files: tuple[str, ...]) -> None:
+    """Collect (name, position) from FILES (e.g. past ACLED exports) into a user gazetteer.
+
+    \b
+    Example:
+      sahelmap gazetteer learn acled_2023.csv acled_2024.csv --out places.csv \\
+          --check field_reports.xlsx
+      sahelmap weekly --events field_reports.xlsx --gazetteer places.csv ...
+    """  # noqa: D301 (click's \b marker must be a real backspace)
+    from sahelmap.gazetteer import coverage, learn_gazetteer
+    from sahelmap.loaders.columns import recognise_columns
+    from sahelmap.loaders.files import read_table
+
+    with _errors():
+        learned = learn_gazetteer(list(files), min_distance_km=min_distance_km)
+        learned.to_csv(out, index=False)
+        click.echo(f"{len(learned):,} places learnt from {len(files)} file(s) into {out}",
+                   err=True)
+        for path in check_files:
+            table = read_table(path).frame
+            column = recognise_columns(list(table.columns), kind="events").get("place")
+            if column is None:
+                raise click.UsageError(f"--check {path}: no place column found")
+            found = coverage(table[column], learned)
+            click.echo(f"{path}: {found.n_rows_known:,} of {found.n_rows:,} rows "
+                       f"({found.n_known:,} of {found.n_names:,} names) are known", err=True)
 
 
 @main.group()

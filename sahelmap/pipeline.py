@@ -6,7 +6,7 @@ each step lives in its own module and can be used alone from a notebook.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -102,7 +102,9 @@ def _geocoder(gazetteer: Any, boundaries: Any) -> tuple[Any, gpd.GeoDataFrame | 
 def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
                  displacement: Sequence[PathLikeStr] | PathLikeStr | None = None, *,
                  gazetteer: Any = None, boundaries: Any = None, dayfirst: bool = True,
-                 merge_duplicates: bool = False, step: Step | None = None) -> Reports:
+                 merge_duplicates: bool = False, step: Step | None = None,
+                 event_options: Mapping[str, Any] | None = None,
+                 displacement_options: Mapping[str, Any] | None = None) -> Reports:
     """Read, validate and geocode event and displacement report files.
 
     Parameters
@@ -119,6 +121,10 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
         Keep one row of each group of duplicate reports (the others are listed as rejected).
     step : callable, optional
         ``step(label, work)`` runs ``work()``; the CLI passes a progress bar.
+    event_options, displacement_options : mapping, optional
+        More keyword arguments for :func:`sahelmap.read_events` and
+        :func:`sahelmap.read_displacement` (``columns``, ``event_types``, ``prefer``,
+        ``country``...; see :mod:`sahelmap.schema`).
 
     Returns
     -------
@@ -131,10 +137,11 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
     options = dict(gazetteer=coder, dayfirst=dayfirst, merge_duplicates=merge_duplicates)
     reports = Reports()
     if events:
-        reports.events = step("reading events", lambda: read_events(events, **options))
+        reports.events = step("reading events", lambda: read_events(
+            events, **options, **dict(event_options or {})))
     if displacement:
-        reports.displacement = step("reading displacement",
-                                    lambda: read_displacement(displacement, **options))
+        reports.displacement = step("reading displacement", lambda: read_displacement(
+            displacement, **options, **dict(displacement_options or {})))
     return reports
 
 
@@ -155,7 +162,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str = "arrivals",
            scheme: str = "quantiles", k: int = 5,
            title: str | None = None, merge_duplicates: bool = False, dayfirst: bool = True,
-           png: bool = True, step: Step | None = None) -> dict[str, Path]:
+           png: bool = True, step: Step | None = None,
+           event_options: Mapping[str, Any] | None = None,
+           displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
 
     Returns
@@ -174,7 +183,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     label = f"{start:%G}-W{start:%V}"
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
-                           dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step)
+                           dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
+                           event_options=event_options,
+                           displacement_options=displacement_options)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
                                                    start=None, end=None, boundaries=layer,
                                                    structure=structure))
@@ -233,7 +244,10 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     rejected: PathLikeStr | None = None, level: str = "adm1",
                     structure: str = DEFAULT_STRUCTURE, period: str = "week",
                     start: Any = None, end: Any = None, gazetteer: Any = None,
-                    boundaries: Any = None) -> str:
+                    boundaries: Any = None, dayfirst: bool = True,
+                    merge_duplicates: bool = False,
+                    event_options: Mapping[str, Any] | None = None,
+                    displacement_options: Mapping[str, Any] | None = None) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
 
     Returns a short summary of what was read, accepted and rejected.
@@ -241,7 +255,10 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
     from sahelmap.io import export
 
     layer = _boundary_layer(boundaries)
-    reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer)
+    reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
+                           dayfirst=dayfirst, merge_duplicates=merge_duplicates,
+                           event_options=event_options,
+                           displacement_options=displacement_options)
     table = _summarize(reports, level=level, period=period, start=start, end=end,
                        boundaries=layer, structure=structure)
     export(table, out)

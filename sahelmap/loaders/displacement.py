@@ -24,7 +24,8 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
                       today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
                       on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                       sheet: str | int | None = None, layer: str | int | None = None,
-                      encoding: str | None = None, prefer: str = "point") -> LoadResult:
+                      encoding: str | None = None, prefer: str = "point",
+                      country: str | None = None) -> LoadResult:
     """Read displacement figures (IOM-DTM-style tables) from one or more files.
 
     Two layouts are recognised:
@@ -48,7 +49,7 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
         Extra ``{term: figure type}`` synonyms, e.g. ``{"nouveaux déplacés": "arrivals"}``.
     dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched, merge_duplicates
         As for :func:`read_events`.
-    sheet, layer, encoding, prefer
+    sheet, layer, encoding, prefer, country
         As for :func:`read_events`.
 
     Returns
@@ -81,7 +82,7 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
     count, all of them for a wide row) from different sources.
     """
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding, prefer)
+                      merge_duplicates, sheet, layer, encoding, prefer, country)
     return _Displacement.load(paths, options, vocabulary("figures", figure_types))
 
 

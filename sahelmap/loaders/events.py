@@ -25,7 +25,8 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
                 today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
                 on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                 sheet: str | int | None = None, layer: str | int | None = None,
-                encoding: str | None = None, prefer: str = "point") -> LoadResult:
+                encoding: str | None = None, prefer: str = "point",
+                country: str | None = None) -> LoadResult:
     r"""Read event reports (attacks, clashes, massacres) from one or more files.
 
     Parameters
@@ -68,6 +69,9 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
         When a row's coordinates lie outside the admin unit (admin1/admin2/admin3) it
         names: keep the point (default) or the named unit. Either way the row is flagged
         ``point-admin-mismatch`` (``flags`` column) with both units in ``reason``.
+    country : str, optional
+        The country of rows that give none (``"Mali"``, ``"NE"``...): a binding hint for
+        files of one country without a country column.
 
     Returns
     -------
@@ -140,7 +144,7 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     [[3, 'place']]
     """
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding, prefer)
+                      merge_duplicates, sheet, layer, encoding, prefer, country)
     return _Events.load(paths, options, vocabulary("events", event_types))
 
 

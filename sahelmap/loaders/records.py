@@ -63,6 +63,8 @@ class Records:
         self.options = options
         self.terms = terms
         self.frame = canonical(tables, self.fields)
+        if options.country is not None:  # the country of rows whose file does not say it
+            self.frame["country"] = self.frame["country"].fillna(options.country)
         self.problems = Problems(len(self.frame))
         self.n_swapped = 0
         self.check_overflow()

@@ -22,7 +22,7 @@ from sahelmap.errors import InputFileError, OptionError
 from sahelmap.loaders.columns import ColumnMap, recognise_columns
 from sahelmap.loaders.dates import to_timestamp
 from sahelmap.loaders.files import RawTable, read_table
-from sahelmap.vocab import FIGURE_TYPES
+from sahelmap.vocab import FIGURE_TYPES, country_code
 
 __all__ = ["Options", "Table", "OnUnmatched", "PathOrPaths", "canonical", "read_all"]
 
@@ -53,8 +53,12 @@ class Options:
     layer: str | int | None
     encoding: str | None
     prefer: str = "point"
+    country: str | None = None
 
     def __post_init__(self) -> None:
+        if self.country is not None and country_code(self.country) is None:
+            raise OptionError(f"country={self.country!r} is not Mali or Niger (give 'Mali', "
+                              "'Niger', 'ML', 'NE', 'MLI' or 'NER')")
         if self.prefer not in ("point", "admin"):
             raise OptionError(f"prefer must be 'point' or 'admin', not {self.prefer!r}")
         if self.on_unmatched not in ("reject", "keep"):
