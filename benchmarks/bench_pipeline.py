@@ -66,15 +66,25 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
         "source": rng.choice(["Source A", "Source B", "Source C"], rows),
         "notes": "benchmark row",
     })
-    # ACLED's admin columns: region, cercle/department and commune of a random commune (the
-    # place name is unrelated, as for villages the gazetteer lacks, which then use them)
+    # ACLED's admin columns, consistent with the place as in real exports: the region and
+    # cercle of the names the gazetteer knows; for the others (villages it lacks), those of
+    # a random commune, which the rows then land in by admin hint.
+    coder = Geocoder()
+    known = coder.geocode_frame(pd.DataFrame({"place": names}))
     communes = admin_units("adm3", structure="2016")
-    communes = communes[communes["adm3_pcode"].notna()]
-    pick = rng.integers(0, len(communes), rows)
-    for column, source in (("admin1", "adm1_name"), ("admin2", "adm2_name"),
-                           ("admin3", "adm3_name")):
-        frame.insert(frame.columns.get_loc("location"), column,
-                     communes[source].to_numpy(dtype=object)[pick])
+    communes = communes[communes["adm3_pcode"].notna()].reset_index(drop=True)
+    pick = rng.integers(0, len(communes), len(names))
+    matched = (known["status"] == "matched").to_numpy()
+    admin = {
+        "admin1": np.where(matched, known["adm1_name"].to_numpy(dtype=object),
+                           communes["adm1_name"].to_numpy(dtype=object)[pick]),
+        "admin2": np.where(matched, known["adm2_name"].fillna("").to_numpy(dtype=object),
+                           communes["adm2_name"].to_numpy(dtype=object)[pick]),
+        "admin3": np.where(matched, "", communes["adm3_name"].to_numpy(dtype=object)[pick]),
+    }
+    index = pd.Index(names).get_indexer(frame["location"])
+    for column, values in admin.items():
+        frame.insert(frame.columns.get_loc("location"), column, values[index])
     frame.insert(0, "event_id_cnty", [f"MLI{n}" for n in range(1, rows + 1)])
     dyadic = np.flatnonzero(rng.random(rows) < 0.05)
     dyadic = dyadic[dyadic > 0]

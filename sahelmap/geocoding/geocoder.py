@@ -196,7 +196,8 @@ class Geocoder:
         result = result.copy()
         fallback = found & (status[rows] == "unmatched")
         if fallback.any():
-            _place(result, rows[fallback], per_row[fallback], "place not found; ")
+            _place(result, rows[fallback], per_row[fallback].reset_index(drop=True),
+                   "place not found; ")
         if by_xy[rows].any():
             check = found & by_xy[rows]
             where = rows[check]
@@ -209,7 +210,8 @@ class Geocoder:
             by_adm2 = same_adm2 & pd.notna(h2) & pd.notna(point2)
             differs = np.where(by_adm2, point2 != h2, pd.notna(h1) & (point1 != h1))
             if differs.any():
-                _flag_mismatch(result, where[differs], hint[differs], prefer)
+                _flag_mismatch(result, where[differs], hint[differs].reset_index(drop=True),
+                               prefer)
         return result
 
     def _unit_table(self) -> pd.DataFrame:
@@ -266,12 +268,20 @@ def _with_coordinate_flags(rows: pd.DataFrame, flags: np.ndarray) -> pd.DataFram
     rows = rows.copy()
     for column in ("flags", "reason", "candidates"):
         rows[column] = rows[column].fillna("").astype(object)
-    for i in np.flatnonzero(flags):
-        flag = COORD_FLAGS[flags[i]]
-        rows.at[i, "flags"] = ",".join(filter(None, [flag, rows.at[i, "flags"]]))
-        rows.at[i, "reason"] = "; ".join(filter(None, [COORD_NOTES[flag], rows.at[i, "reason"]]))
-        if flag == "snapped":
-            rows.at[i, "confidence"] = SNAPPED_CONFIDENCE
+    flagged = np.flatnonzero(flags)
+    if not len(flagged):
+        return rows
+    names = np.asarray(COORD_FLAGS, dtype=object)[flags[flagged]]
+    notes = np.asarray([COORD_NOTES.get(f, "") for f in COORD_FLAGS], dtype=object)[
+        flags[flagged]]
+    at = rows.columns.get_loc
+    old_flags = rows["flags"].to_numpy()[flagged]
+    old_reasons = rows["reason"].to_numpy()[flagged]
+    rows.iloc[flagged, at("flags")] = [",".join(filter(None, pair))
+                                       for pair in zip(names, old_flags)]
+    rows.iloc[flagged, at("reason")] = ["; ".join(filter(None, pair))
+                                        for pair in zip(notes, old_reasons)]
+    rows.iloc[flagged[names == "snapped"], at("confidence")] = SNAPPED_CONFIDENCE
     return rows
 
 
@@ -284,49 +294,69 @@ def _check_prefer(prefer: str) -> str:
     return prefer
 
 
+def _distinct(func: Any, *columns: np.ndarray) -> np.ndarray:
+    """``func(*values)`` for each row, computed once per distinct combination of values."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        c, u = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=False)
+        code = code * (len(u) + 1) + c
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    values = np.asarray([func(*(column[i] for column in columns)) for i in first],
+                        dtype=object)
+    return values[inverse.ravel()]
+
+
+def _join(sep: str, *parts: object) -> str:
+    return sep.join(str(p) for p in parts if isinstance(p, str) and p)
+
+
 def _place(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame, why: str) -> None:
-    """Put ``rows`` in the unit their admin columns name (method ``admin-hint``)."""
-    at = result.index[rows]
+    """Put ``rows`` (positions) in the unit their admin columns name (method ``admin-hint``)."""
+    at = result.columns.get_loc
     levels = hint["hint_level"].to_numpy(dtype=object)
-    result.loc[at, "matched_name"] = hint["hint_name"].to_numpy(dtype=object)
+    result.iloc[rows, at("matched_name")] = hint["hint_name"].to_numpy(dtype=object)
     for mine, theirs in (("adm0_pcode", "hint_adm0"), ("adm1_pcode", "hint_adm1"),
                          ("adm1_name", "hint_adm1_name"), ("adm2_pcode", "hint_adm2"),
                          ("adm2_name", "hint_adm2_name")):
-        result.loc[at, mine] = hint[theirs].to_numpy(dtype=object)
-    result.loc[at, ["match_lon", "match_lat"]] = np.nan
-    result.loc[at, "method"] = "admin-hint"
-    result.loc[at, "status"] = "matched"
-    result.loc[at, "candidates"] = ""
-    result.loc[at, "confidence"] = [HINT_CONFIDENCE[level] for level in levels]
-    old = result.loc[at, "reason"].fillna("").astype(str).to_numpy()
-    result.loc[at, "reason"] = [
-        f"{why}{o + '; ' if o else ''}{note + '; ' if note else ''}placed in the "
-        f"{_WORDS[level]} the row names ({name})"
-        for o, level, name, note in zip(old, levels, hint["hint_name"],
-                                        hint["hint_note"].fillna(""))]
-    flags = result.loc[at, "flags"].fillna("").astype(str).to_numpy()
-    result.loc[at, "flags"] = [",".join(filter(None, [f, "admin-hint"])) for f in flags]
+        result.iloc[rows, at(mine)] = hint[theirs].to_numpy(dtype=object)
+    result.iloc[rows, at("match_lon")] = np.nan
+    result.iloc[rows, at("match_lat")] = np.nan
+    result.iloc[rows, at("method")] = "admin-hint"
+    result.iloc[rows, at("status")] = "matched"
+    result.iloc[rows, at("candidates")] = ""
+    result.iloc[rows, at("confidence")] = np.asarray([HINT_CONFIDENCE.get(level, 0.0) for level
+                                                      in levels], dtype=float)
+    result.iloc[rows, at("reason")] = _distinct(
+        lambda old, level, name, note: why + _join("; ", old, note, f"placed in the "
+                                                   f"{_WORDS[level]} the row names ({name})"),
+        result["reason"].to_numpy(dtype=object)[rows], levels,
+        hint["hint_name"].to_numpy(dtype=object), hint["hint_note"].to_numpy(dtype=object))
+    result.iloc[rows, at("flags")] = _distinct(
+        lambda old: _join(",", old, "admin-hint"), result["flags"].to_numpy(dtype=object)[rows])
 
 
 def _flag_mismatch(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame,
                    prefer: str) -> None:
     """Flag rows whose point lies outside the unit they name; move them if ``prefer="admin"``."""
-    at = result.index[rows]
-    point_unit = (result.loc[at, "adm2_name"].where(result.loc[at, "adm2_name"].notna(),
-                                                    result.loc[at, "adm1_name"])
-                  .astype(object).to_numpy())
-    notes = [f"point lies in {p}, the row names the {_WORDS[level]} {name}"
-             for p, level, name in zip(point_unit, hint["hint_level"], hint["hint_name"])]
+    at = result.columns.get_loc
+    adm2 = result["adm2_name"].to_numpy(dtype=object)[rows]
+    point_unit = np.where(pd.notna(adm2), adm2, result["adm1_name"].to_numpy(dtype=object)[rows])
+    notes = _distinct(lambda unit, level, name: f"point lies in {unit}, the row names the "
+                                                f"{_WORDS[level]} {name}",
+                      point_unit, hint["hint_level"].to_numpy(dtype=object),
+                      hint["hint_name"].to_numpy(dtype=object))
     if prefer == "admin":
         _place(result, rows, hint, "")
-        result.loc[at, "reason"] = [f"{n}; {r}" for n, r in zip(notes, result.loc[at, "reason"])]
+        result.iloc[rows, at("reason")] = _distinct(
+            lambda note, old: _join("; ", note, old), notes,
+            result["reason"].to_numpy(dtype=object)[rows])
     else:
-        old = result.loc[at, "reason"].fillna("").astype(str).to_numpy()
-        result.loc[at, "reason"] = [f"{o + '; ' if o else ''}{n} (the point is kept)"
-                                    for o, n in zip(old, notes)]
-    flags = result.loc[at, "flags"].fillna("").astype(str).to_numpy()
-    result.loc[at, "flags"] = [",".join(filter(None, [f, "point-admin-mismatch"]))
-                               for f in flags]
+        result.iloc[rows, at("reason")] = _distinct(
+            lambda old, note: _join("; ", old, f"{note} (the point is kept)"),
+            result["reason"].to_numpy(dtype=object)[rows], notes)
+    result.iloc[rows, at("flags")] = _distinct(
+        lambda old: _join(",", old, "point-admin-mismatch"),
+        result["flags"].to_numpy(dtype=object)[rows])
 
 
 @lru_cache(maxsize=4)
