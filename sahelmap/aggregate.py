@@ -153,8 +153,8 @@ def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
 def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | None = None, *,
               level: str = "adm1", period: str | None = "week", start: object = None,
               end: object = None, boundaries: gpd.GeoDataFrame | None = None,
-              structure: str = DEFAULT_STRUCTURE, pcode_version: str | None = None
-              ) -> gpd.GeoDataFrame:
+              structure: str = DEFAULT_STRUCTURE, pcode_version: str | None = None,
+              event_counts: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """Events, fatalities and displacement figures on one unit x period grid.
 
     Parameters
@@ -172,6 +172,13 @@ def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | N
         region that was split (Kayes, Koulikoro, Sikasso, Ségou, Mopti) goes to the 2023
         region of its cercle (``adm2_pcode``); without one, to an explicit unit
         ``"ML01-2016"``, "Kayes (2016 region; 2023 region unknown)": counted, never dropped.
+    event_counts : pandas.DataFrame, optional
+        Aggregated event counts per unit and period (HDX HAPI conflict-event tables, from
+        :func:`sahelmap.loaders.counts.read_event_counts`), added to ``events`` and
+        ``fatalities``. A count is never split across periods (monthly counts need
+        ``period="month"`` or ``"all"``), and counts and event rows of the same country and
+        dates are refused: they would count the same events twice. ``attrs["sources"]`` says
+        which kinds of input the table holds.
     pcode_version : str, optional
         The version of the rows' P-codes when they are not the map codes the geocoder gives
         (``"cod-2021"``: ML09 = Bamako; ``"v03"``: ML09 = Taoudénit, ADM1 codes of 2023 regions,
@@ -227,15 +234,18 @@ def summarize(events: pd.DataFrame | None = None, displacement: pd.DataFrame | N
     Ménaka 2021-W01 0 0 300
     Tillabéri 2021-W01 0 0 0
     """
-    if events is None and displacement is None:
-        raise AggregateError("Nothing to summarize: pass events=, displacement= or both.")
+    if events is None and displacement is None and event_counts is None:
+        raise AggregateError("Nothing to summarize: pass events=, displacement= or "
+                             "event_counts=.")
     return _aggregate(events, displacement, level=level, period=period, start=start, end=end,
                       boundaries=boundaries, values=EVENT_COLUMNS + FIGURE_TYPES,
-                      structure=structure, pcode_version=pcode_version)
+                      structure=structure, pcode_version=pcode_version,
+                      event_counts=event_counts)
 
 
 def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
-                 displacement: pd.DataFrame | None = None) -> dict[str, int]:
+                 displacement: pd.DataFrame | None = None,
+                 event_counts: pd.DataFrame | None = None) -> dict[str, int]:
     """Check that an aggregate adds up to its inputs; raise if it does not.
 
     The rows in range are those dated from the first ``period_start`` to the last
@@ -246,7 +256,7 @@ def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
     result : pandas.DataFrame
         Output of :func:`summarize`, :func:`aggregate_events` or
         :func:`aggregate_displacement` (or a file of it read back).
-    events, displacement : pandas.DataFrame, optional
+    events, displacement, event_counts : pandas.DataFrame, optional
         The frames it was made from.
 
     Returns
@@ -272,7 +282,7 @@ def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
     sahelmap.errors.AggregateError: Totals do not add up from 2022-09-12 to 2022-09-18: \
 events 1 in the result but 2 in the input; ...
     """
-    inputs = _inputs(events, displacement)
+    inputs = _inputs(events, displacement, event_counts)
     if len(result):
         starts = _days_of(pd.Series(result["period_start"]), "period_start", "result")[0]
         ends = _days_of(pd.Series(result["period_end"]), "period_end", "result")[0]
@@ -284,7 +294,8 @@ events 1 in the result but 2 in the input; ...
     expected: dict[str, int] = {}
     for source in inputs:
         counted = source.in_range(lo, hi)
-        expected.update(source.totals(counted))
+        for name, total in source.totals(counted).items():
+            expected[name] = expected.get(name, 0) + total
     missing = [c for c in expected if c not in result.columns]
     if missing:
         raise AggregateError(f"The result has no column(s) {', '.join(map(repr, missing))} to "
@@ -303,12 +314,14 @@ events 1 in the result but 2 in the input; ...
 
 @dataclass
 class _Input:
-    kind: str                     # "events" or "displacement"
+    kind: str                     # "events", "displacement" or "event_counts"
     frame: pd.DataFrame
     days: np.ndarray              # int64 days since 1970-01-01 (0 where no date)
     no_date: np.ndarray           # bool
-    weights: np.ndarray           # int64: fatalities of events, count of displacement
+    weights: np.ndarray           # int64: fatalities of events and counts, count of displacement
     figure: np.ndarray | None = None  # displacement: index into FIGURE_TYPES
+    events: np.ndarray | None = None  # event_counts: events per row (0 where not counted)
+    end_days: np.ndarray | None = None  # event_counts: last day of each row's period
 
     def in_range(self, lo: int | None, hi: int | None) -> np.ndarray:
         counted = ~self.no_date
@@ -330,18 +343,53 @@ class _Input:
         if self.kind == "events":
             return {"events": int(counted.sum()),
                     "fatalities": int(self.weights[counted].sum())}
+        if self.kind == "event_counts":
+            return {"events": int(self.events[counted].sum()),
+                    "fatalities": int(self.weights[counted].sum())}
         count = self.weights[counted]
         figure = self.figure[counted]
         return {name: int(count[figure == i].sum()) for i, name in enumerate(FIGURE_TYPES)}
 
 
 _REQUIRED = {"events": ("event_date", "adm1_pcode", "fatalities"),
-             "displacement": ("date", "adm1_pcode", "figure_type", "count")}
+             "displacement": ("date", "adm1_pcode", "figure_type", "count"),
+             "event_counts": ("period_start", "period_end", "adm1_pcode", "events",
+                              "fatalities")}
 
 
-def _inputs(events: pd.DataFrame | None, displacement: pd.DataFrame | None) -> list[_Input]:
-    return [_read_input(kind, frame) for kind, frame in
-            (("events", events), ("displacement", displacement)) if frame is not None]
+def _inputs(events: pd.DataFrame | None, displacement: pd.DataFrame | None,
+            event_counts: pd.DataFrame | None = None) -> list[_Input]:
+    inputs = [_read_input(kind, frame) for kind, frame in
+              (("events", events), ("displacement", displacement),
+               ("event_counts", event_counts)) if frame is not None]
+    _refuse_overlap(inputs)
+    return inputs
+
+
+def _refuse_overlap(inputs: list[_Input]) -> None:
+    """Event rows and counts of the same country and dates would count events twice."""
+    kinds = {source.kind: source for source in inputs}
+    if "events" not in kinds or "event_counts" not in kinds:
+        return
+    rows, counts = kinds["events"], kinds["event_counts"]
+    for country in sorted(set(_countries(rows.frame)) & set(_countries(counts.frame))):
+        mine = _countries(rows.frame) == country
+        theirs = _countries(counts.frame) == country
+        lo = max(rows.days[mine & ~rows.no_date].min(initial=2**40),
+                 counts.days[theirs & ~counts.no_date].min(initial=2**40))
+        hi = min(rows.days[mine & ~rows.no_date].max(initial=-1),
+                 counts.end_days[theirs & ~counts.no_date].max(initial=-1))
+        if lo <= hi:
+            raise AggregateError(
+                f"Event rows and aggregated event counts (HAPI) both cover "
+                f"{COUNTRIES.get(country, country)} from {_iso(lo)} to {_iso(hi)}: they most "
+                "likely describe the same events, which would be counted twice. Summarize "
+                "them separately, or give only one of them for that period.")
+
+
+def _countries(frame: pd.DataFrame) -> np.ndarray:
+    codes = frame["adm1_pcode"].astype(object).to_numpy()
+    return np.asarray([str(c)[:2] if isinstance(c, str) else "" for c in codes], dtype=object)
 
 
 def _read_input(kind: str, frame: pd.DataFrame) -> _Input:
@@ -359,7 +407,14 @@ def _read_input(kind: str, frame: pd.DataFrame) -> _Input:
     days, no_date = _days_of(frame[date_column], date_column, kind)
     weights = _integers(frame[weight_column], weight_column, kind)
     figure = _figure_index(frame["figure_type"]) if kind == "displacement" else None
-    return _Input(kind, frame, days, no_date, weights, figure)
+    if kind != "event_counts":
+        return _Input(kind, frame, days, no_date, weights, figure)
+    counted = (frame["counted"].to_numpy(dtype=bool) if "counted" in frame
+               else np.ones(len(frame), dtype=bool))
+    events = np.where(counted, _integers(frame["events"], "events", kind), 0)
+    ends, no_end = _days_of(frame["period_end"], "period_end", kind)
+    return _Input(kind, frame, days, no_date, np.where(counted, weights, 0), events=events,
+                  end_days=np.where(no_end, days, ends))
 
 
 def _days_of(values: pd.Series, column: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -789,10 +844,14 @@ def _level(level: object) -> str:
 def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *, level: str,
                period: str | None, start: object, end: object,
                boundaries: gpd.GeoDataFrame | None, values: tuple[str, ...],
-               structure: str, pcode_version: str | None) -> gpd.GeoDataFrame:
+               structure: str, pcode_version: str | None,
+               event_counts: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     level = _level(level)
     kind, lo, hi = _resolve_period(period, start, end)
-    inputs = _inputs(events, displacement)
+    inputs = _inputs(events, displacement, event_counts)
+    for source in inputs:
+        if source.kind == "event_counts":
+            _refuse_cut(source, lo, hi)
     counted = [source.in_range(lo, hi) for source in inputs]
     periods = _build_periods(kind, lo, hi, [s.days[c] for s, c in zip(inputs, counted)])
     structure = check_structure(structure)
@@ -808,10 +867,15 @@ def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *
     n_units, n_cells = len(units.rows), len(units.rows) * len(periods)
     sums = {column: np.zeros(n_cells, dtype=np.int64) for column in values}
     for source, (rows, unit) in zip(inputs, located):
-        cell = periods.index(source.days[rows]) * n_units + rank[unit]
+        at = periods.index(source.days[rows])
+        cell = at * n_units + rank[unit]
         if source.kind == "events":
-            sums["events"] = np.bincount(cell, minlength=n_cells).astype(np.int64)
-            sums["fatalities"] = _bincount(cell, source.weights[rows], n_cells)
+            sums["events"] += np.bincount(cell, minlength=n_cells).astype(np.int64)
+            sums["fatalities"] += _bincount(cell, source.weights[rows], n_cells)
+        elif source.kind == "event_counts":
+            _refuse_split(source, rows, at, periods)
+            sums["events"] += _bincount(cell, source.events[rows], n_cells)
+            sums["fatalities"] += _bincount(cell, source.weights[rows], n_cells)
         else:
             count, figure = source.weights[rows], source.figure[rows]
             both = _bincount(cell * len(FIGURE_TYPES) + figure, count,
@@ -828,8 +892,43 @@ def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *
         "excluded_rows": sum(sum(e.values()) for e in excluded.values()),
         "excluded": excluded,
         "unknown_unit_rows": unknown_rows,
+        "sources": {source.kind: _SOURCE_KINDS[source.kind] for source in inputs},
     })
     return frame
+
+
+_SOURCE_KINDS = {"events": "event rows (one per event)",
+                 "displacement": "displacement figures (one per report)",
+                 "event_counts": "aggregated event counts (HDX HAPI, per unit and month)"}
+
+
+def _refuse_cut(source: _Input, lo: int | None, hi: int | None) -> None:
+    """A count whose period straddles the first or last day asked for cannot be cut."""
+    dated = ~source.no_date
+    cut = np.zeros(len(source.days), dtype=bool)
+    if lo is not None:
+        cut |= dated & (source.days < lo) & (source.end_days >= lo)
+    if hi is not None:
+        cut |= dated & (source.days <= hi) & (source.end_days > hi)
+    if cut.any():
+        first = int(np.flatnonzero(cut)[0])
+        raise AggregateError(
+            f"Aggregated counts cover whole periods ({_iso(int(source.days[first]))} to "
+            f"{_iso(int(source.end_days[first]))}) that straddle the range asked for "
+            f"({_iso(lo) if lo is not None else '...'} to {_iso(hi) if hi is not None else '...'}"
+            "): they cannot be split. Summarize them with period='month' (or 'all').")
+
+
+def _refuse_split(source: _Input, rows: np.ndarray, at: np.ndarray, periods: _Periods) -> None:
+    """A count for a month cannot be cut into weeks: refuse rather than guess."""
+    across = periods.index(source.end_days[rows]) != at
+    if across.any():
+        first = rows[int(np.flatnonzero(across)[0])]
+        raise AggregateError(
+            f"Aggregated counts cover whole periods ({_iso(int(source.days[first]))} to "
+            f"{_iso(int(source.end_days[first]))}) that do not fit in one "
+            f"{periods.kind} of the table: they cannot be split. Summarize them with "
+            "period='month' (or 'all').")
 
 
 def _bincount(cell: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:

@@ -45,6 +45,7 @@ __all__ = [
     "pcode_crosswalk",
     "pcode_table",
     "pcode_versions",
+    "resolve_version",
 ]
 
 # Two names of one unit in two tables differ by at most this much (rapidfuzz ratio).
@@ -339,6 +340,22 @@ def _resolve_version(codes: pd.Series, names: Sequence[object] | None, version: 
     if codes.str.startswith("NE").any():
         found.append("v02")
     return found
+
+
+def resolve_version(codes: Iterable[object], names: Iterable[object] | None = None, *,
+                    version: str | None = None, level: int = 1) -> str:
+    """The version of ``codes``: ``version`` checked, else told from the known codes and names.
+
+    Unknown codes do not decide. Returns ``""`` when no code is known.
+
+    Examples
+    --------
+    >>> resolve_version(["ML09", "ML07", "XX"], ["Bamako", "Gao", "?"])
+    'cod-2021'
+    """
+    text = pd.Series(list(codes), dtype=object).astype(str).str.strip().str.upper()
+    array = np.asarray(list(names), dtype=object) if names is not None else None
+    return "|".join(_resolve_version(text, array, version, level))
 
 
 def map_adm1_pcode(codes: Iterable[object], *, version: str | None = None,

@@ -32,13 +32,17 @@ class Reports:
 
     events: Any = None
     displacement: Any = None
+    event_counts: Any = None
+
+    def _results(self) -> list[tuple[str, Any]]:
+        return [(kind, result) for kind, result in (("events", self.events),
+                                                    ("event_counts", self.event_counts),
+                                                    ("displacement", self.displacement))
+                if result is not None]
 
     def rejected(self) -> pd.DataFrame:
         """All rejected or unmatched rows, with a ``report`` column (events/displacement)."""
-        parts = [result.rejected.assign(report=kind)
-                 for kind, result in (("events", self.events),
-                                      ("displacement", self.displacement))
-                 if result is not None]
+        parts = [result.rejected.assign(report=kind) for kind, result in self._results()]
         if not parts:
             return pd.DataFrame(columns=["report", "source_file", "source_row", "field",
                                          "value", "reason"])
@@ -75,10 +79,7 @@ class Reports:
 
     def summary(self) -> str:
         """One line per report kind: rows read, accepted, rejected."""
-        return "\n".join(f"{kind}: {result.summary()}"
-                         for kind, result in (("events", self.events),
-                                              ("displacement", self.displacement))
-                         if result is not None)
+        return "\n".join(f"{kind}: {result.summary()}" for kind, result in self._results())
 
 
 def _boundary_layer(boundaries: Any) -> gpd.GeoDataFrame | None:
@@ -130,15 +131,23 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
     -------
     Reports
     """
-    from sahelmap.loaders import read_displacement, read_events
+    from sahelmap.loaders import read_displacement, read_event_counts, read_events
+    from sahelmap.loaders.counts import is_event_counts, table_header
 
     step = step or (lambda label, work: work())
+    event_files = [events] if isinstance(events, (str, PathLike)) else list(events or ())
+    # HAPI conflict-event tables given as events are counts per unit, not event reports
+    counts = [p for p in event_files if is_event_counts(table_header(Path(p)))]
+    events = [p for p in event_files if p not in counts]
     coder, _ = step("indexing places", lambda: _geocoder(gazetteer, boundaries))
     options = dict(gazetteer=coder, dayfirst=dayfirst, merge_duplicates=merge_duplicates)
     reports = Reports()
     if events:
         reports.events = step("reading events", lambda: read_events(
             events, **options, **dict(event_options or {})))
+    if counts:
+        reports.event_counts = step("reading event counts", lambda: read_event_counts(
+            counts, pcode_version=(event_options or {}).get("pcode_version")))
     if displacement:
         reports.displacement = step("reading displacement", lambda: read_displacement(
             displacement, **options, **dict(displacement_options or {})))
@@ -151,9 +160,11 @@ def _summarize(reports: Reports, *, level: str, period: str, start: Any, end: An
 
     events = reports.events.accepted if reports.events is not None else None
     displacement = reports.displacement.accepted if reports.displacement is not None else None
+    counts = reports.event_counts.accepted if reports.event_counts is not None else None
     table = summarize(events=events, displacement=displacement, level=level, period=period,
-                      start=start, end=end, boundaries=boundaries, structure=structure)
-    check_totals(table, events=events, displacement=displacement)
+                      start=start, end=end, boundaries=boundaries, structure=structure,
+                      event_counts=counts)
+    check_totals(table, events=events, displacement=displacement, event_counts=counts)
     return table
 
 

@@ -232,7 +232,7 @@ def test_bad_inputs_raise():
     words.loc[0, "count"] = "many"
     with pytest.raises(AggregateError, match="'count' .* non-numbers such as 'many'"):
         aggregate_displacement(words)
-    with pytest.raises(AggregateError, match="pass events=, displacement= or both"):
+    with pytest.raises(AggregateError, match="pass events=, displacement= or event_counts="):
         summarize()
     with pytest.raises(AggregateError, match="must be a pandas DataFrame"):
         aggregate_events([1, 2, 3])

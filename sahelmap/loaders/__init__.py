@@ -22,7 +22,8 @@ The modules follow the data, in order:
    :mod:`~sahelmap.loaders.events` and :mod:`~sahelmap.loaders.displacement` build their
    records (:mod:`~sahelmap.loaders.acled` reads ACLED's pre-2019 event types);
    :mod:`~sahelmap.loaders.duplicates` flags or merges repeated reports and keeps one row
-   per event identifier.
+   per event identifier. :mod:`~sahelmap.loaders.counts` reads pre-aggregated event counts
+   (HDX HAPI) as figures per unit, not as reports.
 6. :mod:`~sahelmap.loaders.result`: :class:`LoadResult`, whose :meth:`~LoadResult.check`
    proves that every input row is accepted or rejected, once.
 
@@ -33,8 +34,9 @@ GeoPackage feature and the 0-based index of a record in the ``data`` list of an 
 response.
 """
 
+from sahelmap.loaders.counts import read_event_counts
 from sahelmap.loaders.displacement import read_displacement
 from sahelmap.loaders.events import read_events
 from sahelmap.loaders.result import LoadResult
 
-__all__ = ["LoadResult", "read_displacement", "read_events"]
+__all__ = ["LoadResult", "read_displacement", "read_event_counts", "read_events"]
