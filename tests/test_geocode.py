@@ -218,3 +218,12 @@ def test_country_and_admin1_hints_apply_one_after_the_other():
     """A name in several regions of both countries: the two hints narrow it in turn."""
     result = geocode("Dogo", country="NE", admin1="NE007")
     assert (result.status, result.adm0_pcode, result.adm1_pcode) == ("matched", "NE", "NE007")
+
+
+@pytest.mark.parametrize("cell", ["Gao/Niamey", "Niamey/Gao", "Ménaka, Tillabéri"])
+def test_a_cell_naming_places_in_two_regions_is_never_one_of_them(cell):
+    result = geocode(cell)
+    assert (result.status, result.adm1_pcode, result.flags) == ("ambiguous", None,
+                                                                "several_places")
+    assert "separate rows" in result.reason and result.candidates.count(";") == 1
+    assert geocode("Ayorou, Tillabéri").adm1_pcode == "NE006"  # one region: one place

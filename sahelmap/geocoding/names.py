@@ -199,12 +199,42 @@ class NameMatcher:
                 add_note(row, flag="relative", reason=f"located at the anchor place '{key}'")
             if position and missed:
                 add_note(row, flag="partial", reason=f"'{missed[0]}' not found")
+            if row["status"] == "matched":
+                row = self._one_place(str(raw), row, query[position + 1:], hint_c, hint_a,
+                                      fuzzy, kinds)
             return row
         closest = ""
         if missed and missed[0] in fuzzy:
             _, near, score = fuzzy[missed[0]]
             closest = f" (closest: '{near}', {score:.0f}%)"
         return unmatched(f"no gazetteer entry for '{missed[0] if missed else raw}'{closest}")
+
+    def _one_place(self, raw: str, row: dict[str, Any], rest: list[tuple[str, bool]],
+                   hint_c: str | None, hint_a: str | None, fuzzy: dict,
+                   kinds: np.ndarray | None) -> dict[str, Any]:
+        """A cell that names places in several regions ("Gao/Niamey") is not one place."""
+        regions = {row["adm1_pcode"]: row["matched_name"]}
+        for key, _ in rest:
+            if key in self._key_entries:
+                entries = self._key_entries[key]
+            elif key in fuzzy and fuzzy[key][0]:
+                entries = self._fuzzy_entries(fuzzy[key][0], hint_c, hint_a)[0]
+            else:
+                continue
+            if kinds is not None:
+                entries = entries[np.isin(self._e_kind[entries], kinds)]
+            units = {u for u in self._e["adm1_pcode"][entries] if u is not None}
+            if len(units) == 1 and not units & set(regions):
+                unit = units.pop()
+                regions[unit] = self._e_name[entries[0]]
+        if len(regions) < 2:
+            return row
+        listing = "; ".join(f"{name} in {self.adm1_names.get(u, u)} ({u})"
+                            for u, name in regions.items())
+        out = unmatched(f"'{raw}' names places in {len(regions)} regions; report them on "
+                        "separate rows")
+        out["status"], out["candidates"], out["flags"] = "ambiguous", listing, "several_places"
+        return out
 
     def _choose(self, raw: str, key: str, entries: np.ndarray, alias: np.ndarray,
                 method: str | None, score: float, hint_c: str | None, hint_a: str | None,
