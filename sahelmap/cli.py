@@ -195,8 +195,9 @@ def main() -> None:
 @click.option("--classes", "k", default=5, show_default=True, type=click.IntRange(2, 9),
               help="Number of classes.")
 @click.option("--title", default=None, help="Map title (default: names the figure and week).")
-@click.option("--merge-duplicates/--keep-duplicates", default=False, show_default=True,
-              help="Merge reports of the same event/figure from several sources.")
+@click.option("--merge-duplicates/--keep-duplicates", default=True, show_default=True,
+              help="Merge reports of the same event/figure from several sources or files "
+                   "(the others are listed in rejected.csv).")
 @click.option("--monthfirst", is_flag=True,
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--png/--no-png", default=True, show_default=True,
@@ -230,8 +231,23 @@ def weekly(ctx: click.Context, **params: Any) -> None:
             event_options=event_options, displacement_options=displacement_options,
         )
     steps.close()
+    _print_run(written["manifest"])
     for label, path in written.items():
         click.echo(f"{label:<12} {path}")
+
+
+def _print_run(manifest: Path) -> None:
+    """The run's counts, from its manifest, on stderr."""
+    import json
+
+    counts = json.loads(manifest.read_text(encoding="utf-8"))["counts"]
+    for kind, c in counts["inputs"].items():
+        reasons = ", ".join(f"{k} {v:,}" for k, v in c["rejected_by_field"].items())
+        click.echo(f"{kind}: {c['read']:,} rows read, {c['accepted']:,} accepted, "
+                   f"{c['rejected']:,} rejected{f' ({reasons})' if reasons else ''}, "
+                   f"{c['merged']:,} duplicates merged", err=True)
+    click.echo(f"{counts['outside_period']:,} accepted rows outside the week; "
+               f"{counts['units_with_data']:,} of {counts['units']:,} units with data", err=True)
 
 
 @main.command("geocode")
@@ -256,6 +272,7 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
     Every row is written, matched or not; a summary of statuses goes to stderr.
     """
     from sahelmap import geocode_frame
+    from sahelmap.io import write_csv
     from sahelmap.loaders.files import read_table
 
     with _errors():
@@ -268,9 +285,8 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
         result = geocode_frame(frame, name=name_column, lon=lon_column, lat=lat_column,
                                country=country_column, admin1=admin1_column,
                                gazetteer=gazetteer, fuzzy_threshold=threshold)
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
         clash = {c: f"{c}_geocoded" for c in result.columns if c in frame.columns}
-        frame.join(result.rename(columns=clash)).to_csv(out, index=False)
+        write_csv(frame.join(result.rename(columns=clash)), out)
     counts = result["status"].value_counts().to_dict()
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()), err=True)
 
@@ -293,8 +309,9 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
 @click.option("--end", default=None, help="Last day counted (YYYY-MM-DD).")
 @click.option("--gazetteer", type=click.Path(dir_okay=False))
 @click.option("--boundaries", type=click.Path(dir_okay=False))
-@click.option("--merge-duplicates/--keep-duplicates", default=False, show_default=True,
-              help="Merge reports of the same event/figure from several sources.")
+@click.option("--merge-duplicates/--keep-duplicates", default=True, show_default=True,
+              help="Merge reports of the same event/figure from several sources or files "
+                   "(the others are listed in rejected.csv).")
 @click.option("--monthfirst", is_flag=True,
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
@@ -344,12 +361,13 @@ def gazetteer_learn(files: tuple[str, ...], out: str, min_distance_km: float,
       sahelmap weekly --events field_reports.xlsx --gazetteer places.csv ...
     """  # noqa: D301 (click's \b marker must be a real backspace)
     from sahelmap.gazetteer import coverage, learn_gazetteer
+    from sahelmap.io import write_csv
     from sahelmap.loaders.columns import recognise_columns
     from sahelmap.loaders.files import read_table
 
     with _errors():
         learned = learn_gazetteer(list(files), min_distance_km=min_distance_km)
-        learned.to_csv(out, index=False)
+        write_csv(learned, out)
         click.echo(f"{len(learned):,} places learnt from {len(files)} file(s) into {out}",
                    err=True)
         for path in check_files:

@@ -7,6 +7,7 @@ keeps the frame's CRS; CSV drops the geometry unless ``wkt=True``.
 
 from __future__ import annotations
 
+import re
 from os import PathLike
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sahelmap.errors import ExportError
 
-__all__ = ["ExportError", "FORMATS", "export"]
+__all__ = ["ExportError", "FORMATS", "export", "write_csv"]
 
 FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
 
@@ -80,14 +81,63 @@ def export(frame: pd.DataFrame, path: str | PathLike, *, wkt: bool = False,
                 out[geometry] = frame.geometry.to_wkt().to_numpy()
             else:
                 out = out.drop(columns=geometry)
-        out.to_csv(path, index=False)
-        return path
+        return write_csv(out, path)
     if suffix == ".geojson":
         if out.crs is not None and not out.crs.equals("EPSG:4326"):
             out = out.to_crs("EPSG:4326")
         out.to_file(path, driver="GeoJSON", engine="pyogrio")
     else:
         out.to_file(path, driver="GPKG", layer=layer or path.stem, engine="pyogrio")
+    return path
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def write_csv(frame: pd.DataFrame, path: str | PathLike) -> Path:
+    r"""Write a table as CSV that a spreadsheet opens safely and pandas reads back whole.
+
+    - Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a
+      leading ``'`` (OWASP's rule against CSV formula injection): analysts fix rejected rows
+      in spreadsheets, which would otherwise run them. Numbers are written as numbers.
+    - Line breaks inside a cell (``\r\n`` or a bare ``\r``) are written as ``\n`` in a quoted
+      cell, so the row stays one row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : path-like
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> frame = pd.DataFrame({"value": ["=HYPERLINK(1)", "-3", "Gao"], "count": [1, -3, 2]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(write_csv(frame, Path(folder) / "t.csv").read_text().splitlines())
+    ['value,count', "'=HYPERLINK(1),1", "'-3,-3", 'Gao,2']
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = pd.DataFrame(frame).copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        text = values.astype(object)
+        is_text = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        if not is_text.any():
+            continue
+        cells = text[is_text].str.replace(r"\r\n?", "\n", regex=True)
+        risky = cells.str.match(_FORMULA)
+        cells = cells.where(~risky, "'" + cells)
+        text = text.copy()
+        text[is_text] = cells
+        out[column] = text
+    out.to_csv(path, index=False)
     return path
 
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
+from sahelmap.errors import PeriodError
 from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
@@ -79,7 +80,7 @@ class Reports:
 
     def summary(self) -> str:
         """One line per report kind: rows read, accepted, rejected."""
-        return "\n".join(f"{kind}: {result.summary()}" for kind, result in self._results())
+        return "\n".join(result.summary() for _, result in self._results())
 
 
 def _boundary_layer(boundaries: Any) -> gpd.GeoDataFrame | None:
@@ -103,7 +104,7 @@ def _geocoder(gazetteer: Any, boundaries: Any) -> tuple[Any, gpd.GeoDataFrame | 
 def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
                  displacement: Sequence[PathLikeStr] | PathLikeStr | None = None, *,
                  gazetteer: Any = None, boundaries: Any = None, dayfirst: bool = True,
-                 merge_duplicates: bool = False, step: Step | None = None,
+                 merge_duplicates: bool = True, step: Step | None = None,
                  event_options: Mapping[str, Any] | None = None,
                  displacement_options: Mapping[str, Any] | None = None) -> Reports:
     """Read, validate and geocode event and displacement report files.
@@ -119,7 +120,9 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
     dayfirst : bool
         Read ambiguous dates such as 09/12/2022 day first.
     merge_duplicates : bool
-        Keep one row of each group of duplicate reports (the others are listed as rejected).
+        Keep one row of each group of duplicate reports (the others are listed as rejected):
+        the same report from several sources, or in several files. On by default here: a
+        weekly job that counts an event twice because two exports overlap is wrong.
     step : callable, optional
         ``step(label, work)`` runs ``work()``; the CLI passes a progress bar.
     event_options, displacement_options : mapping, optional
@@ -151,6 +154,8 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
     if displacement:
         reports.displacement = step("reading displacement", lambda: read_displacement(
             displacement, **options, **dict(displacement_options or {})))
+    for _, result in reports._results():
+        result.check()  # every row accepted or rejected, once: else a bug, said loudly
     return reports
 
 
@@ -172,7 +177,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            week: str, out_dir: PathLikeStr, gazetteer: Any = None, boundaries: Any = None,
            level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str = "arrivals",
            scheme: str = "quantiles", k: int = 5,
-           title: str | None = None, merge_duplicates: bool = False, dayfirst: bool = True,
+           title: str | None = None, merge_duplicates: bool = True, dayfirst: bool = True,
            png: bool = True, step: Step | None = None,
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
@@ -186,7 +191,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         ``png=False``). ``flagged.csv`` lists accepted rows placed with a caveat (see
         :meth:`Reports.flagged`).
     """
-    from sahelmap.io import export
+    from sahelmap.io import export, write_csv
     from sahelmap.render import crisis_map, save_html
 
     step = step or (lambda label, work: work())
@@ -197,6 +202,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
                            event_options=event_options,
                            displacement_options=displacement_options)
+    _refuse_empty_period(reports, start, end, label)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
                                                    start=None, end=None, boundaries=layer,
                                                    structure=structure))
@@ -227,12 +233,91 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
             drawn, points, path=out / "map.png", value=value, scheme=scheme, k=k, title=heading,
             period=period, sources=sources))
     written["regions"] = export(table, out / "regions.csv")
-    rejected = reports.rejected()
-    rejected.to_csv(out / "rejected.csv", index=False)
-    written["rejected"] = out / "rejected.csv"
-    reports.flagged().to_csv(out / "flagged.csv", index=False)
-    written["flagged"] = out / "flagged.csv"
+    written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
+    written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
+    written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
+        "week": label, "level": level, "structure": structure, "value": value,
+        "scheme": scheme, "classes": k, "merge_duplicates": merge_duplicates,
+        "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
+        "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,
+        "events": dict(event_options or {}), "displacement": dict(displacement_options or {}),
+    }, [*events, *displacement])
     return written
+
+
+def run_counts(reports: Reports, table: gpd.GeoDataFrame) -> dict[str, Any]:
+    """What a run read, accepted, rejected, merged and left outside the period."""
+    values = [c for c in ("events", "fatalities", "arrivals", "idps", "returns", "departures")
+              if c in table.columns]
+    return {
+        "inputs": {kind: result.counts() for kind, result in reports._results()},
+        "outside_period": int(table.attrs.get("excluded_rows", 0)),
+        "units_with_data": int((table[values].sum(axis=1) > 0).sum()) if values else 0,
+        "units": int(len(table)),
+    }
+
+
+def _write_manifest(path: Path, reports: Reports, table: gpd.GeoDataFrame,
+                    written: dict[str, Path], options: dict[str, Any],
+                    inputs: Sequence[PathLikeStr]) -> Path:
+    """``manifest.json``: inputs and their SHA-256, options, counts, version, files written."""
+    import hashlib
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    def sha256(file: PathLikeStr) -> str:
+        digest = hashlib.sha256()
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    try:
+        release = version("sahelmap")
+    except PackageNotFoundError:  # a checkout never installed
+        release = "0+unknown"
+    manifest = {
+        "sahelmap": release,
+        "inputs": [{"path": str(p), "sha256": sha256(p)} for p in inputs],
+        "options": options,
+        "counts": run_counts(reports, table),
+        "files": sorted([p.name for p in written.values()] + [path.name]),
+    }
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _dates(reports: Reports) -> pd.Series:
+    """Every accepted row's date (events, counts and displacement)."""
+    parts = []
+    for kind, result in reports._results():
+        column = {"events": "event_date", "event_counts": "period_start"}.get(kind, "date")
+        if len(result.accepted) and column in result.accepted:
+            parts.append(pd.to_datetime(result.accepted[column]))
+    return pd.concat(parts, ignore_index=True).dropna() if parts else pd.Series(
+        dtype="datetime64[ns]")
+
+
+def _refuse_empty_period(reports: Reports, start: pd.Timestamp, end: pd.Timestamp,
+                         label: str) -> None:
+    """A week with no report is an error naming the dates the reports do cover."""
+    dates = _dates(reports)
+    inside = dates.between(start, end + pd.Timedelta(hours=23, minutes=59))
+    counts = reports.event_counts.accepted if reports.event_counts is not None else None
+    overlap = counts is not None and bool(((counts["period_start"] <= end)
+                                           & (counts["period_end"] >= start)).any())
+    if inside.any() or overlap:  # counts that straddle the week are refused when summed
+        return
+    if not len(dates):
+        raise PeriodError(f"no report was accepted, so there is nothing to map for {label}; "
+                          f"see rejected rows with 'sahelmap aggregate --rejected'.\n"
+                          f"{reports.summary()}")
+    first, last = dates.min(), dates.max()
+    weeks = f"{first:%G}-W{first:%V} to {last:%G}-W{last:%V}"
+    raise PeriodError(f"no accepted report falls in {label} ({start:%d %b %Y} to "
+                      f"{end:%d %b %Y}); the reports cover {first:%d %b %Y} to "
+                      f"{last:%d %b %Y} ({weeks}): choose a --week in that range")
 
 
 def _off_map(table: gpd.GeoDataFrame, value: str) -> str | None:
@@ -256,7 +341,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     structure: str = DEFAULT_STRUCTURE, period: str = "week",
                     start: Any = None, end: Any = None, gazetteer: Any = None,
                     boundaries: Any = None, dayfirst: bool = True,
-                    merge_duplicates: bool = False,
+                    merge_duplicates: bool = True,
                     event_options: Mapping[str, Any] | None = None,
                     displacement_options: Mapping[str, Any] | None = None) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
@@ -274,8 +359,9 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                        boundaries=layer, structure=structure)
     export(table, out)
     if rejected is not None:
-        Path(rejected).parent.mkdir(parents=True, exist_ok=True)
-        reports.rejected().to_csv(rejected, index=False)
+        from sahelmap.io import write_csv
+
+        write_csv(reports.rejected(), rejected)
     left_out = table.attrs.get("excluded_rows")
     note = f"\n{left_out} accepted rows fall outside the period and are not counted" \
         if left_out else ""

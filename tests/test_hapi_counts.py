@@ -96,6 +96,7 @@ def test_the_command_line_reads_a_hapi_file_given_as_events(hapi, tmp_path):
                                        str(tmp_path / "rejected.csv")])
     assert result.exit_code == 0, result.output
     assert "event_counts: 7 rows read: 5 accepted" in result.stderr
+    assert "event_counts: event_counts" not in result.stderr
     assert pd.read_csv(out)["events"].sum() == 14
     weekly = CliRunner().invoke(main, ["weekly", "--events", str(hapi), "--week", "2024-W03",
                                        "--out", str(tmp_path / "w"), "-q"])

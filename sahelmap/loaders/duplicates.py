@@ -18,8 +18,14 @@ from sahelmap.vocab import fold
 __all__ = ["flag_duplicates", "merge_sources", "place_key", "repeated_ids", "source_key"]
 
 
-def flag_duplicates(keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
-    """``duplicate_group`` (Int64), ``is_duplicate`` and ``first`` (row of the first)."""
+def flag_duplicates(keys: pd.DataFrame, source: pd.Series,
+                    files: np.ndarray | None = None) -> pd.DataFrame:
+    """``duplicate_group`` (Int64), ``is_duplicate`` and ``first`` (row of the first).
+
+    Rows with the same keys are one report given twice when they come from different
+    sources, or from different files (the same export given twice, overlapping exports).
+    Within one file and one source, alike rows are taken as distinct events.
+    """
     n = len(keys)
     out = pd.DataFrame({
         "duplicate_group": pd.arrays.IntegerArray(np.zeros(n, dtype="int64"),
@@ -37,6 +43,9 @@ def flag_duplicates(keys: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
     pairs = pd.DataFrame({"g": group, "s": src_codes})
     n_sources = pairs.groupby("g")["s"].transform("nunique").to_numpy()
     flagged = (size > 1) & (n_sources > 1)
+    if files is not None:
+        pairs["f"] = np.asarray(files)
+        flagged |= (size > 1) & (pairs.groupby("g")["f"].transform("nunique").to_numpy() > 1)
     if not flagged.any():
         return out
     renumbered = pd.factorize(group[flagged])[0] + 1

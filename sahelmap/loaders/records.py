@@ -254,7 +254,8 @@ class Records:
         accepted records with a ``_row`` column holding their input row's frame position.
         """
         accepted_rows = np.flatnonzero(ok)
-        flags = flag_duplicates(keys, source_key(self.frame, accepted_rows))
+        flags = flag_duplicates(keys, source_key(self.frame, accepted_rows),
+                                self.frame["_file"].to_numpy()[accepted_rows])
         flags.index = accepted_rows
         table = self.problems.table()
         merged_rows = pd.DataFrame(columns=["row", "field", "value", "reason"])

@@ -93,6 +93,26 @@ class LoadResult:
                         f"{int(both.sum())} rows are both accepted and rejected, e.g. row "
                         f"{row['source_row']} of {row['source_file']}")
 
+    def counts(self) -> dict[str, Any]:
+        """What was read, accepted, rejected (by field) and merged, as numbers.
+
+        Examples
+        --------
+        >>> LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame()).counts()["read"]
+        0
+        """
+        by_field: dict[str, int] = {}
+        merged = 0
+        if len(self.rejected):
+            fields = self.rejected["field"].astype(str).str.split("; ").explode()
+            by_field = {str(k): int(v) for k, v in fields.value_counts().items()}
+            merged = int(self.rejected["reason"].astype(str).str.contains(
+                r"\(merged\)|; merged\)|dyadic export; merged", regex=True).sum())
+        return {"read": int(self.n_input), "accepted": int(self.n_accepted),
+                "records": int(self.n_records), "rejected": int(len(self.rejected)),
+                "rejected_by_field": by_field, "merged": merged,
+                "blank_rows": int(self.n_blank)}
+
     def summary(self) -> str:
         """A few lines saying what was read, kept, rejected and flagged.
 
