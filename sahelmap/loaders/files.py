@@ -35,7 +35,7 @@ import pandas as pd
 from sahelmap.errors import InputFileError, warn
 from sahelmap.loaders.columns import is_hxl_row
 
-__all__ = ["OVERFLOW", "RawTable", "read_table"]
+__all__ = ["DAMAGED", "OVERFLOW", "RawTable", "read_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ _VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml"}
 _HEADER_SEARCH = 20
 # The column that holds the cells of a CSV row beyond the header's width.
 OVERFLOW = "(cells beyond the header)"
+#: Column of a row whose quote never closes (the line as written); see ``_read_ragged_csv``.
+DAMAGED = "(unbalanced quote)"
 
 
 @dataclass
@@ -188,25 +190,15 @@ def _sniff_separator(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _count_lines(path: Path) -> int:
-    lines, last = 0, b""
+def _count_lines(path: Path) -> tuple[int, int]:
+    """Physical lines of a file, and how many quote characters it holds."""
+    lines, quotes, last = 0, 0, b""
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 24):
             lines += chunk.count(b"\n")
+            quotes += chunk.count(b'"')
             last = chunk[-1:]
-    return lines + (last not in (b"\n", b""))
-
-
-def _record_lines(path: Path, encoding: str, sep: str) -> np.ndarray:
-    """The first line of every CSV record (slow path, for quoted multi-line cells)."""
-    starts = []
-    with open(path, encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=sep)
-        previous = 0
-        for _ in reader:
-            starts.append(previous + 1)
-            previous = reader.line_num
-    return np.asarray(starts, dtype="int64")
+    return lines + (last not in (b"\n", b"")), quotes
 
 
 def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
@@ -234,39 +226,74 @@ def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
                              "encoding=", path=path)
     if frame.empty:
         raise InputFileError("file has no header row", path=path)
-    if _count_lines(path) == len(frame):
-        lines = np.arange(1, len(frame) + 1, dtype="int64")
-    else:
-        lines = _record_lines(path, enc, sep)
-        if len(lines) != len(frame):
-            warn(f"{path}: could not work out line numbers of multi-line records; "
-                 "source_row counts records instead")
-            lines = np.arange(1, len(frame) + 1, dtype="int64")
+    lines, quotes = _count_lines(path)
+    if lines != len(frame) or quotes % 2:  # records over several lines, or a lone quote
+        return _read_ragged_csv(path, enc, sep)
+    lines = np.arange(1, len(frame) + 1, dtype="int64")
     header = frame.iloc[0].tolist()
     body = frame.iloc[1:]
     return _finish(path, header, body, lines[1:])
 
 
 def _read_ragged_csv(path: Path, encoding: str, sep: str) -> RawTable:
-    """Slow path for rows with more cells than the header: they go to ``OVERFLOW``."""
-    starts, records = [], []
+    """Slow path, record by record: ragged rows and quotes that never close.
+
+    A row with more cells than the header keeps the extra ones in :data:`OVERFLOW`. A quote
+    that opens a cell and never closes would swallow the lines after it into that cell; such
+    a record (fewer cells than the header, spanning lines that are whole rows themselves) is
+    kept as its first line alone, marked in :data:`DAMAGED`, and reading resumes on the next
+    line, so the rows after it are read as they are.
+    """
     try:
         with open(path, encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=sep)
-            previous = 0
-            for record in reader:
-                starts.append(previous + 1)
-                records.append(record)
-                previous = reader.line_num
-    except (csv.Error, UnicodeDecodeError) as exc:
+            lines = handle.read().splitlines(keepends=True)
+    except UnicodeDecodeError as exc:
         raise InputFileError(f"not a readable CSV file ({exc})", path=path) from None
-    if not records:
+    if not lines:
         raise InputFileError("file has no header row", path=path)
-    header, width = records[0], len(records[0])
+    width = len(next(csv.reader([lines[0]], delimiter=sep)))
+    starts, records, damaged = [], [], []
+    base = 0
+    while base < len(lines):
+        # strict: a closing quote must end its cell; a quote that never closes, or closes in
+        # the middle of a later line, raises instead of swallowing the rows after it
+        reader = csv.reader(iter(lines[base:]), delimiter=sep, strict=True)
+        previous = 0
+        restart = None
+        while True:
+            try:
+                record = next(reader)
+                broken = False
+            except StopIteration:
+                break
+            except csv.Error:
+                record, broken = [], True
+            first, last = base + previous, base + max(reader.line_num, previous + 1)
+            span = lines[first + 1:last]
+            swallowed = (span and len(record) < width
+                         and any(line.count(sep) >= width - 1 for line in span))
+            if records and (broken or swallowed):
+                records.append(lines[first].rstrip("\r\n").split(sep))
+                starts.append(first + 1)
+                damaged.append(lines[first].rstrip("\r\n"))
+                restart = first + 1
+                break
+            if broken:  # the header itself
+                raise InputFileError(f"not a readable CSV file: line {first + 1} has a quote "
+                                     "that never closes", path=path)
+            records.append(record)
+            starts.append(first + 1)
+            damaged.append(None)
+            previous = reader.line_num
+        if restart is None:
+            break
+        base = restart
+    header = records[0]
     cells = [[c if c != "" else None for c in r[:width]] + [None] * (width - len(r))
-             + [sep.join(r[width:]) if len(r) > width else None] for r in records[1:]]
-    body = pd.DataFrame(cells, columns=range(width + 1), dtype=object).astype("str")
-    return _finish(path, header + [OVERFLOW], body,
+             + [sep.join(r[width:]) if len(r) > width else None] + [bad]
+             for r, bad in zip(records[1:], damaged[1:])]
+    body = pd.DataFrame(cells, columns=range(width + 2), dtype=object).astype("str")
+    return _finish(path, header + [OVERFLOW, DAMAGED], body,
                    np.asarray(starts[1:], dtype="int64"))
 
 

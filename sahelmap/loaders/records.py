@@ -20,7 +20,7 @@ from sahelmap.errors import warn
 from sahelmap.geocoding import RESULT_COLUMNS, geocode_frame
 from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
-from sahelmap.loaders.files import OVERFLOW
+from sahelmap.loaders.files import DAMAGED, OVERFLOW
 from sahelmap.loaders.result import LoadResult
 from sahelmap.loaders.tables import Options, PathOrPaths, Table, canonical, read_all
 from sahelmap.vocab import REJECTED_COLUMNS
@@ -71,21 +71,30 @@ class Records:
 
     # -- checks shared by both kinds ---------------------------------------------------
     def check_overflow(self) -> None:
-        """Reject CSV rows with more cells than the header (they may be shifted)."""
+        """Reject damaged CSV rows: more cells than the header, or a quote that never closes.
+
+        The rows after an unclosed quote are read on their own, not swallowed.
+        """
+        for column, reason in (
+                (OVERFLOW, "more cells than the header has (a separator inside an unquoted "
+                           "cell?)"),
+                (DAMAGED, "a quote opens a cell and never closes (the line is read alone; "
+                          "the rows after it are read as written): fix the quote")):
+            self._reject_marked(column, "row", reason)
+
+    def _reject_marked(self, column: str, field: str, reason: str) -> None:
         f = self.frame
         for number, table in enumerate(self.tables):
-            if OVERFLOW not in table.raw.frame.columns:
+            if column not in table.raw.frame.columns:
                 continue
-            extra = table.raw.frame[OVERFLOW].notna().to_numpy()
+            marked = table.raw.frame[column]
             mask = np.zeros(len(f), dtype=bool)
             mine = np.flatnonzero(f["_file"].to_numpy() == number)
-            mask[mine] = extra[f["_pos"].to_numpy()[mine]]
+            positions = f["_pos"].to_numpy()[mine]
+            mask[mine] = marked.notna().to_numpy()[positions]
             values = np.full(len(f), None, dtype=object)
-            values[mine] = table.raw.frame[OVERFLOW].to_numpy(dtype=object)[
-                f["_pos"].to_numpy()[mine]]
-            self.problems.add("row", mask, values,
-                              "more cells than the header has (a separator inside an "
-                              "unquoted cell?)")
+            values[mine] = marked.to_numpy(dtype=object)[positions]
+            self.problems.add(field, mask, values, reason)
 
     def check_future(self, start: pd.Series, values: pd.Series, name: str) -> None:
         """Reject dates after ``today``."""
