@@ -263,11 +263,20 @@ def test_dayfirst_false(tmp_path):
     assert dates == ["03-04", "09-12"]
 
 
-def test_month_first_only_dates_warn(tmp_path):
-    path = write(tmp_path, f"{HEADER}\n09/13/2022,Gao,attack,1,e\n")
-    with pytest.warns(UserWarning, match="1 dates could only be read month first"):
+def test_a_month_first_file_is_read_month_first_throughout(tmp_path):
+    path = write(tmp_path, f"{HEADER}\n09/12/2022,Gao,attack,1,e\n09/13/2022,Gao,attack,2,e\n")
+    with pytest.warns(UserWarning, match="read month first .as 09/13/. shows., for the whole"):
         result = load(path)
-    assert result.accepted["event_date"].tolist() == [pd.Timestamp("2022-09-13")]
+    assert result.accepted["event_date"].tolist() == [pd.Timestamp("2022-09-12"),
+                                                      pd.Timestamp("2022-09-13")]
+
+
+def test_a_column_mixing_both_orders_is_rejected_not_guessed(tmp_path):
+    path = write(tmp_path, f"{HEADER}\n13/09/2022,Gao,attack,1,e\n09/14/2022,Gao,attack,2,e"
+                           "\n2022-09-15,Gao,attack,3,e\n")
+    result = load(path)
+    assert result.accepted["source_row"].tolist() == [4]  # the ISO date stays readable
+    assert result.rejected["reason"].str.contains("day and month order differ").all()
 
 
 # --- formats --------------------------------------------------------------------------------

@@ -33,14 +33,22 @@ def test_french_months_and_first_of_month():
                             "2022-07-07"]
 
 
-def test_dayfirst_and_swapped_count():
-    values = pd.Series(["03/04/2022", "13/04/2022", "04/13/2022", "2022-04-03"])
-    first = parse_dates(values)
-    assert days(first) == ["2022-04-03", "2022-04-13", "2022-04-13", "2022-04-03"]
-    assert first.n_swapped == 1
-    month = parse_dates(values, dayfirst=False)
-    assert days(month) == ["2022-03-04", "2022-04-13", "2022-04-13", "2022-04-03"]
-    assert month.n_swapped == 1
+def test_day_month_order_is_decided_per_column():
+    assert days(parse_dates(pd.Series(["03/04/2022", "2022-04-03"]))) == [
+        "2022-04-03", "2022-04-03"]
+    assumed = parse_dates(pd.Series(["03/04/2022"]), dayfirst=False)
+    assert days(assumed) == ["2022-03-04"] and "assumed" in assumed.order
+    # a date that can only be month first decides for the whole column, whatever the option
+    month = parse_dates(pd.Series(["09/12/2022", "09/13/2022"]))
+    assert days(month) == ["2022-09-12", "2022-09-13"]
+    assert month.order.startswith("month first")
+    day = parse_dates(pd.Series(["09/12/2022", "13/09/2022"]), dayfirst=False)
+    assert days(day) == ["2022-12-09", "2022-09-13"] and day.order.startswith("day first")
+    # both kinds in one column: not read, marked for rejection
+    mixed = parse_dates(pd.Series(["13/04/2022", "04/13/2022", "03/04/2022", "2022-04-03"]))
+    assert mixed.order == "mixed"
+    assert mixed.mixed.tolist() == [True, True, True, False]
+    assert days(mixed)[3] == "2022-04-03"
 
 
 def test_unparseable_missing_and_months():

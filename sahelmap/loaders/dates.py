@@ -4,9 +4,12 @@ Each distinct text is parsed once (a million rows hold a few thousand distinct d
 trying the formats below in order on what is still unparsed:
 
 1. ISO ``2022-09-12`` (also ``2022/09/12``, with or without a time, which is dropped);
-2. numeric ``12/09/2022``, ``12-09-22``, ``12.09.2022``: day first unless ``dayfirst=False``;
-   a date that is only valid the other way round (``09/13/2022``) is read that way and
-   counted in :attr:`DateParse.n_swapped` so the caller can warn;
+2. numeric ``12/09/2022``, ``12-09-22``, ``12.09.2022``, in one order **per column**: a
+   date that can only be read one way (``13/09/2022``: day first; ``09/13/2022``: month
+   first) decides for the whole column; where no date tells, ``dayfirst`` does. A column where
+   both kinds appear cannot be read: its numeric dates are marked :attr:`DateParse.mixed`
+   for the caller to reject, never guessed one by one. :attr:`DateParse.order` says which
+   order was used and why;
 3. month names in English or French: ``12 Sept 2022``, ``12 septembre 2022``,
    ``1er oct. 2022``, ``Sept 12, 2022``, ``lundi 12 septembre 2022``;
 4. months alone, ``2022-09``, ``09/2022``, ``Sept 2022``: precision ``"month"``, start on the
@@ -65,15 +68,20 @@ class DateParse:
         ``"day"``, ``"month"``, ``"range"`` or ``""`` (missing or unparseable).
     missing : numpy.ndarray
         True where the value was empty.
-    n_swapped : int
-        How many values could only be read with day and month in the other order.
+    order : str
+        The order numeric dates were read in, and why: ``"day first (as 13/09/2022
+        shows)"``, ``"month first (as 09/13/2022 shows)"``, ``"day first (assumed: no date
+        tells)"``, ``"mixed"`` or ``""`` when the column has no numeric date.
+    mixed : numpy.ndarray
+        True for numeric dates of a column where both orders appear (not parsed).
     """
 
     start: pd.Series
     end: pd.Series
     precision: pd.Series
     missing: np.ndarray
-    n_swapped: int
+    order: str = ""
+    mixed: np.ndarray | None = None
 
     @property
     def unparsed(self) -> np.ndarray:
@@ -140,7 +148,7 @@ def _month_end(start: pd.Series) -> pd.Series:
     return (start + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
 
 
-def _parse_unique(text: pd.Series, *, dayfirst: bool, pivot: int
+def _parse_unique(text: pd.Series, *, dayfirst: bool | None, pivot: int
                   ) -> tuple[pd.Series, pd.Series, pd.Series, np.ndarray]:
     """Parse folded distinct texts; returns start, end, precision and a swapped mask."""
     start = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -160,18 +168,15 @@ def _parse_unique(text: pd.Series, *, dayfirst: bool, pivot: int
     # 1. ISO
     parts = todo().str.extract(_ISO)
     put(_assemble(parts[0], parts[1], parts[2]), "day")
-    # 2. numeric day/month/year, preferred order first, then the other way round
+    # 2. numeric day/month/year, in the order decided for the whole column
     parts = todo().str.extract(_NUMERIC)
-    year = _year(parts[2], pivot)
-    first, second = (parts[0], parts[1]) if dayfirst else (parts[1], parts[0])
-    put(_assemble(year, second, first), "day")
-    swapped = np.zeros(len(text), dtype=bool)
-    rest = parts.loc[start.loc[parts.index].isna()]
-    if len(rest):
-        first, second = (rest[1], rest[0]) if dayfirst else (rest[0], rest[1])
-        got = _assemble(_year(rest[2], pivot), second, first).dropna()
-        put(got, "day")
-        swapped[text.index.get_indexer(got.index)] = True
+    swapped = np.zeros(len(text), dtype=bool)  # numeric dates left unread (mixed order)
+    if dayfirst is None:
+        swapped[text.index.get_indexer(parts.dropna(subset=[0]).index)] = True
+    else:
+        year = _year(parts[2], pivot)
+        first, second = (parts[0], parts[1]) if dayfirst else (parts[1], parts[0])
+        put(_assemble(year, second, first), "day")
     # 3. month names
     words = _fold_words(todo())
     parts = words.str.extract(_DAY_MONTH_YEAR)
@@ -201,8 +206,30 @@ def _split(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     return codes, text, codes < 0
 
 
+_NUMBERS = re.compile(r"(?<![\w])(\d{1,2})[-/.](\d{1,2})[-/.](?:\d{4}|\d{2})(?![\w])")
+
+
+def _column_order(text: pd.Series, dayfirst: bool) -> tuple[bool | None, str]:
+    """The order of the column's numeric dates: told by a date that allows only one."""
+    found = text.str.extractall(_NUMBERS)
+    if not len(found):
+        return dayfirst, ""
+    first, second = found[0].astype(int), found[1].astype(int)
+    day_only = found[first > 12]
+    month_only = found[second > 12]
+    if len(day_only) and len(month_only):
+        return None, "mixed"
+    if len(day_only):
+        d, m = day_only.iloc[0]
+        return True, f"day first (as {d}/{m}/… shows)"
+    if len(month_only):
+        m, d = month_only.iloc[0]
+        return False, f"month first (as {m}/{d}/… shows)"
+    return dayfirst, f"{'day' if dayfirst else 'month'} first (assumed: no date tells)"
+
+
 def _result(start: pd.Series, end: pd.Series, precision: pd.Series, swapped: np.ndarray,
-            codes: np.ndarray, index: pd.Index) -> DateParse:
+            codes: np.ndarray, index: pd.Index, order: str = "") -> DateParse:
     """Spread per-distinct-text results back onto the rows."""
     missing = codes < 0
     take = np.where(missing, 0, codes)
@@ -215,8 +242,7 @@ def _result(start: pd.Series, end: pd.Series, precision: pd.Series, swapped: np.
     s[missing] = pd.NaT
     e[missing] = pd.NaT
     p[missing] = ""
-    n_swapped = int((swapped[take] & ~missing).sum())
-    return DateParse(s, e, p, missing, n_swapped)
+    return DateParse(s, e, p, missing, order, swapped[take] & ~missing)
 
 
 def _pivot() -> int:
@@ -249,10 +275,14 @@ def parse_dates(values: pd.Series, *, dayfirst: bool = True) -> DateParse:
     [False, False, False, False, False, True, False]
     >>> parse_dates(pd.Series(["03/04/2022"]), dayfirst=False).start.iloc[0]
     Timestamp('2022-03-04 00:00:00')
+    >>> month_first = parse_dates(pd.Series(["09/12/2022", "09/13/2022"]))
+    >>> month_first.start.dt.strftime("%d %b").tolist(), month_first.order
+    (['12 Sep', '13 Sep'], 'month first (as 09/13/… shows)')
     """
     codes, text, _ = _split(values)
-    start, end, precision, swapped = _parse_unique(text, dayfirst=dayfirst, pivot=_pivot())
-    return _result(start, end, precision, swapped, codes, values.index)
+    order, note = _column_order(text, dayfirst)
+    start, end, precision, swapped = _parse_unique(text, dayfirst=order, pivot=_pivot())
+    return _result(start, end, precision, swapped, codes, values.index, note)
 
 
 _RANGE = re.compile(
@@ -287,6 +317,7 @@ def parse_periods(values: pd.Series, *, dayfirst: bool = True) -> DateParse:
     """
     codes, text, _ = _split(values)
     pivot = _pivot()
+    dayfirst, note = _column_order(text, dayfirst)
     start, end, precision, swapped = _parse_unique(text, dayfirst=dayfirst, pivot=pivot)
     for pattern in (_RANGE, _RANGE_TIGHT):
         rest = text[start.isna()]
@@ -310,4 +341,4 @@ def parse_periods(values: pd.Series, *, dayfirst: bool = True) -> DateParse:
         start.loc[idx] = l_start.loc[idx]
         end.loc[idx] = r_end.loc[idx]
         precision.loc[idx] = "range"
-    return _result(start, end, precision, swapped, codes, values.index)
+    return _result(start, end, precision, swapped, codes, values.index, note)

@@ -100,14 +100,14 @@ class _Displacement(Records):
         if has_date and any("period" in t.cmap.fields for t in self.tables):
             column = column.fillna(f["period"])
         periods = parse_periods(column, dayfirst=dayfirst)
-        self.n_swapped += periods.n_swapped
+        self.check_dates("date", periods, column)
         add("date", periods.missing, column, "missing date")
         add("date", periods.unparsed, column, "unparseable date")
         self.check_future(periods.start, column, "date")
         start = periods.start
         end = periods.end.where(periods.precision.isin(["month", "range"]).to_numpy())
         given = parse_dates(f["period_end"], dayfirst=dayfirst)
-        self.n_swapped += given.n_swapped
+        self.check_dates("period_end", given, f["period_end"])
         add("period_end", given.unparsed, f["period_end"], "unparseable date")
         has_end = given.start.notna()
         end = end.where(~has_end.to_numpy(), given.end)

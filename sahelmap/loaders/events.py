@@ -238,7 +238,7 @@ class _Events(Records):
     def run(self) -> LoadResult:
         f, add = self.frame, self.problems.add
         dates = parse_dates(f["date"], dayfirst=self.options.dayfirst)
-        self.n_swapped = dates.n_swapped
+        self.check_dates("date", dates, f["date"])
         add("date", dates.missing, f["date"], "missing date")
         add("date", dates.unparsed, f["date"], "unparseable date")
         add("date", (dates.precision == "month").to_numpy(), f["date"],

@@ -19,6 +19,7 @@ import shapely
 from sahelmap.errors import warn
 from sahelmap.geocoding import RESULT_COLUMNS, geocode_frame
 from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
+from sahelmap.loaders.dates import DateParse
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
 from sahelmap.loaders.files import DAMAGED, OVERFLOW
 from sahelmap.loaders.result import LoadResult
@@ -66,7 +67,6 @@ class Records:
         if options.country is not None:  # the country of rows whose file does not say it
             self.frame["country"] = self.frame["country"].fillna(options.country)
         self.problems = Problems(len(self.frame))
-        self.n_swapped = 0
         self.check_overflow()
 
     # -- checks shared by both kinds ---------------------------------------------------
@@ -181,16 +181,26 @@ class Records:
             self.problems.add("place", bad, shown, why)
         return out
 
-    def warn_swapped(self) -> None:
-        """Warn when some numeric dates could only be read in the other day/month order."""
-        if self.n_swapped:
-            order = "month first" if self.options.dayfirst else "day first"
-            other = "day first" if self.options.dayfirst else "month first"
-            flag = "dayfirst=False" if self.options.dayfirst else "dayfirst=True"
-            warn(
-                f"{self.n_swapped} dates could only be read {order} (e.g. a 13th month); "
-                f"the other numeric dates were read {other}. If the file writes dates "
-                f"{order}, pass {flag}.")
+    def check_dates(self, field: str, parsed: DateParse, values: pd.Series) -> None:
+        """Reject the dates of a column read in no single order; say the order chosen.
+
+        The day/month order of numeric dates is decided per column (see
+        :mod:`sahelmap.loaders.dates`): when the data decides against the ``dayfirst``
+        option, a warning says so; when nothing decides, the option is said in the log.
+        """
+        self.problems.add(field, parsed.mixed, values,
+                          "day and month order differ within the column (dates such as "
+                          "13/09/2022 and 09/13/2022 both appear): write the dates one way")
+        if not parsed.order or parsed.order == "mixed":
+            return
+        wanted = "day first" if self.options.dayfirst else "month first"
+        column = self.tables[0].cmap.fields.get(field, field) if self.tables else field
+        if "assumed" in parsed.order:
+            logger.info("%s: numeric dates of column %r read %s", self.kind, column,
+                        parsed.order)
+        elif not parsed.order.startswith(wanted):
+            warn(f"numeric dates of column {column!r} read {parsed.order}, for the whole "
+                 "column (not date by date)")
 
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
         """Reject rows that repeat another row's report (subclasses; after every other check).
@@ -203,7 +213,6 @@ class Records:
         """Run the last checks both readers share (flags, geocoding); take the good rows."""
         synthetic = self.check_flags()
         geo = self.geocode(x, y)
-        self.warn_swapped()
         self.check_repeats(x, y)
         ok = ~self.problems.bad
         rows = np.flatnonzero(ok)
