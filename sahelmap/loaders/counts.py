@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sahelmap.errors import InputFileError
+from sahelmap.errors import BoundaryError, InputFileError
 from sahelmap.loaders.checks import Problems, parse_counts
 from sahelmap.loaders.dates import parse_dates
 from sahelmap.loaders.files import read_table
@@ -152,16 +152,14 @@ def _read_one(path: str, frame: pd.DataFrame, rows: np.ndarray,
                  fatalities["problem"].to_numpy())
     codes = column["admin1_code"].str.strip().str.upper()
     names = column["admin1_name"].to_numpy(dtype=object)
-    try:
-        adm1 = map_adm1_pcode(codes, version=pcode_version, names=names)
+    try:  # the version is told once, from the ADM1 codes and names, and serves both levels
+        version = resolve_version(codes, names, version=pcode_version)
+        adm1 = map_adm1_pcode(codes, version=version or None)
         adm2 = map_adm2_pcode(column["admin2_code"].str.strip().str.upper(),
                               version=pcode_version,
                               names=column["admin2_name"].to_numpy(dtype=object))
-    except InputFileError:
-        raise
-    except Exception as exc:  # PcodeVersionError: say which file
+    except BoundaryError as exc:  # PcodeVersionError: say which file
         raise type(exc)(f"file {path}: {exc}") from None
-    version = resolve_version(codes, names, version=pcode_version)
     problems.add("admin1_code", adm1.isna().to_numpy(), column["admin1_code"],
                  "not a P-code of Mali or Niger in any known version")
     given2 = column["admin2_code"].notna().to_numpy()
