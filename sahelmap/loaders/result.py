@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -37,6 +37,9 @@ class LoadResult:
         Rows skipped because every cell was empty.
     kind : str
         ``"events"`` or ``"displacement"``.
+    notes : list of str
+        What the reader chose on the caller's behalf, one line each (which sheet of a
+        workbook was read, which layout was recognised, which columns were left out).
 
     Notes
     -----
@@ -54,6 +57,7 @@ class LoadResult:
     duplicates: pd.DataFrame
     n_blank: int = 0
     kind: str = "events"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n_records(self) -> int:
@@ -121,6 +125,7 @@ class LoadResult:
                          f"({'merged' if merged else 'flagged, not merged'})")
         if self.n_blank:
             lines.append(f"  blank rows skipped: {self.n_blank:,}")
+        lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)
 
 
