@@ -180,6 +180,9 @@ NOT_READ = {
     "type_of_displacement": "a category of the row, not a figure",
     "provider_admin1_name": "the provider's spelling; admin1_name is used",
     "provider_admin2_name": "the provider's spelling; admin2_name is used",
+    "admin_0_pcode": "the country's code (the country name is used)",
+    "admin_4_pcode": "a P-code below the commune; rows are placed by ADM1/ADM2 codes",
+    "admin_5_pcode": "a P-code below the commune; rows are placed by ADM1/ADM2 codes",
 }
 _DISPLACEMENT["country"] = _COMMON["country"] + ["admin_0", "admin_0_pcode", "location_code",
                                                  "admin0_pcode", "pays_pcode"]

@@ -179,19 +179,19 @@ class _Displacement(Records):
         placed = pd.notna(adm1)
         if not placed.any():
             return out
-        names1, names2 = _adm1_names(), _adm2_names()
         where = np.flatnonzero(placed)
+        a1 = pd.Series(adm1[where], dtype=object)
+        a2 = pd.Series(adm2[where], dtype=object)
         label = f["place"].to_numpy(dtype=object)[where]
-        code_label = np.where(pd.notna(adm2[where]), adm2[where], adm1[where])
+        code_label = np.where(a2.notna(), a2, a1)
         out.loc[where, "matched_name"] = np.where(pd.notna(label), label, code_label)
         out.loc[where, "match_lon"] = np.where(np.isnan(y[where]), np.nan, x[where])
         out.loc[where, "match_lat"] = np.where(np.isnan(x[where]), np.nan, y[where])
-        out.loc[where, "adm0_pcode"] = [str(c)[:2] for c in adm1[where]]
-        out.loc[where, "adm1_pcode"] = adm1[where]
-        out.loc[where, "adm1_name"] = [names1.get(c) for c in adm1[where]]
-        out.loc[where, "adm2_pcode"] = adm2[where]
-        out.loc[where, "adm2_name"] = [names2.get(c) if pd.notna(c) else None
-                                       for c in adm2[where]]
+        out.loc[where, "adm0_pcode"] = a1.str[:2].to_numpy(dtype=object)
+        out.loc[where, "adm1_pcode"] = a1.to_numpy()
+        out.loc[where, "adm1_name"] = a1.map(_adm1_names()).to_numpy(dtype=object)
+        out.loc[where, "adm2_pcode"] = a2.to_numpy()
+        out.loc[where, "adm2_name"] = a2.map(_adm2_names()).to_numpy(dtype=object)
         out.loc[where, "method"] = "pcode"
         out.loc[where, "confidence"] = 1.0
         out.loc[where, "status"] = "matched"
@@ -363,31 +363,37 @@ def place_by_pcodes(adm1: pd.Series, names1: pd.Series, adm2: pd.Series, names2:
     out2 = np.full(n, None, dtype=object)
     version = ""
     for codes, names, level, out in ((adm1, names1, 1, out1), (adm2, names2, 2, out2)):
-        pairs = pd.DataFrame({"code": codes.to_numpy(dtype=object),
-                              "name": names.to_numpy(dtype=object)})
-        given = pairs["code"].notna().to_numpy()
-        if not given.any():
+        # every step below runs once per distinct code (or code and name)
+        pair, uniques = pd.MultiIndex.from_arrays(
+            [codes.to_numpy(dtype=object), names.to_numpy(dtype=object)]).factorize()
+        distinct = pd.DataFrame({"code": uniques.get_level_values(0).astype(object),
+                                 "name": uniques.get_level_values(1).astype(object)})
+        distinct = distinct[distinct["code"].notna()]
+        if not len(distinct):
             continue
-        pairs["code"] = pairs["code"].astype(str).str.strip().str.upper()
-        distinct = pairs[given].drop_duplicates()
-        known = distinct["code"].str.match(r"^(ML|NE)\d")
-        if not known.any():
+        distinct["code"] = distinct["code"].astype(str).str.strip().str.upper()
+        known = distinct[distinct["code"].str.match(r"^(ML|NE)\d")]
+        if not len(known):
             continue
         mapper = map_adm1_pcode if level == 1 else map_adm2_pcode
         lookup: dict[str, object] = {}
         found = []
         # one country at a time: map_adm1_pcode given Mali and Niger codes together lets
         # Niger's version override Mali's (ML09 of cod-2021 would become Taoudénit)
-        for _, mine in distinct[known].groupby(distinct["code"].str[:2]):
+        for _, mine in known.groupby(known["code"].str[:2]):
             lookup.update(zip(mine["code"], mapper(mine["code"], names=mine["name"])))
             found.append(infer_pcode_version(mine["code"], mine["name"], level=level))
-        out[given] = [v if isinstance(v, str) else None
-                      for v in pairs["code"][given].map(lookup)]
+        per_pair = np.full(len(uniques) + 1, None, dtype=object)  # the last: missing pairs
+        mapped = distinct["code"].map(lookup)
+        per_pair[distinct.index.to_numpy()] = mapped.where(mapped.notna(), None).to_numpy(
+            dtype=object)
+        out[:] = per_pair[np.where(pair < 0, len(uniques), pair)]
         version = version or " and ".join(found)
-    if n and (pd.isna(out1) & pd.notna(out2)).any():
+    missing = pd.isna(out1) & pd.notna(out2)
+    if missing.any():
+        codes, uniques = pd.factorize(out2[missing])
         regions = _cercle_regions()
-        missing = pd.isna(out1) & pd.notna(out2)
-        out1[missing] = [regions.get(c) for c in out2[missing]]
+        out1[missing] = np.asarray([regions.get(c) for c in uniques], dtype=object)[codes]
     return out1, out2, version
 
 
