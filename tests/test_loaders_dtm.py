@@ -274,3 +274,43 @@ def test_households_only_still_refused(tmp_path):
                   "Total No. of IDPs HH": [10]}).to_csv(path, index=False)
     with pytest.raises(InputFileError, match="households are not people"):
         read_displacement(path, today=TODAY)
+
+
+def test_conasur_style_french_table(tmp_path):
+    path = tmp_path / "conasur.csv"
+    pd.DataFrame({
+        "Date de mise à jour": ["31/03/2022", "31/03/2022", "31/03/2022"],
+        "Région": ["Tillabéri", "Gao", "Mopti"], "Commune": ["Ayorou", "Ansongo", "Mopti"],
+        "Nombre de ménages PDI": [210, 150, 90], "Hommes": [400, 300, 200],
+        "Femmes": [520, 410, 260], "Enfants": [600, 500, 300],
+        "Total PDI": [1520, 1210, 760]}).to_csv(path, index=False, sep=";")
+    result = load(path)
+    plain = pd.read_csv(path, sep=";")
+    assert result.n_input == 3 and result.n_accepted == 3
+    assert idps_total(result) == int(plain["Total PDI"].sum())
+    assert result.accepted["households"].tolist() == [210, 150, 90]
+    assert result.accepted["adm1_pcode"].tolist() == ["NE006", "ML07", "ML05"]
+
+
+def test_unhcr_refugees_refused_with_the_reason(tmp_path):
+    path = tmp_path / "unhcr.csv"
+    pd.DataFrame({"date": ["2022-06-30"], "admin1": ["Tillabéri"], "Refugees": [60000],
+                  "Asylum-seekers": [300]}).to_csv(path, index=False)
+    with pytest.raises(InputFileError, match="refugees or asylum-seekers: they are not IDPs"):
+        read_displacement(path, today=TODAY)
+
+
+def test_unhcr_table_with_idps(tmp_path):
+    path = tmp_path / "unhcr_idps.csv"
+    pd.DataFrame({"date": ["2022-06-30", "2022-06-30"], "admin1": ["Tillabéri", "Tahoua"],
+                  "Refugees": [60000, 200], "IDPs of concern to UNHCR": [102000, 35000]}
+                 ).to_csv(path, index=False)
+    result = load(path)
+    plain = pd.read_csv(path)
+    assert idps_total(result) == int(plain["IDPs of concern to UNHCR"].sum())
+    assert any("'Refugees' not read: refugees or asylum-seekers" in n for n in result.notes)
+
+
+def test_date_range_names_the_dates_a_file_covers(baseline):
+    first, last = load(baseline).date_range()
+    assert (first, last) == (pd.Timestamp("2020-03-31"), pd.Timestamp("2020-03-31"))

@@ -95,7 +95,9 @@ _DISPLACEMENT = {
              "reporting_date", "report_date", "date_report", "date_rapport", "date_du_rapport",
              "date_de_collecte", "collection_date", "survey_date", "round_date",
              "date_of_arrival", "date_d_arrivee", "date_arrivee", "assessment_date",
-             "date_of_assessment", "date_evaluation", "date_de_l_evaluation", "jour"],
+             "date_of_assessment", "date_evaluation", "date_de_l_evaluation", "jour",
+             "date_de_mise_a_jour", "date_mise_a_jour", "mise_a_jour", "date_maj",
+             "date_d_enregistrement", "as_of_date", "population_date"],
     "period_end": ["period_end", "end_date", "date_fin", "date_de_fin",
                    "reference_period_end"],
     "period": ["period", "periode", "reporting_period", "periode_de_rapportage", "month",
@@ -125,7 +127,8 @@ _DISPLACEMENT = {
              "number_of_idps_ind", "nombre_de_pdi_individus", "nombre_total_de_pdi",
              "nombre_de_pdi_ind", "total_pdi", "total_des_pdi", "pdi_ind",
              "nombre_d_individus_pdi", "nombre_de_personnes_deplacees",
-             "effectif_pdi", "effectif_des_pdi",
+             "effectif_pdi", "effectif_des_pdi", "idps_of_concern_to_unhcr",
+             "internally_displaced_persons", "pdi_total", "nombre_total_pdi",
              "deplaces", "deplaces_internes", "personnes_deplacees",
              "personnes_deplacees_internes", "displaced", "displaced_persons"],
     "returns": ["returns", "returnees", "returned", "number_of_returnees", "retours",
@@ -152,6 +155,8 @@ _DISPLACEMENT["place"] = _COMMON["place"] + [
     "flow_monitoring_point", "fmp", "fmp_name", "name_of_fmp", "point_de_suivi_des_flux",
     "nom_du_point", "nom_du_point_de_suivi", "site_assessed", "nom_du_site_evalue"]
 
+_REFUGEES = ("refugees or asylum-seekers: not read; they are not IDPs and sahelmap has no "
+             "refugee figure (arrivals, idps, returns, departures)")
 #: Columns of DTM (and HAPI, UNHCR) files that are recognised and deliberately not read,
 #: with the reason (folded header -> explanation), for :func:`sahelmap.inspect`.
 NOT_READ = {
@@ -181,6 +186,14 @@ NOT_READ = {
     "provider_admin1_name": "the provider's spelling; admin1_name is used",
     "provider_admin2_name": "the provider's spelling; admin2_name is used",
     "admin_0_pcode": "the country's code (the country name is used)",
+    "refugees": _REFUGEES, "refugies": _REFUGEES, "asylum_seekers": _REFUGEES,
+    "demandeurs_d_asile": _REFUGEES, "refugees_under_unhcr_s_mandate": _REFUGEES,
+    "hommes": "men among the people (a breakdown, not added)",
+    "femmes": "women among the people (a breakdown, not added)",
+    "enfants": "children among the people (a breakdown, not added)",
+    "men": "men among the people (a breakdown, not added)",
+    "women": "women among the people (a breakdown, not added)",
+    "children": "children among the people (a breakdown, not added)",
     "admin_4_pcode": "a P-code below the commune; rows are placed by ADM1/ADM2 codes",
     "admin_5_pcode": "a P-code below the commune; rows are placed by ADM1/ADM2 codes",
 }

@@ -44,9 +44,28 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
                       sheet: str | int | None = None, layer: str | int | None = None,
                       encoding: str | None = None, prefer: str = "point",
                       country: str | None = None) -> LoadResult:
-    """Read displacement figures (IOM-DTM-style tables) from one or more files.
+    """Read displacement figures (IOM DTM, HDX HAPI, field tables) from one or more files.
 
-    Two layouts are recognised:
+    IOM DTM baseline assessments (``Snapshot Date``, ``Admin 1 pcode``..., ``Total No. of
+    IDPs Ind.``, also exported as ``Total No# of IDPs Ind#``), site assessments (French
+    headers included: ``Date de l'évaluation``, ``Nombre de PDI (individus)``), flow
+    monitoring (``Incoming``/``Outgoing``), HDX HAPI ``idps`` tables and CONASUR-style
+    tables are read as follows:
+
+    - the snapshot date is the date; individuals are people; household columns are kept
+      as ``households``, never read as people; 0/1 columns named after a reason for
+      displacement (``Conflict``, ``Returns``...) are flags, never figures;
+    - the file's ADM1/ADM2 P-codes place each row directly (method ``pcode``, the code
+      version told from the codes and names, see :mod:`sahelmap.pcodes`); names are the
+      fallback, the place being the lowest admin name the row gives;
+    - in a workbook of several sheets the data sheet is read (not ``VERIFICATION``,
+      ``README``...), and ``LoadResult.notes`` says which, with the layout recognised and
+      the columns deliberately left out (returnees present: a stock, not returns);
+    - a figure column that is entirely zero or empty while the file has other numeric
+      columns is refused: the figure was most likely taken from the wrong column.
+
+    :func:`sahelmap.inspect` shows all of this for a file without loading it for use.
+    Two table shapes are recognised:
 
     - *long*: one figure per row, with a figure type column ("arrivals", "IDPs present",
       "PDI", "retours"...) and a count column;
@@ -74,14 +93,17 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
     -------
     LoadResult
         ``accepted`` columns: ``source_file, source_row, date, period_end, place, lon, lat,
-        country, admin1, figure_type, count, source, notes, is_synthetic``, the geocoder's
-        columns, ``geometry``, ``duplicate_group, is_duplicate``.
+        country, admin1, figure_type, count, source, notes, is_synthetic, households``
+        (Int64, NA where none), the geocoder's columns, ``geometry``,
+        ``duplicate_group, is_duplicate``.
 
     Raises
     ------
     InputFileError
         A file is missing or unreadable, lacks a date (or period), a place (or
-        coordinates), or figures; or gives household counts only.
+        coordinates), or figures; gives household counts only (or refugees only); has a
+        figure column that is all zero or empty beside other numeric columns; or has
+        P-codes whose version cannot be told.
 
     Notes
     -----

@@ -97,6 +97,24 @@ class LoadResult:
                         f"{int(both.sum())} rows are both accepted and rejected, e.g. row "
                         f"{row['source_row']} of {row['source_file']}")
 
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """First and last day the accepted rows cover (None when there are none).
+
+        For saying which dates a file covers when a requested week holds nothing.
+
+        Examples
+        --------
+        >>> LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame()).date_range()
+        """
+        acc = self.accepted
+        column = "event_date" if "event_date" in acc.columns else "date"
+        if column not in acc.columns or not acc[column].notna().any():
+            return None
+        last = acc[column].max()
+        if "period_end" in acc.columns and acc["period_end"].notna().any():
+            last = max(last, acc["period_end"].max())
+        return acc[column].min(), last
+
     def summary(self) -> str:
         """A few lines saying what was read, kept, rejected and flagged.
 

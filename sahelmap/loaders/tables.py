@@ -249,6 +249,11 @@ def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None
                     path=raw.path, field="figure_type")
             if "figure_type" in fields:
                 raise missing("count", "count")
+            if cmap.layout == "unhcr":
+                raise InputFileError(
+                    "a UNHCR table of refugees or asylum-seekers: they are not IDPs and "
+                    f"sahelmap has no refugee figure ({', '.join(FIGURE_TYPES)}); the columns "
+                    f"are: {listed}", path=raw.path, field="count")
             raise InputFileError(
                 "no figures found: neither figure type + count columns nor columns named "
                 f"after figure types ({', '.join(FIGURE_TYPES)}); the columns are: {listed}",
@@ -270,7 +275,8 @@ def table_notes(table: Table) -> list[str]:
                      "displacement: flags, not figures")
     for column in cmap.unmapped:
         why = NOT_READ.get(fold(column, sep="_"))
-        if why and ("stock" in why or "households" in why or "part of" in why):
+        if why and any(word in why for word in ("stock", "households", "part of",
+                                                 "refugees")):
             notes.append(f"{raw.path}: column {column!r} not read: {why}")
     return notes
 
