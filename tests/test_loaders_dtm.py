@@ -314,3 +314,11 @@ def test_unhcr_table_with_idps(tmp_path):
 def test_date_range_names_the_dates_a_file_covers(baseline):
     first, last = load(baseline).date_range()
     assert (first, last) == (pd.Timestamp("2020-03-31"), pd.Timestamp("2020-03-31"))
+
+
+def test_small_returns_counts_alone_stay_a_figure(tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("date,place,arrivals,returns\n2022-09-12,Gao,5,1\n2022-09-12,Ménaka,3,0\n",
+                    encoding="utf-8")
+    acc = load(path).accepted
+    assert int(acc.loc[acc["figure_type"] == "returns", "count"].sum()) == 1

@@ -30,6 +30,7 @@ from sahelmap.vocab import (
     REASON_WORDS,
     country_code,
     fold,
+    vocabulary,
 )
 
 __all__ = ["Options", "Table", "OnUnmatched", "PathOrPaths", "canonical", "read_all"]
@@ -110,7 +111,12 @@ def read_all(paths: PathOrPaths, kind: str, options: Options) -> list[Table]:
 
 
 def flag_columns(raw: RawTable) -> list[str]:
-    """Columns named after a reason for displacement whose values are only 0/1 or yes/no."""
+    """Columns named after a reason for displacement whose values are only 0/1 or yes/no.
+
+    A column whose header is also a figure's name (``Returns``, ``Retours``) is a flag only
+    beside another such reason column or in a DTM layout: alone in a generic table, a
+    column of 0 and 1 returns is more likely a small count.
+    """
     out = []
     for column in raw.frame.columns:
         if fold(column) not in REASON_WORDS:
@@ -118,6 +124,10 @@ def flag_columns(raw: RawTable) -> list[str]:
         values = pd.unique(raw.frame[column].dropna())
         if all(fold(v) in FLAG_VALUES for v in values):
             out.append(column)
+    figures = vocabulary("figures")
+    reasons_only = [c for c in out if fold(c) not in figures]
+    if not reasons_only and not detect_layout(list(raw.frame.columns)).startswith("dtm"):
+        return []
     return out
 
 
