@@ -302,6 +302,9 @@ def _version(table: Table, name: str) -> str:
                                        level=_LEVEL[name])
     except PcodeVersionError as exc:
         return f"version unknown ({exc})"
+    if "|" in versions:
+        return (f"version {versions.replace('|', ' or ')} (the codes present mean the same "
+                "units in each)")
     return f"version {versions}"
 
 
