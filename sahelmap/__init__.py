@@ -61,7 +61,7 @@ __all__ = [
     "admin_units", "read_boundaries", "download_boundaries", "geocode", "geocode_frame",
     "Geocoder", "GeocodeResult",
     # what
-    "read_events", "read_displacement", "LoadResult", "summarize", "check_totals",
+    "read_events", "read_displacement", "LoadResult", "summarize", "check_totals", "inspect",
     # out
     "crisis_map", "save_html", "save_static", "export", "weekly",
     # data
@@ -79,7 +79,7 @@ _HOME = {
     "download_boundaries": "download", "geocode": "geocoding", "geocode_frame": "geocoding",
     "Geocoder": "geocoding", "GeocodeResult": "geocoding",
     "read_events": "loaders", "read_displacement": "loaders", "LoadResult": "loaders",
-    "summarize": "aggregate", "check_totals": "aggregate",
+    "summarize": "aggregate", "check_totals": "aggregate", "inspect": "inspection",
     "crisis_map": "render", "save_html": "render", "save_static": "render",
     "export": "io", "weekly": "pipeline", "example_path": "datasets",
 }

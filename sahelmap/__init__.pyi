@@ -23,6 +23,7 @@ from sahelmap.geocoding import Geocoder as Geocoder
 from sahelmap.geocoding import GeocodeResult as GeocodeResult
 from sahelmap.geocoding import geocode as geocode
 from sahelmap.geocoding import geocode_frame as geocode_frame
+from sahelmap.inspection import inspect as inspect
 from sahelmap.io import export as export
 from sahelmap.loaders import LoadResult as LoadResult
 from sahelmap.loaders import read_displacement as read_displacement

@@ -37,7 +37,15 @@ import pandas as pd
 from sahelmap.boundaries import admin_units, check_structure
 from sahelmap.errors import AggregateError, PeriodError, warn
 from sahelmap.pcodes import map_adm1_pcode, map_adm2_pcode
-from sahelmap.vocab import COUNTRIES, DEFAULT_STRUCTURE, EVENT_VALUES, FIGURE_TYPES
+from sahelmap.vocab import (
+    COUNTRIES,
+    DEFAULT_STRUCTURE,
+    EVENT_VALUES,
+    FIGURE_NATURE,
+    FIGURE_RULES,
+    FIGURE_TYPES,
+    STOCK_FIGURES,
+)
 
 __all__ = [
     "AggregateError",
@@ -60,6 +68,8 @@ PERIOD_COLUMNS = ("period", "period_start", "period_end")
 _WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTH_LABEL = re.compile(r"^(\d{4})-(\d{1,2})$")
 _EPOCH = np.datetime64("1970-01-01", "D")
+# What names the place a displacement row reports on (stocks: one snapshot per place).
+_PLACE_COLUMNS = ("place", "adm1_pcode", "adm2_pcode")
 
 
 
@@ -113,9 +123,16 @@ def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
     """Sum displacement figures by type per admin unit and period.
 
     A figure is counted whole in the period holding its ``date`` (the start of its reporting
-    period), however long its reporting period is. Figures are summed whatever their type:
-    ``idps`` are usually people present (a stock), so two reports on the same people in one
-    period add up twice; keep one report per place and period where that matters.
+    period, the snapshot date of a DTM round), however long its reporting period is. How
+    reports combine depends on the figure (:data:`sahelmap.vocab.FIGURE_NATURE`):
+
+    - flows (``arrivals, returns, departures``: movements) are summed;
+    - stocks (``idps``: people present at a date) are not: per place (``place``,
+      ``adm1_pcode``, ``adm2_pcode`` as given) and period, only the latest snapshot counts,
+      and the unit's figure is the sum of its places' latest snapshots. Two rounds in one
+      month give the later round's figure, not their sum.
+
+    ``attrs["rules"]`` says which rule each column followed.
 
     Parameters
     ----------
@@ -144,6 +161,8 @@ def aggregate_displacement(displacement: pd.DataFrame, *, level: str = "adm1",
     >>> row = out[(out["unit_pcode"] == "ML10") & (out["period"] == "2022-09")].iloc[0]
     >>> int(row["arrivals"]), int(row["idps"]), int(row["returns"])
     (120, 4000, 0)
+    >>> print(out.attrs["rules"]["idps"])
+    stock: latest snapshot per place in the period, summed over the unit's places
     """
     return _aggregate(None, displacement, level=level, period=period, start=start, end=end,
                       boundaries=boundaries, values=FIGURE_TYPES, structure=structure,
@@ -249,7 +268,9 @@ def check_totals(result: pd.DataFrame, events: pd.DataFrame | None = None,
     """Check that an aggregate adds up to its inputs; raise if it does not.
 
     The rows in range are those dated from the first ``period_start`` to the last
-    ``period_end`` of ``result`` (all dated rows when ``result`` is empty).
+    ``period_end`` of ``result`` (all dated rows when ``result`` is empty). Flows and events
+    must add up to the input's sums; stocks (``idps``) to the sum, over the result's periods,
+    of each place's latest snapshot in the period, computed here apart from the aggregation.
 
     Parameters
     ----------
@@ -294,7 +315,10 @@ events 1 in the result but 2 in the input; ...
     expected: dict[str, int] = {}
     for source in inputs:
         counted = source.in_range(lo, hi)
-        for name, total in source.totals(counted).items():
+        totals = source.totals(counted)
+        if source.kind == "displacement" and len(result):
+            totals.update(_stock_totals(source, counted, result))
+        for name, total in totals.items():
             expected[name] = expected.get(name, 0) + total
     missing = [c for c in expected if c not in result.columns]
     if missing:
@@ -306,6 +330,38 @@ events 1 in the result but 2 in the input; ...
     if wrong:
         raise AggregateError(f"Totals do not add up{where}: {'; '.join(wrong)}.")
     return got
+
+
+def _stock_totals(source: _Input, counted: np.ndarray, result: pd.DataFrame
+                  ) -> dict[str, int]:
+    """Stock totals as the aggregate should give them, computed apart from it (pandas).
+
+    Each counted row is put in the result's period holding its date; per period, figure and
+    place, only the rows of the latest date count.
+    """
+    bounds = pd.DataFrame({"start": pd.to_datetime(result["period_start"]),
+                           "end": pd.to_datetime(result["period_end"])}).drop_duplicates()
+    bounds = bounds.sort_values("start").reset_index(drop=True)
+    frame = source.frame[counted]
+    dates = pd.to_datetime(frame["date"]).dt.tz_localize(None) if isinstance(
+        frame["date"].dtype, pd.DatetimeTZDtype) else pd.to_datetime(frame["date"])
+    dates = dates.dt.normalize()
+    at = bounds["start"].searchsorted(dates, side="right") - 1
+    table = pd.DataFrame({
+        "period": at,
+        "figure": frame["figure_type"].astype(str).str.strip().str.lower().to_numpy(),
+        "date": dates.to_numpy(),
+        "count": pd.to_numeric(frame["count"]).fillna(0).to_numpy(),
+    })
+    for column in _PLACE_COLUMNS:
+        if column in frame.columns:
+            table[column] = frame[column].astype(object).fillna("\0").to_numpy()
+    table = table[table["figure"].isin(STOCK_FIGURES)]
+    keys = ["period", "figure"] + [c for c in _PLACE_COLUMNS if c in table.columns]
+    latest = table.groupby(keys, sort=False)["date"].transform("max")
+    kept = table[table["date"] == latest]
+    return {name: int(kept.loc[kept["figure"] == name, "count"].sum())
+            for name in STOCK_FIGURES}
 
 
 # --------------------------------------------------------------------------------------------
@@ -878,6 +934,8 @@ def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *
             sums["fatalities"] += _bincount(cell, source.weights[rows], n_cells)
         else:
             count, figure = source.weights[rows], source.figure[rows]
+            latest = _latest_snapshots(source, rows, periods.index(source.days[rows]))
+            count = np.where(latest, count, 0)
             both = _bincount(cell * len(FIGURE_TYPES) + figure, count,
                              n_cells * len(FIGURE_TYPES)).reshape(n_cells, len(FIGURE_TYPES))
             for i, name in enumerate(FIGURE_TYPES):
@@ -893,6 +951,7 @@ def _aggregate(events: pd.DataFrame | None, displacement: pd.DataFrame | None, *
         "excluded": excluded,
         "unknown_unit_rows": unknown_rows,
         "sources": {source.kind: _SOURCE_KINDS[source.kind] for source in inputs},
+        **({"rules": _rules()} if displacement is not None else {}),
     })
     return frame
 
@@ -929,6 +988,43 @@ def _refuse_split(source: _Input, rows: np.ndarray, at: np.ndarray, periods: _Pe
             f"{_iso(int(source.end_days[first]))}) that do not fit in one "
             f"{periods.kind} of the table: they cannot be split. Summarize them with "
             "period='month' (or 'all').")
+
+
+def _rules() -> dict[str, str]:
+    """How each figure column was combined (``frame.attrs["rules"]``)."""
+    return {name: FIGURE_RULES[FIGURE_NATURE[name]] for name in FIGURE_TYPES}
+
+
+def _place_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One int64 per row naming the place it reports on: its place and P-codes as given."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in _PLACE_COLUMNS:
+        if column in frame.columns:
+            c, u = pd.factorize(frame[column], use_na_sentinel=False)
+            code = code * (len(u) + 1) + c
+    return code
+
+
+def _latest_snapshots(source: _Input, rows: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` count: every flow; for a stock, the latest snapshot of its place.
+
+    A stock (people present, :data:`~sahelmap.vocab.STOCK_FIGURES`) is counted once per
+    place and period: the rows of the latest date of that place (and figure) in the period.
+    Earlier rounds in the same period are replaced, not added.
+    """
+    figure = source.figure[rows]
+    stock = np.isin(figure, [FIGURE_TYPES.index(n) for n in STOCK_FIGURES])
+    keep = np.ones(len(rows), dtype=bool)
+    if not stock.any():
+        return keep
+    where = np.flatnonzero(stock)
+    place = _place_codes(source.frame)[rows[where]]
+    group = pd.MultiIndex.from_arrays([period[where], figure[where], place]).factorize()[0]
+    days = source.days[rows[where]]
+    latest = np.full(group.max() + 1, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, group, days)
+    keep[where] = days == latest[group]
+    return keep
 
 
 def _bincount(cell: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:

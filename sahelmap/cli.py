@@ -335,6 +335,38 @@ def aggregate(ctx: click.Context, **params: Any) -> None:
     click.echo(summary, err=True)
 
 
+@main.command("inspect")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--columns", help="Columns of the files: 'File column=field,...' (field '-' "
+                                "ignores a column), as a load would take them.")
+@click.option("--kind", type=click.Choice(["events", "displacement"]), default=None,
+              help="Read the files as events or displacement (default: ACLED files as "
+                   "events, the others as displacement).")
+@click.option("--sheet", default=None, help="Workbook sheet to read (default: the data sheet).")
+@click.option("--gazetteer", type=click.Path(dir_okay=False))
+@click.option("--country", help="Country of rows that give none (Mali or Niger).")
+@click.option("--monthfirst", is_flag=True,
+              help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
+@click.option("--no-load", is_flag=True, help="Only the columns and dates; skip the load.")
+def inspect_command(files: tuple[str, ...], columns: str | None, kind: str | None,
+                    sheet: str | None, gazetteer: str | None, country: str | None,
+                    monthfirst: bool, no_load: bool) -> None:
+    """Say how sahelmap reads FILES: layout, each column's meaning, dates, rejections.
+
+    \b
+    Example:
+      sahelmap inspect dtm_mali_round22.xlsx hapi_idps.csv
+    """  # noqa: D301 (click's \b marker must be a real backspace)
+    from sahelmap.inspection import inspect
+    from sahelmap.schema import parse_columns
+
+    with _errors():
+        report = inspect(list(files), columns=parse_columns(columns, "--columns"), kind=kind,
+                         sheet=sheet, gazetteer=gazetteer, country=country,
+                         dayfirst=not monthfirst, load=not no_load)
+    click.echo(str(report))
+
+
 @main.group()
 def gazetteer() -> None:
     """Your own places: learn them from past reports that carry names and coordinates."""

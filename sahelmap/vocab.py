@@ -37,6 +37,14 @@ __all__ = [
     "SCHEMES",
     "STRUCTURES",
     "DEFAULT_STRUCTURE",
+    "DISPLACEMENT_EXTRA_COLUMNS",
+    "FIGURE_NATURE",
+    "FIGURE_RULES",
+    "FLAG_VALUES",
+    "FLOW_FIGURES",
+    "LAYOUTS",
+    "REASON_WORDS",
+    "STOCK_FIGURES",
     "VALUES",
     "VALUE_LABELS",
     "VALUE_TITLES",
@@ -264,3 +272,46 @@ DISPLACEMENT_RECORD_COLUMNS = (
 )
 #: The fixed columns of a rejected-rows report (the row's own cells follow).
 REJECTED_COLUMNS = ("source_file", "source_row", "field", "column", "value", "reason")
+
+
+# -- what each figure means ---------------------------------------------------------------
+
+#: Whether each figure type is a *stock* (people present at a date: a later report replaces
+#: an earlier one) or a *flow* (movements during a period: reports add up).
+FIGURE_NATURE: Mapping[str, str] = {
+    "arrivals": "flow", "idps": "stock", "returns": "flow", "departures": "flow",
+}
+STOCK_FIGURES = tuple(name for name in FIGURE_TYPES if FIGURE_NATURE[name] == "stock")
+FLOW_FIGURES = tuple(name for name in FIGURE_TYPES if FIGURE_NATURE[name] == "flow")
+#: How an aggregate combines the reports of one figure type in one unit and period
+#: (``frame.attrs["rules"]`` of an aggregate).
+FIGURE_RULES: Mapping[str, str] = {
+    "stock": "stock: latest snapshot per place in the period, summed over the unit's places",
+    "flow": "flow: sum of every report in the period",
+}
+#: Header words of DTM's reasons for displacement. A column so named whose values are only
+#: 0/1 or yes/no is a flag of the reason, never a figure (DTM's ``Returns`` is one).
+REASON_WORDS = frozenset(fold(w) for w in (
+    "conflict", "conflit", "insecurity", "insecurite", "natural disaster",
+    "catastrophe naturelle", "desastre naturel", "political reasons", "raisons politiques",
+    "economic reasons", "raisons economiques", "returns", "retours", "migration flows",
+    "flux migratoires", "other reason", "other reasons", "autre raison", "autres raisons",
+    "intercommunal violence", "violence intercommunautaire", "floods", "inondations",
+    "drought", "secheresse", "epidemic", "epidemie",
+))
+#: Values a 0/1 flag column holds (folded), missing apart.
+FLAG_VALUES = frozenset({"0", "1", "yes", "no", "oui", "non", "true", "false", "y", "n",
+                         "x", "0 0", "1 0"})
+#: The table layouts :func:`sahelmap.inspect` recognises, by key.
+LAYOUTS: Mapping[str, str] = {
+    "acled": "ACLED events",
+    "dtm-baseline": "DTM baseline assessment (admin level)",
+    "dtm-site": "DTM site assessment / multi-sectoral location assessment (per site)",
+    "dtm-flow": "DTM flow monitoring (movements per point and period)",
+    "hapi-idps": "HDX HAPI idps",
+    "unhcr": "UNHCR refugees / asylum-seekers",
+    "generic": "generic table",
+}
+#: Columns a displacement record has beyond :data:`DISPLACEMENT_RECORD_COLUMNS`: the
+#: households of the row's figure (never people), NA where the file gives none.
+DISPLACEMENT_EXTRA_COLUMNS = ("households",)

@@ -29,7 +29,9 @@ from sahelmap.vocab import FIGURE_TYPES, fold
 __all__ = [
     "EVENT_FIELDS",
     "DISPLACEMENT_FIELDS",
+    "NOT_READ",
     "ColumnMap",
+    "detect_layout",
     "is_hxl_row",
     "known_fields",
     "recognise_columns",
@@ -87,12 +89,17 @@ _EVENT = {
 }
 
 _DISPLACEMENT = {
-    "date": ["date", "period_start", "start_date", "date_debut", "date_de_debut",
+    # DTM's snapshot date is the date the figures describe; its survey date comes after it
+    "date": ["snapshot_date", "date_of_snapshot", "reference_period_start", "date",
+             "period_start", "start_date", "date_debut", "date_de_debut",
              "reporting_date", "report_date", "date_report", "date_rapport", "date_du_rapport",
              "date_de_collecte", "collection_date", "survey_date", "round_date",
              "date_of_arrival", "date_d_arrivee", "date_arrivee", "assessment_date",
-             "date_of_assessment", "date_evaluation", "date_de_l_evaluation", "jour"],
-    "period_end": ["period_end", "end_date", "date_fin", "date_de_fin"],
+             "date_of_assessment", "date_evaluation", "date_de_l_evaluation", "jour",
+             "date_de_mise_a_jour", "date_mise_a_jour", "mise_a_jour", "date_maj",
+             "date_d_enregistrement", "as_of_date", "population_date"],
+    "period_end": ["period_end", "end_date", "date_fin", "date_de_fin",
+                   "reference_period_end"],
     "period": ["period", "periode", "reporting_period", "periode_de_rapportage", "month",
                "mois"],
     "figure_type": ["figure_type", "figure", "type_figure", "movement_type",
@@ -104,26 +111,102 @@ _DISPLACEMENT = {
               "nb_personnes", "nombre_de_personnes", "people", "population", "number",
               "nombre", "value", "valeur", "total", "effectif", "figure_value"],
     "households": ["households", "menages", "nb_menages", "nombre_de_menages", "hh",
-                   "total_households", "total_menages"],
+                   "total_households", "total_menages", "total_no_of_idps_hh",
+                   "total_number_of_idps_hh", "idps_hh", "idp_hh", "nombre_de_menages_pdi",
+                   "nb_menages_pdi", "menages_pdi", "nombre_de_menages_deplaces",
+                   "total_menages_pdi"],
     "arrivals": ["arrivals", "new_arrivals", "arrivees", "nouvelles_arrivees",
-                 "nouveaux_arrivants", "arrivants", "nb_arrivees", "inflow", "inflows"],
+                 "nouveaux_arrivants", "arrivants", "nb_arrivees", "inflow", "inflows",
+                 "incoming", "incoming_individuals", "incoming_ind", "total_incoming",
+                 "entrants", "flux_entrants", "entrees_individus", "arrivees_individus"],
     "idps": ["idps", "idp", "idps_present", "idp_present", "idps_individuals",
              "idp_individuals", "total_idps", "number_of_idps", "nb_idps", "idp_ind", "pdi",
              "pdis", "nb_pdi", "nb_pdis", "nombre_de_pdi", "nombre_pdi", "pdi_individus",
-             "individus_pdi",
+             "individus_pdi", "total_no_of_idps_ind", "total_number_of_idps_ind",
+             "total_no_of_idps_individuals", "total_idps_ind", "idps_ind",
+             "number_of_idps_ind", "nombre_de_pdi_individus", "nombre_total_de_pdi",
+             "nombre_de_pdi_ind", "total_pdi", "total_des_pdi", "pdi_ind",
+             "nombre_d_individus_pdi", "nombre_de_personnes_deplacees",
+             "effectif_pdi", "effectif_des_pdi", "idps_of_concern_to_unhcr",
+             "internally_displaced_persons", "pdi_total", "nombre_total_pdi",
              "deplaces", "deplaces_internes", "personnes_deplacees",
              "personnes_deplacees_internes", "displaced", "displaced_persons"],
     "returns": ["returns", "returnees", "returned", "number_of_returnees", "retours",
                 "retournes", "nb_retours", "nombre_de_retournes"],
-    "departures": ["departures", "departs", "sorties", "outflow", "outflows", "nb_departs"],
+    "departures": ["departures", "departs", "sorties", "outflow", "outflows", "nb_departs",
+                   "outgoing", "outgoing_individuals", "outgoing_ind", "total_outgoing",
+                   "sortants", "flux_sortants", "sorties_individus", "departs_individus"],
+    # the file's own P-codes place a row directly (see sahelmap.pcodes for versions)
+    "adm1_pcode": ["adm1_pcode", "admin1_pcode", "admin_1_pcode", "admin1pcode", "adm1_code",
+                   "admin1_code", "admin_1_code", "pcode_adm1", "pcode_admin1",
+                   "pcode_region", "code_region", "region_pcode", "region_code"],
+    "adm2_pcode": ["adm2_pcode", "admin2_pcode", "admin_2_pcode", "admin2pcode", "adm2_code",
+                   "admin2_code", "admin_2_code", "pcode_adm2", "pcode_admin2",
+                   "pcode_cercle", "code_cercle", "cercle_pcode", "pcode_departement",
+                   "code_departement"],
+    "adm3_pcode": ["adm3_pcode", "admin3_pcode", "admin_3_pcode", "admin3pcode", "adm3_code",
+                   "admin3_code", "admin_3_code", "pcode_adm3", "pcode_commune",
+                   "code_commune", "commune_pcode"],
+    # names below the commune (DTM's Admin 4, Admin 5): the place's label when lowest
+    "admin4": ["admin4", "admin_4", "adm4", "adm4_name", "admin4_name", "village_quartier"],
+    "admin5": ["admin5", "admin_5", "adm5", "adm5_name", "admin5_name"],
 }
+_DISPLACEMENT["place"] = _COMMON["place"] + [
+    "flow_monitoring_point", "fmp", "fmp_name", "name_of_fmp", "point_de_suivi_des_flux",
+    "nom_du_point", "nom_du_point_de_suivi", "site_assessed", "nom_du_site_evalue"]
+
+_REFUGEES = ("refugees or asylum-seekers: not read; they are not IDPs and sahelmap has no "
+             "refugee figure (arrivals, idps, returns, departures)")
+#: Columns of DTM (and HAPI, UNHCR) files that are recognised and deliberately not read,
+#: with the reason (folded header -> explanation), for :func:`sahelmap.inspect`.
+NOT_READ = {
+    "total_no_of_returnees_ind": "returnees present at the snapshot (a stock); not read: "
+                                 "sahelmap's returns are return movements (a flow)",
+    "total_number_of_returnees_ind": "returnees present (a stock); not read as returns "
+                                     "(a flow)",
+    "nombre_de_retournes_individus": "returnees present (a stock); not read as returns "
+                                     "(a flow)",
+    "total_no_of_returnees_hh": "households of returnees; households are not people",
+    "total_no_of_returnees_hh_": "households of returnees; households are not people",
+    "nombre_de_menages_retournes": "households of returnees; households are not people",
+    "no_of_idps_ind_in_collective_settings": "part of the IDPs (those in collective "
+                                             "settings); not added to them",
+    "nombre_de_pdi_en_sites_collectifs": "part of the IDPs; not added to them",
+    "main_displacement_start_date": "when the displacement began, not the report's date",
+    "survey_date": "the day the figures were collected; the snapshot date is used",
+    "lowest_admin_level": "the level of the row's unit (the P-codes and names say it)",
+    "roundno": "the DTM round number", "round_no": "the DTM round number",
+    "reporting_round": "the round number", "operation": "the DTM operation",
+    "assessment_type": "the kind of DTM assessment (BA, SA...)",
+    "admin_level": "the level of the row's unit (the P-codes say it)",
+    "has_hrp": "a yes/no flag of the country", "in_gho": "a yes/no flag of the country",
+    "country_of_origin_of_idp": "where the IDPs come from, not where they are",
+    "admin_1_area_of_origin_of_idp": "where the IDPs come from, not where they are",
+    "type_of_displacement": "a category of the row, not a figure",
+    "provider_admin1_name": "the provider's spelling; admin1_name is used",
+    "provider_admin2_name": "the provider's spelling; admin2_name is used",
+    "admin_0_pcode": "the country's code (the country name is used)",
+    "refugees": _REFUGEES, "refugies": _REFUGEES, "asylum_seekers": _REFUGEES,
+    "demandeurs_d_asile": _REFUGEES, "refugees_under_unhcr_s_mandate": _REFUGEES,
+    "hommes": "men among the people (a breakdown, not added)",
+    "femmes": "women among the people (a breakdown, not added)",
+    "enfants": "children among the people (a breakdown, not added)",
+    "men": "men among the people (a breakdown, not added)",
+    "women": "women among the people (a breakdown, not added)",
+    "children": "children among the people (a breakdown, not added)",
+    "admin_4_pcode": "a P-code below the commune; rows are placed by ADM1/ADM2 codes",
+    "admin_5_pcode": "a P-code below the commune; rows are placed by ADM1/ADM2 codes",
+}
+_DISPLACEMENT["country"] = _COMMON["country"] + ["admin_0", "admin_0_pcode", "location_code",
+                                                 "admin0_pcode", "pays_pcode"]
 
 EVENT_FIELDS = ("date", "place", "lon", "lat", "country", "admin1", "admin2", "admin3",
                 "event_type", "sub_event_type", "actor1", "actor2", "fatalities", "source",
                 "notes", "is_synthetic", "event_id", "inter1")
 DISPLACEMENT_FIELDS = ("date", "period_end", "period", "place", "lon", "lat", "country",
                        "admin1", "admin2", "admin3", "figure_type", "count", "households",
-                       "source", "notes", "is_synthetic") + FIGURE_TYPES
+                       "source", "notes", "is_synthetic") + FIGURE_TYPES + (
+                       "adm1_pcode", "adm2_pcode", "adm3_pcode", "admin4", "admin5")
 
 # HXL: (tag, attributes that must all be present, field). The first rule that fits wins;
 # within one field the earlier rule outranks the later when two columns compete. A rule
@@ -156,7 +239,12 @@ _HXL_EVENT: list[tuple[str, set[str], str | None]] = [
     ("#actor", {"secondary"}, "actor2"), ("#actor", {"target"}, "actor2"),
     ("#actor", set(), "actor1"),
 ]
+_HXL_PCODES = [
+    ("#adm1", {"code"}, "adm1_pcode"), ("#adm2", {"code"}, "adm2_pcode"),
+    ("#adm3", {"code"}, "adm3_pcode"),
+]
 _HXL_DISPLACEMENT = [
+    ("#population", set(), "count"),
     ("#date", {"end"}, "period_end"), ("#date", {"start"}, "date"),
     ("#date", {"reported"}, "date"), ("#date", set(), "date"),
     ("#indicator", {"value"}, "count"), ("#indicator", {"num"}, "count"),
@@ -168,6 +256,44 @@ _HXL_DISPLACEMENT = [
     ("#affected", {"departed"}, "departures"),
     ("#affected", set(), "count"),
 ]
+
+
+def detect_layout(headers: Sequence[object]) -> str:
+    """Tell which known layout a table's header follows (a key of :data:`~sahelmap.vocab.LAYOUTS`).
+
+    Examples
+    --------
+    >>> detect_layout(["Snapshot Date", "Admin 1 pcode", "Total No# of IDPs Ind#"])
+    'dtm-baseline'
+    >>> detect_layout(["location_code", "admin1_code", "population",
+    ...                "reference_period_start"])
+    'hapi-idps'
+    >>> detect_layout(["date", "lieu", "PDI"])
+    'generic'
+    """
+    folded = {fold(h, sep="_") for h in headers}
+    if {"event_id_cnty", "event_type", "fatalities"} <= folded:
+        return "acled"
+    if {"population", "reference_period_start"} <= folded and (
+            "admin1_code" in folded or "location_code" in folded):
+        return "hapi-idps"
+    flow = {"incoming", "outgoing", "flow_monitoring_point", "fmp", "fmp_name",
+            "point_de_suivi_des_flux", "incoming_individuals", "outgoing_individuals",
+            "entrants", "sortants", "flux_entrants", "flux_sortants"}
+    if folded & flow:
+        return "dtm-flow"
+    if folded & {"refugees", "asylum_seekers", "refugies", "demandeurs_d_asile"}:
+        return "unhcr"
+    dtm = {"snapshot_date", "total_no_of_idps_ind", "total_number_of_idps_ind",
+           "lowest_admin_level", "roundno", "total_no_of_idps_hh", "nombre_de_pdi_individus",
+           "nombre_de_menages_pdi", "date_de_l_evaluation", "no_of_idps_ind_in_collective_settings"}
+    if folded & dtm:
+        coordinates = folded & {"latitude", "longitude", "lat", "lon", "gps_latitude",
+                                "gps_longitude", "coord_x", "coord_y"}
+        site = folded & {"site", "site_name", "nom_du_site", "site_assessed", "site_id",
+                         "nom_du_site_evalue", "type_de_site", "site_type"}
+        return "dtm-site" if coordinates or site else "dtm-baseline"
+    return "generic"
 
 
 def _fold_tag(text: object) -> tuple[str, frozenset[str]] | None:
@@ -207,11 +333,17 @@ class ColumnMap:
         ``{field: "mapping" | "hxl" | "header"}``.
     unmapped : list
         Columns that no field claimed.
+    flags : list
+        Columns read as 0/1 flags of a reason for displacement (never figures).
+    layout : str
+        The layout recognised (a key of :data:`sahelmap.vocab.LAYOUTS`).
     """
 
     fields: dict[str, str] = field(default_factory=dict)
     how: dict[str, str] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    layout: str = "generic"
 
     def get(self, name: str) -> str | None:
         """The column of field ``name``, or None."""
@@ -286,7 +418,8 @@ def recognise_columns(headers: Sequence[str], *, kind: Kind,
         result.how[target] = "mapping"
         taken.add(column)
     candidates: dict[str, list[tuple[int, int, str, str]]] = {}
-    rules = _HXL_COMMON + (_HXL_EVENT if kind == "events" else _HXL_DISPLACEMENT)
+    rules = (_HXL_COMMON + _HXL_EVENT if kind == "events"
+             else _HXL_PCODES + _HXL_COMMON + _HXL_DISPLACEMENT)
     synonyms = _synonyms(kind)
     lookup = {syn: (name, rank) for name, syns in synonyms.items()
               for rank, syn in enumerate(syns)}

@@ -66,6 +66,10 @@ class RawTable:
         Coordinates of point geometries (EPSG:4326), NaN where none.
     n_blank : int
         Rows dropped because all their cells were empty.
+    sheet : str or None
+        The sheet read, for a workbook.
+    note : str
+        What was chosen on the reader's behalf (the sheet of a workbook of several), or "".
     """
 
     path: str
@@ -75,6 +79,20 @@ class RawTable:
     point_lon: np.ndarray | None = None
     point_lat: np.ndarray | None = None
     n_blank: int = 0
+    sheet: str | None = None
+    note: str = ""
+
+
+# Sheets that document a workbook rather than hold its rows (folded names)...
+_NOT_DATA = {"verification", "readme", "read_me", "lisez_moi", "metadata", "meta",
+             "metadonnees", "notes", "note", "info", "infos", "about", "a_propos",
+             "definitions", "dictionary", "data_dictionary", "dictionnaire", "glossary",
+             "glossaire", "sources", "source", "instructions", "changelog", "legend",
+             "legende", "cover", "contents", "lists", "listes", "choices", "settings"}
+# ... and names a data sheet goes by (tried first).
+_DATA = {"baseline_assessment", "data", "dataset", "donnees", "base_de_donnees",
+         "site_assessment", "evaluation_des_sites", "mla", "msla", "flow_monitoring",
+         "fmp", "suivi_des_flux", "idps", "pdi", "displacement", "deplacement"}
 
 
 def _format(path: Path) -> str:
@@ -327,9 +345,15 @@ def _read_xlsx(path: Path, *, sheet: str | int | None,
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise InputFileError(f"not a readable .xlsx workbook ({exc})", path=path) from None
+    note = ""
     try:
         if sheet is None:
-            ws = book.worksheets[0]
+            ws = _data_sheet(book, header_hint)
+            if len(book.worksheets) > 1:
+                others = [w.title for w in book.worksheets if w.title != ws.title]
+                note = (f"sheet {ws.title!r} read (the workbook's other sheets: "
+                        f"{', '.join(map(repr, others))}; pass sheet= to read another)")
+                logger.info("%s: %s", path, note)
         elif isinstance(sheet, int):
             ws = book.worksheets[sheet]
         else:
@@ -360,7 +384,32 @@ def _read_xlsx(path: Path, *, sheet: str | int | None,
     body = pd.DataFrame(cells[header_at + 1:], columns=range(width), dtype=object)
     body = body.astype("str") if len(body) else body
     rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype="int64")
-    return _finish(path, header, body, rows)
+    table = _finish(path, header, body, rows)
+    table.sheet, table.note = ws.title, note
+    return table
+
+
+def _data_sheet(book: object, header_hint: Callable[[list[object]], bool] | None) -> object:
+    """The sheet that holds a workbook's rows: not a README or VERIFICATION sheet.
+
+    Sheets named like data (``Baseline Assessment``, ``data``...) are tried first, then the
+    others in order; the first whose top rows hold a recognised header wins. Without any,
+    the first sheet that does not document the workbook.
+    """
+    from sahelmap.vocab import fold
+
+    sheets = list(book.worksheets)
+    kept = [w for w in sheets if fold(w.title, sep="_") not in _NOT_DATA] or sheets
+    ordered = ([w for w in kept if fold(w.title, sep="_") in _DATA]
+               + [w for w in kept if fold(w.title, sep="_") not in _DATA])
+    if header_hint is None or len(ordered) == 1:
+        return ordered[0]
+    for ws in ordered:
+        for row in ws.iter_rows(max_row=_HEADER_SEARCH, values_only=True):
+            cells = [_cell_text(v) for v in row]
+            if any(c is not None for c in cells) and (is_hxl_row(cells) or header_hint(cells)):
+                return ws
+    return ordered[0]
 
 
 def _column_text(column: pd.Series) -> pd.Series:

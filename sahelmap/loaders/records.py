@@ -23,7 +23,14 @@ from sahelmap.loaders.dates import DateParse
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
 from sahelmap.loaders.files import DAMAGED, OVERFLOW
 from sahelmap.loaders.result import LoadResult
-from sahelmap.loaders.tables import Options, PathOrPaths, Table, canonical, read_all
+from sahelmap.loaders.tables import (
+    Options,
+    PathOrPaths,
+    Table,
+    canonical,
+    read_all,
+    table_notes,
+)
 from sahelmap.vocab import REJECTED_COLUMNS
 
 __all__ = ["Records", "points"]
@@ -137,11 +144,17 @@ class Records:
                           "not a yes/no value")
         return flags["value"].to_numpy()
 
-    def geocode(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
-        """Geocode every row; reject unmatched and ambiguous places unless kept."""
+    def geocode(self, x: np.ndarray, y: np.ndarray, skip: np.ndarray | None = None
+                ) -> pd.DataFrame:
+        """Geocode every row (but ``skip``); reject unmatched and ambiguous places unless kept.
+
+        Rows in ``skip`` (placed otherwise, e.g. by their P-codes) get empty results.
+        """
         f = self.frame
         todo = (~f["place"].isna().to_numpy() | (~np.isnan(x) & ~np.isnan(y))
                 | self.named_units())
+        if skip is not None:
+            todo &= ~skip
         query = pd.DataFrame({"place": f["place"], "lon": x, "lat": y,
                               "country": f["country"], "admin1": f["admin1"]})
         for column in ("admin2", "admin3"):
@@ -305,8 +318,9 @@ class Records:
         records = records.drop(columns="_row").reset_index(drop=True)
         accepted = gpd.GeoDataFrame(records, geometry="geometry", copy=False)
         n_blank = sum(t.raw.n_blank for t in self.tables)
+        notes = [note for table in self.tables for note in table_notes(table)]
         result = LoadResult(accepted, rejected_frame, len(self.frame),
-                            duplicates.reset_index(drop=True), n_blank, self.kind)
+                            duplicates.reset_index(drop=True), n_blank, self.kind, notes)
         if logger.isEnabledFor(logging.INFO):
             logger.info("%s", result.summary())
         return result

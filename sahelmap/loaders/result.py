@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -37,6 +37,9 @@ class LoadResult:
         Rows skipped because every cell was empty.
     kind : str
         ``"events"`` or ``"displacement"``.
+    notes : list of str
+        What the reader chose on the caller's behalf, one line each (which sheet of a
+        workbook was read, which layout was recognised, which columns were left out).
 
     Notes
     -----
@@ -54,6 +57,7 @@ class LoadResult:
     duplicates: pd.DataFrame
     n_blank: int = 0
     kind: str = "events"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n_records(self) -> int:
@@ -113,6 +117,24 @@ class LoadResult:
                 "rejected_by_field": by_field, "merged": merged,
                 "blank_rows": int(self.n_blank)}
 
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """First and last day the accepted rows cover (None when there are none).
+
+        For saying which dates a file covers when a requested week holds nothing.
+
+        Examples
+        --------
+        >>> LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame()).date_range()
+        """
+        acc = self.accepted
+        column = "event_date" if "event_date" in acc.columns else "date"
+        if column not in acc.columns or not acc[column].notna().any():
+            return None
+        last = acc[column].max()
+        if "period_end" in acc.columns and acc["period_end"].notna().any():
+            last = max(last, acc["period_end"].max())
+        return acc[column].min(), last
+
     def summary(self) -> str:
         """A few lines saying what was read, kept, rejected and flagged.
 
@@ -141,6 +163,7 @@ class LoadResult:
                          f"({'merged' if merged else 'flagged, not merged'})")
         if self.n_blank:
             lines.append(f"  blank rows skipped: {self.n_blank:,}")
+        lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)
 
 

@@ -18,11 +18,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sahelmap.errors import InputFileError, OptionError
-from sahelmap.loaders.columns import ColumnMap, recognise_columns
+from sahelmap.errors import InputFileError, OptionError, warn
+from sahelmap.loaders.checks import parse_counts
+from sahelmap.loaders.columns import NOT_READ, ColumnMap, detect_layout, recognise_columns
 from sahelmap.loaders.dates import to_timestamp
 from sahelmap.loaders.files import RawTable, read_table
-from sahelmap.vocab import FIGURE_TYPES, country_code
+from sahelmap.vocab import (
+    FIGURE_TYPES,
+    FLAG_VALUES,
+    LAYOUTS,
+    REASON_WORDS,
+    country_code,
+    fold,
+    vocabulary,
+)
 
 __all__ = ["Options", "Table", "OnUnmatched", "PathOrPaths", "canonical", "read_all"]
 
@@ -33,7 +42,7 @@ OnUnmatched = Literal["reject", "keep"]
 # Fields stripped here (empty becomes NA); the others are parsed by checks that strip them
 # themselves, or are free text kept as written (a million distinct notes cost seconds).
 _STRIPPED = {"place", "country", "admin1", "admin2", "admin3", "event_type", "figure_type",
-             "source",
+             "source", "adm1_pcode", "adm2_pcode", "adm3_pcode", "admin4", "admin5",
              "event_id", "inter1"}
 
 
@@ -101,19 +110,118 @@ def read_all(paths: PathOrPaths, kind: str, options: Options) -> list[Table]:
     return tables
 
 
+def flag_columns(raw: RawTable) -> list[str]:
+    """Columns named after a reason for displacement whose values are only 0/1 or yes/no.
+
+    A column whose header is also a figure's name (``Returns``, ``Retours``) is a flag only
+    beside another such reason column or in a DTM layout: alone in a generic table, a
+    column of 0 and 1 returns is more likely a small count.
+    """
+    out = []
+    for column in raw.frame.columns:
+        if fold(column) not in REASON_WORDS:
+            continue
+        values = pd.unique(raw.frame[column].dropna())
+        if all(fold(v) in FLAG_VALUES for v in values):
+            out.append(column)
+    figures = vocabulary("figures")
+    reasons_only = [c for c in out if fold(c) not in figures]
+    if not reasons_only and not detect_layout(list(raw.frame.columns)).startswith("dtm"):
+        return []
+    return out
+
+
+def _recognised(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None
+                ) -> ColumnMap:
+    headers = list(raw.frame.columns)
+
+    def attempt(extra: Mapping[str, None]) -> ColumnMap:
+        try:
+            return recognise_columns(headers, kind=kind, hxl_tags=raw.hxl_tags,
+                                     mapping={**extra, **(mapping or {})})
+        except KeyError as exc:
+            key = exc.args[0]
+            raise InputFileError(
+                f"column {key!r} named in columns= is not in the file; its columns are: "
+                f"{', '.join(headers)}", path=raw.path,
+                field=str((mapping or {}).get(key))) from None
+
+    flags = [c for c in flag_columns(raw) if c not in (mapping or {})] if kind == (
+        "displacement") else []
+    cmap = attempt(dict.fromkeys(flags))
+    cmap.flags = flags
+    cmap.layout = detect_layout(headers)
+    if flags:
+        logger.info("%s: %s read as 0/1 flags of reasons for displacement, not figures",
+                    raw.path, ", ".join(map(repr, flags)))
+    fields = cmap.fields
+    if kind == "displacement" and cmap.layout == "hapi-idps" and "count" in fields and not (
+            {"figure_type", *FIGURE_TYPES} & set(fields)):
+        fields["idps"] = fields.pop("count")  # HAPI's idps table: every figure is IDPs
+        cmap.how["idps"] = "layout"
+        cmap.how.pop("count", None)
+    return cmap
+
+
+def numeric_columns(raw: RawTable, columns: Sequence[str]) -> list[str]:
+    """The columns among ``columns`` whose filled cells are all numbers (not only 0/1)."""
+    out = []
+    for column in columns:
+        values = pd.Series(pd.unique(raw.frame[column].dropna()), dtype="str")
+        if not len(values):
+            continue
+        numbers = pd.to_numeric(values.str.replace(r"[\s,]", "", regex=True), errors="coerce")
+        if numbers.notna().all() and not numbers.isin([0, 1]).all():
+            out.append(column)
+    return out
+
+
+def check_figures(raw: RawTable, cmap: ColumnMap) -> None:
+    """Refuse a figure column that is entirely zero or empty while other numbers are there.
+
+    Such a column almost always means the wrong column was taken for the figure (the
+    real one has a header sahelmap does not know): reading it would give a silent zero.
+    """
+    fields = cmap.fields
+    figures = [f for f in (*FIGURE_TYPES, "count") if f in fields]
+    if not figures:
+        return
+    empty = []
+    for name in figures:
+        values = pd.Series(pd.unique(raw.frame[fields[name]].dropna()), dtype="str")
+        parsed = parse_counts(values)["value"] if len(values) else pd.Series(dtype=float)
+        if not (parsed > 0).any():
+            empty.append(name)
+    if not empty:
+        return
+    used = set(fields.values()) - {fields.get("households")}
+    others = numeric_columns(raw, [c for c in raw.frame.columns
+                                   if c not in used and c not in cmap.flags])
+    chosen = [n for n in empty if cmap.how.get(n) != "mapping"]
+    if others and chosen:
+        name = chosen[0]
+        shown = ", ".join(repr(c) + (" (households, not people)"
+                                     if c == fields.get("households") else "")
+                          for c in others)
+        target = name if name != "count" else "idps"
+        raise InputFileError(
+            f"the {name} column {fields[name]!r} is entirely zero or empty, so the file "
+            f"would read as 0 {name}; the file has other numeric columns: {shown}. Map the "
+            f"column of people with columns={{'{others[0]}': '{target}'}} (command line: "
+            f"--displacement-columns \"{others[0]}={target}\"), or ignore the empty one "
+            f"with columns={{'{fields[name]}': None}}", path=raw.path, field=name)
+    if len(empty) == len(figures):
+        warn(f"{raw.path}: every figure of the file is zero or empty "
+             f"({', '.join(repr(fields[n]) for n in empty)})")
+
+
 def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None) -> Table:
     headers = list(raw.frame.columns)
-    try:
-        cmap = recognise_columns(headers, kind=kind, hxl_tags=raw.hxl_tags, mapping=mapping)
-    except KeyError as exc:
-        key = exc.args[0]
-        raise InputFileError(
-            f"column {key!r} named in columns= is not in the file; its columns are: "
-            f"{', '.join(headers)}", path=raw.path, field=str(mapping.get(key))) from None
+    cmap = _recognised(raw, kind, mapping)
     fields = cmap.fields
     place_from = None
     if "place" not in fields:
-        for fallback in ("admin3", "admin2", "admin1"):
+        for fallback in ("admin5", "admin4", "admin3", "admin2", "admin1"):
             if fallback in fields:
                 place_from = fallback
                 logger.info("%s: no place column; the %s column %r is used as the place",
@@ -151,11 +259,36 @@ def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None
                     path=raw.path, field="figure_type")
             if "figure_type" in fields:
                 raise missing("count", "count")
+            if cmap.layout == "unhcr":
+                raise InputFileError(
+                    "a UNHCR table of refugees or asylum-seekers: they are not IDPs and "
+                    f"sahelmap has no refugee figure ({', '.join(FIGURE_TYPES)}); the columns "
+                    f"are: {listed}", path=raw.path, field="count")
             raise InputFileError(
                 "no figures found: neither figure type + count columns nor columns named "
                 f"after figure types ({', '.join(FIGURE_TYPES)}); the columns are: {listed}",
                 path=raw.path, field="count")
+        check_figures(raw, cmap)
     return Table(raw, cmap, place_from)
+
+
+def table_notes(table: Table) -> list[str]:
+    """What was decided about a file on the reader's behalf, one line each."""
+    raw, cmap = table.raw, table.cmap
+    notes = []
+    if raw.note:
+        notes.append(f"{raw.path}: {raw.note}")
+    if cmap.layout != "generic":
+        notes.append(f"{raw.path}: layout recognised: {LAYOUTS[cmap.layout]}")
+    if cmap.flags:
+        notes.append(f"{raw.path}: {', '.join(map(repr, cmap.flags))} hold 0/1 reasons for "
+                     "displacement: flags, not figures")
+    for column in cmap.unmapped:
+        why = NOT_READ.get(fold(column, sep="_"))
+        if why and any(word in why for word in ("stock", "households", "part of",
+                                                 "refugees")):
+            notes.append(f"{raw.path}: column {column!r} not read: {why}")
+    return notes
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
