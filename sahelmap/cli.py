@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,8 +60,15 @@ class _Group(click.Group):
     """The command group; every subcommand runs inside :func:`_errors`."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _errors():
+        with _errors(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             return super().invoke(ctx)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any,
+                  **kwargs: Any) -> None:
+    """A warning as one line on stderr ("warning: ..."), without Python's source line."""
+    tqdm.write(f"warning: {message}", file=sys.stderr)
 
 
 class _Steps:
@@ -79,6 +87,14 @@ class _Steps:
     def close(self) -> None:
         self._bar.set_description_str("done")
         self._bar.close()
+
+    def __enter__(self) -> _Steps:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *args: Any) -> None:
+        if kind is not None:  # the error line follows on a clean line, without the bar
+            self._bar.leave = False
+            self._bar.close()
 
 
 def _inputs(example: bool, events: tuple[str, ...], displacement: tuple[str, ...],
@@ -186,9 +202,13 @@ def main() -> None:
 @click.option("--structure", type=click.Choice(STRUCTURES), default=DEFAULT_STRUCTURE,
               show_default=True, help="Mali's regions: the 19 + Bamako in force since 2023, "
                                       "or the 10 of 2016-2023.")
-@click.option("--value", default="arrivals", show_default=True,
-              type=click.Choice(VALUES),
-              help="Figure shown by the choropleth.")
+@click.option("--value", default=None, type=click.Choice(VALUES),
+              help="Figure shown by the choropleth (default: the first with data in the "
+                   "week: arrivals, idps, returns, departures with displacement files, else "
+                   "fatalities, then events).")
+@click.option("--allow-zero", is_flag=True,
+              help="Write the map even when the figure is zero in every unit (refused by "
+                   "default: usually a misread column or the wrong --value).")
 @click.option("--scheme", default="quantiles", show_default=True,
               type=click.Choice(SCHEMES),
               help="Classification of the choropleth.")
@@ -220,14 +240,14 @@ def weekly(ctx: click.Context, **params: Any) -> None:
     event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
         p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
-    steps = _Steps(total=5 + p["png"], quiet=p["quiet"])
-    with _errors():
+    with _errors(), _Steps(total=5 + p["png"], quiet=p["quiet"]) as steps:
         written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=p["week"],
             out_dir=Path(p["out_dir"]), gazetteer=gazetteer, boundaries=p["boundaries"],
             level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
             k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
-            dayfirst=not p["monthfirst"], png=p["png"], step=steps.run,
+            dayfirst=not p["monthfirst"], png=p["png"], allow_zero=p["allow_zero"],
+            step=steps.run,
             event_options=event_options, displacement_options=displacement_options,
         )
     steps.close()
@@ -240,14 +260,16 @@ def _print_run(manifest: Path) -> None:
     """The run's counts, from its manifest, on stderr."""
     import json
 
-    counts = json.loads(manifest.read_text(encoding="utf-8"))["counts"]
+    run = json.loads(manifest.read_text(encoding="utf-8"))
+    counts = run["counts"]
     for kind, c in counts["inputs"].items():
         reasons = ", ".join(f"{k} {v:,}" for k, v in c["rejected_by_field"].items())
         click.echo(f"{kind}: {c['read']:,} rows read, {c['accepted']:,} accepted, "
                    f"{c['rejected']:,} rejected{f' ({reasons})' if reasons else ''}, "
                    f"{c['merged']:,} duplicates merged", err=True)
     click.echo(f"{counts['outside_period']:,} accepted rows outside the week; "
-               f"{counts['units_with_data']:,} of {counts['units']:,} units with data", err=True)
+               f"{counts['units_with_data']:,} of {counts['units']:,} units with data; "
+               f"the map shows {run['options']['value']}", err=True)
 
 
 @main.command("geocode")

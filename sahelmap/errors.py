@@ -101,6 +101,10 @@ class PeriodError(SahelmapError, ValueError):
     """A period (ISO week, date range) is malformed."""
 
 
+class EmptyMapError(SahelmapError, ValueError):
+    """The map asked for would show zero everywhere although reports were accepted."""
+
+
 class RenderError(SahelmapError, ValueError):
     """A frame cannot be drawn: wrong type, missing column, unknown option."""
 

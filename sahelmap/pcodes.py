@@ -311,6 +311,13 @@ def _map_adm1(version: str) -> dict[str, str]:
 
 
 @cache
+def _version_countries(version: str) -> frozenset[str]:
+    """The ISO alpha-2 prefixes of the codes a version holds (``v02``: Niger only)."""
+    table = pcode_versions(1)
+    return frozenset(table.loc[table["version"] == version, "adm0_pcode"].str[:2])
+
+
+@cache
 def _map_adm2(version: str) -> dict[str, str]:
     """``{ADM2 code of version: bundled cercle/department code}``."""
     table = pcode_versions(2)
@@ -389,6 +396,8 @@ def map_adm1_pcode(codes: Iterable[object], *, version: str | None = None,
     ['ML20']
     >>> map_adm1_pcode(["ML09", "ML07"], names=["Bamako", "Gao"]).tolist()
     ['ML20', 'ML07']
+    >>> map_adm1_pcode(["ML09", "NE001"], names=["Bamako", "Agadez"]).tolist()
+    ['ML20', 'NE001']
     """
     series = pd.Series(list(codes), dtype=object)
     text = series.astype(str).str.strip().str.upper()
@@ -397,8 +406,10 @@ def map_adm1_pcode(codes: Iterable[object], *, version: str | None = None,
     versions = (_resolve_version(pcodes, names_array[pcodes.index] if names_array is not None
                                  else None, version, 1) if len(pcodes) else ["v03"])
     lookup = dict(_map_units().set_index(_map_units()["code"].str.upper())["map_adm1_pcode"])
-    for v in versions:  # codes mean the same in each version found
-        lookup.update(_map_adm1(v))
+    for v in versions:  # codes mean the same in each version found, within its country
+        countries = _version_countries(v)
+        lookup.update({code: unit for code, unit in _map_adm1(v).items()
+                       if code[:2] in countries})
     out = text.map(lookup)
     out.index = series.index
     return out

@@ -16,8 +16,8 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
-from sahelmap.errors import PeriodError
-from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES
+from sahelmap.errors import EmptyMapError, PeriodError
+from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES, VALUES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 
@@ -175,13 +175,25 @@ def _summarize(reports: Reports, *, level: str, period: str, start: Any, end: An
 
 def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLikeStr] = (),
            week: str, out_dir: PathLikeStr, gazetteer: Any = None, boundaries: Any = None,
-           level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str = "arrivals",
+           level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str | None = None,
            scheme: str = "quantiles", k: int = 5,
            title: str | None = None, merge_duplicates: bool = True, dayfirst: bool = True,
-           png: bool = True, step: Step | None = None,
+           png: bool = True, allow_zero: bool = False, step: Step | None = None,
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
+
+    Parameters
+    ----------
+    value : str, optional
+        Figure of the choropleth (:data:`sahelmap.vocab.VALUES`). By default the first
+        figure with data in the week: arrivals, idps, returns, departures when displacement
+        files are given, else fatalities, then events (the manifest records the choice).
+    allow_zero : bool
+        Write the map even when ``value`` is zero in every unit of the week. Off by default:
+        a map of zeros drawn from accepted reports is nearly always a misread column or the
+        wrong ``value``, so it is refused (:class:`~sahelmap.errors.EmptyMapError`) with the
+        figures the week does hold.
 
     Returns
     -------
@@ -206,6 +218,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
                                                    start=None, end=None, boundaries=layer,
                                                    structure=structure))
+    value = _map_value(table, value, reports, label, allow_zero)
     points = None
     if reports.events is not None:
         accepted = reports.events.accepted
@@ -237,7 +250,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
     written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
         "week": label, "level": level, "structure": structure, "value": value,
-        "scheme": scheme, "classes": k, "merge_duplicates": merge_duplicates,
+        "scheme": scheme, "classes": k, "allow_zero": allow_zero,
+        "merge_duplicates": merge_duplicates,
         "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
         "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,
         "events": dict(event_options or {}), "displacement": dict(displacement_options or {}),
@@ -318,6 +332,32 @@ def _refuse_empty_period(reports: Reports, start: pd.Timestamp, end: pd.Timestam
     raise PeriodError(f"no accepted report falls in {label} ({start:%d %b %Y} to "
                       f"{end:%d %b %Y}); the reports cover {first:%d %b %Y} to "
                       f"{last:%d %b %Y} ({weeks}): choose a --week in that range")
+
+
+def _map_value(table: gpd.GeoDataFrame, value: str | None, reports: Reports, label: str,
+               allow_zero: bool) -> str:
+    """The figure to draw: ``value``, or the first with data; refuse a map of zeros."""
+    from sahelmap.render._text import fmt_number
+
+    order = ("arrivals", "idps", "returns", "departures") \
+        if reports.displacement is not None else ("fatalities", "events")
+    totals = {c: int(pd.to_numeric(table[c]).sum()) for c in VALUES if c in table.columns}
+    if value is None:
+        value = next((c for c in order if totals.get(c)), order[0])
+    if totals.get(value) or allow_zero:
+        return value
+    ranked = [*order, *(c for c in totals if c not in order)]
+    held = [f"{c} {fmt_number(totals[c])}" for c in ranked if totals.get(c)]
+    files = " ".join(str(f) for _, r in reports._results()
+                     for f in dict.fromkeys(r.accepted.get("source_file", pd.Series(
+                         dtype=object)).astype(str)))
+    hint = (f"the week holds {', '.join(held)}: choose --value "
+            f"{held[0].split()[0]}" if held else "every figure of the week is zero")
+    raise EmptyMapError(
+        f"the map of {value} for {label} would be zero in every unit although reports were "
+        f"accepted; {hint}. If a column was misread, see how each column is understood with "
+        f"'sahelmap inspect {files or 'FILE'}' and map it with --columns/--displacement-columns;"
+        " to publish a map of zeros on purpose, pass --allow-zero")
 
 
 def _off_map(table: gpd.GeoDataFrame, value: str) -> str | None:

@@ -101,3 +101,15 @@ def test_the_command_line_reads_a_hapi_file_given_as_events(hapi, tmp_path):
     weekly = CliRunner().invoke(main, ["weekly", "--events", str(hapi), "--week", "2024-W03",
                                        "--out", str(tmp_path / "w"), "-q"])
     assert weekly.exit_code == 2 and "period='month'" in weekly.stderr
+
+
+def test_mali_and_niger_in_one_file_keep_each_country_version(tmp_path):
+    # Niger's v02 codes must not re-read Mali's: ML09 stays Bamako (cod-2021), not Taoudénit
+    niger = "NER,Niger,NE006,Tillaberi,Tillaberi,NE006002,Ayerou,Ayerou,2,political_violence," \
+            "5,8,2024-02-01,2024-02-29"
+    path = tmp_path / "hapi_conflict_events_mli_ner.csv"
+    path.write_text("\n".join([HEADER, *ROWS, niger]) + "\n", encoding="utf-8")
+    acc = read_event_counts(path).accepted
+    bamako = acc[acc["adm1_name"].eq("Bamako")]
+    assert set(bamako["adm1_pcode"]) == {"ML20"}
+    assert acc.loc[acc["adm2_pcode"].eq("NE006002"), "adm1_pcode"].tolist() == ["NE006"]

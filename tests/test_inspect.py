@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -125,20 +123,13 @@ def test_cli_inspect(files):
     assert run.exit_code == 2 and "file not found" in run.output
 
 
-@pytest.mark.slow
-def test_inspect_100k_rows_under_a_second(tmp_path):
+def test_inspect_reads_every_row_of_a_large_file(tmp_path):
+    """Inspection covers the whole file, not a sample (its time: benchmarks/bench_inspect.py)."""
     rows = []
-    for r in range(20_000):
+    for r in range(2_000):
         day = (pd.Timestamp("2014-01-31") + pd.Timedelta(days=r % 2000)).strftime("%Y-%m-%d")
         rows += baseline_rows(snapshot=day, survey=day, round_no=r % 60, factor=1 + r % 7)
     path = tmp_path / "big.csv"
     pd.DataFrame(rows, columns=BASELINE_COLUMNS).to_csv(path, index=False)
-    sahelmap.inspect(path, today=TODAY)          # loads the gazetteer once
-    times = []
-    for _ in range(3):                           # best of three: other tests run alongside
-        started = time.perf_counter()
-        report = sahelmap.inspect(path, today=TODAY)
-        times.append(time.perf_counter() - started)
-    assert report[0].n_rows == 100_000 and report[0].n_accepted == 100_000
-    # measured alone: ~0.65 s; the bound leaves room for a loaded test machine
-    assert min(times) < 2.0, f"100k rows took {min(times):.2f} s (target < 1 s)"
+    report = sahelmap.inspect(path, today=TODAY)
+    assert report[0].n_rows == len(rows) and report[0].n_accepted == len(rows)

@@ -322,3 +322,22 @@ def test_small_returns_counts_alone_stay_a_figure(tmp_path):
                     encoding="utf-8")
     acc = load(path).accepted
     assert int(acc.loc[acc["figure_type"] == "returns", "count"].sum()) == 1
+
+
+def test_hapi_region_total_beside_its_cercles_is_not_counted_twice(tmp_path):
+    cercle = ["MLI", True, True, "ML07", "Gao", "Gao"]
+    tail = ["Mali", 22, "BA"]
+    rows = [
+        [*cercle, "ML0701", "Ansongo", "Ansongo", 2, *tail, 1544, "2020-03-01", "2020-03-31"],
+        [*cercle, "ML0703", "Gao", "Gao", 2, *tail, 1000, "2020-03-01", "2020-03-31"],
+        [*cercle, None, None, None, 1, *tail, 2544, "2020-03-01", "2020-03-31"],
+        # another round: the region alone is the only figure, so it counts
+        [*cercle, None, None, None, 1, *tail, 2600, "2020-04-01", "2020-04-30"],
+    ]
+    path = tmp_path / "hapi_idps_levels.csv"
+    pd.DataFrame(rows, columns=HAPI_COLUMNS).to_csv(path, index=False)
+    result = load(path)
+    assert len(result.accepted) + len(result.rejected) == len(rows)
+    assert idps_total(result) == 1544 + 1000 + 2600
+    assert result.rejected["field"].tolist() == ["adm1_pcode"]
+    assert "counted twice" in result.rejected["reason"].iloc[0]

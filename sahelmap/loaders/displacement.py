@@ -303,12 +303,33 @@ class _Displacement(Records):
             given |= self.frame[name].notna().to_numpy()
         return given
 
+    def reject_totals_beside_parts(self, start: pd.Series) -> None:
+        """Reject an admin1 total given beside rows for its admin2 units (counted twice else).
+
+        HDX HAPI and some DTM exports hold, for one date, rows at several admin levels: a
+        region's total and its cercles' figures. Summed, the region would count twice; the
+        finer rows are kept and the total is rejected with the reason.
+        """
+        f = self.frame
+        if f["adm1_pcode"].isna().all() or f["adm2_pcode"].isna().all():
+            return
+        adm1 = f["adm1_pcode"].astype("string").str.strip().str.upper()
+        has_adm2 = f["adm2_pcode"].notna() & f["adm2_pcode"].astype("string").str.strip().ne("")
+        key = pd.MultiIndex.from_arrays([f["_file"], adm1, start], names=["f", "a1", "d"])
+        with_parts = key.isin(key[has_adm2.to_numpy()])
+        total = (adm1.notna() & ~has_adm2).to_numpy() & with_parts
+        self.problems.add("adm1_pcode", total, f["adm1_pcode"],
+                          "a total for the whole admin1 unit beside rows for its admin2 units "
+                          "(same file and date): those rows are counted, the total is not "
+                          "counted twice")
+
     def run(self) -> LoadResult:
         f = self.frame
         start, end = self.dates()
         x, y = self.check_place()
         figures, signature = self.figures()
         households = self.households()
+        self.reject_totals_beside_parts(start)
         good = self.accept(x, y)
         rows, acc = good.rows, good.frame
         base = good.common.assign(date=start.iloc[rows], period_end=end.iloc[rows])
