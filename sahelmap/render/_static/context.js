@@ -14,8 +14,9 @@
     }
   }
 
-  /* countries: packed GeoJSON; dots: [lat, lon, capital 0/1]; labels: [lat, lon, html, class],
-     in order of priority (country names, then capitals). */
+  /* countries: packed GeoJSON; dots: [lat, lon, capital 0/1]; labels: [lat, lon, html, class,
+     scale] in order of priority (country names, then towns), where scale "far" shows below
+     o.nearZoom, "near" from it on, and "" always. */
   SM.context = function (map, countries, dots, labels, o) {
     pane(map, "smContext", 340);       /* under the land of Mali and Niger (smBase, 350) */
     pane(map, "smTowns", 420);         /* above the choropleth and borders, under events */
@@ -31,9 +32,18 @@
     });
     var names = L.layerGroup(labels.map(function (r) {
       return L.marker([r[0], r[1]], {pane: "smContextLabels", interactive: false,
-        keyboard: false, icon: L.divIcon({className: "sm-context-label " + r[3],
+        keyboard: false, smScale: r[4], icon: L.divIcon({className: "sm-context-label " + r[3],
                                           html: "<span>" + r[2] + "</span>", iconSize: null})});
     }));
+    function byZoom() {  /* before the declutter, which skips what is not displayed */
+      var near = map.getZoom() >= o.nearZoom;
+      names.eachLayer(function (m) {
+        var el = m.getElement(), scale = m.options.smScale;
+        if (el) { el.style.display = !scale || (scale === "near") === near ? "" : "none"; }
+      });
+    }
+    names.on("add", byZoom);
+    map.on("zoomend", byZoom);
     return L.layerGroup([shapes, L.layerGroup(towns), SM.declutter(map, names)]);
   };
 }());

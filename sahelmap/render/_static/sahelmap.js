@@ -161,6 +161,7 @@
         if (!el || !el.firstChild) { return; }
         el.style.visibility = "";
         var box = el.firstChild.getBoundingClientRect();
+        if (!box.width && !box.height) { return; }  /* not displayed */
         if (placed.some(function (p) { return overlaps(box, p); })) {
           el.style.visibility = "hidden";
         } else {
