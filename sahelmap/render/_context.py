@@ -51,7 +51,6 @@ _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 _REGION_NAMED = frozenset({"ML20", "NE008"})
 
 
-@cache
 def neighbours() -> gpd.GeoDataFrame:
     """Return the countries around Mali and Niger, clipped to a box around the two.
 
@@ -67,11 +66,9 @@ def neighbours() -> gpd.GeoDataFrame:
     >>> frame.set_index("iso_a2").loc["DZ", ["name_en", "name_fr"]].tolist()
     ['Algeria', 'Algérie']
     """
-    frame = pyogrio.read_dataframe(bundled("context", "neighbours.geojson"))
-    return frame.set_crs("EPSG:4326", allow_override=True)
+    return _read("neighbours.geojson").copy()
 
 
-@cache
 def near_labels() -> pd.DataFrame:
     """Return more points for the neighbours' names on zoomed-in web maps.
 
@@ -86,10 +83,9 @@ def near_labels() -> pd.DataFrame:
     >>> sorted(near_labels().query("iso_a2 == 'BF'")[["lon", "lat"]].round().values.tolist())[:2]
     [[-5.0, 12.0], [-3.0, 13.0]]
     """
-    return pd.read_csv(bundled("context", "near_labels.csv"), keep_default_na=False)
+    return _read("near_labels.csv").copy()
 
 
-@cache
 def towns() -> pd.DataFrame:
     """Return the capitals, region seats of Mali and Niger, and large towns near them.
 
@@ -105,8 +101,16 @@ def towns() -> pd.DataFrame:
     >>> towns().query("kind == 'capital' and iso_a2 in ['ML', 'NE']")["name_en"].tolist()
     ['Bamako', 'Niamey']
     """
-    return pd.read_csv(bundled("context", "towns.csv"), keep_default_na=False,
-                       dtype={"seat_of": str})
+    return _read("towns.csv").copy()
+
+
+@cache
+def _read(name: str) -> pd.DataFrame:
+    """A shipped context file, read once (the public functions hand out copies)."""
+    path = bundled("context", name)
+    if name.endswith(".geojson"):
+        return pyogrio.read_dataframe(path).set_crs("EPSG:4326", allow_override=True)
+    return pd.read_csv(path, keep_default_na=False, dtype={"seat_of": str})
 
 
 def _name_column(lang: str) -> str:
