@@ -251,7 +251,9 @@ def _scale_bar(ax):
 ])
 def test_scale_bar_length_is_true_on_the_ellipsoid(extent):
     ax = _axes(extent)
+    aspect, limits = ax.get_aspect(), (ax.get_xlim(), ax.get_ylim())
     context.draw_context(ax)
+    assert ax.get_aspect() == aspect and (ax.get_xlim(), ax.get_ylim()) == limits
     left, right, lat, km = _scale_bar(ax)
     _, _, metres = GEOD.inv(left, lat, right, lat)
     assert metres / 1000 == pytest.approx(km, rel=2e-3)
@@ -285,6 +287,8 @@ def test_png_map_has_scale_bar_north_arrow_and_country_names(tmp_path, monkeypat
     for name in ("M A U R I T A N I A", "A L G E R I A", "N I G E R I A", "Ouagadougou", "N"):
         assert name in texts, name
     assert ax.get_xlabel() == "" and ax.get_ylabel() == ""
+    # The map keeps its own aspect (1 / cos of its middle latitude): the context changes none.
+    assert ax.get_aspect() == pytest.approx(1 / np.cos(np.radians(np.mean(ax.get_ylim()))))
     # The neighbours lie under the land of Mali and Niger (zorder 1) and the choropleth.
     assert min(c.get_zorder() for c in ax.collections) == 0.5
 

@@ -223,7 +223,8 @@ def draw_context(ax: Axes, *, lang: str = "en", region_labels: bool = True) -> N
     y0, y1 = ax.get_ylim()
     countries = neighbours()
     axis_labels = ax.get_xlabel(), ax.get_ylabel()
-    countries.plot(ax=ax, facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5)
+    countries.plot(ax=ax, facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5,
+                   aspect=None)  # the map's aspect stays as the caller set it
     ax.set_xlabel(axis_labels[0])  # geopandas names the axes after the CRS; keep the map's
     ax.set_ylabel(axis_labels[1])
     corners = [draw_scale_bar(ax), draw_north_arrow(ax)]
