@@ -24,9 +24,11 @@ import shapely
 from branca.element import Element
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
 from matplotlib.patches import FancyArrow, Rectangle
 from pyproj import Geod
 from shapely.ops import polylabel
+from shapely.plotting import patch_from_polygon
 
 from sahelmap.datasets import bundled
 from sahelmap.render._encode import feature_collection, web_geometry
@@ -180,8 +182,6 @@ def context_layer(*, lang: str = "en", region_labels: bool = True) -> folium.map
     """
     column = _name_column(lang)
     countries = neighbours()
-    shapes = feature_collection(web_geometry(countries.geometry, decimals=3),
-                                [{}] * len(countries), decimals=3)
     named = countries.dropna(subset=["label_lon", "label_lat"])
     labels = [[float(lat), float(lon), esc(name), "sm-country", "far"]
               for lon, lat, name in zip(named["label_lon"], named["label_lat"], named[column])]
@@ -197,8 +197,16 @@ def context_layer(*, lang: str = "en", region_labels: bool = True) -> folium.map
     dots = [[lat, lon, int(kind == "capital")]
             for lat, lon, kind in zip(places["lat"], places["lon"], places["kind"])]
     options = {"fill": FILL, "edge": EDGE, "town": TOWN, "nearZoom": NEAR_ZOOM}
-    return _ContextLayer("context", [shapes, dots, labels, options], raw=(0,),
+    return _ContextLayer("context", [_outlines_json(), dots, labels, options], raw=(0,),
                          name="Neighbouring countries and towns", control=False)
+
+
+@cache
+def _outlines_json() -> str:
+    """The neighbours' outlines as packed GeoJSON for the page (the same for every map)."""
+    geometry = _read("neighbours.geojson").geometry
+    return feature_collection(web_geometry(geometry, decimals=3), [{}] * len(geometry),
+                              decimals=3)
 
 
 # --- static map --------------------------------------------------------------------------
@@ -222,11 +230,11 @@ def draw_context(ax: Axes, *, lang: str = "en", region_labels: bool = True) -> N
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     countries = neighbours()
-    axis_labels = ax.get_xlabel(), ax.get_ylabel()
-    countries.plot(ax=ax, facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5,
-                   aspect=None)  # the map's aspect stays as the caller set it
-    ax.set_xlabel(axis_labels[0])  # geopandas names the axes after the CRS; keep the map's
-    ax.set_ylabel(axis_labels[1])
+    # A collection of its own: GeoDataFrame.plot would reset the map's aspect and axis
+    # labels and draw the whole figure once more.
+    outlines = PatchCollection([patch_from_polygon(g) for g in countries.geometry],
+                               facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5)
+    ax.add_collection(outlines, autolim=False)
     corners = [draw_scale_bar(ax), draw_north_arrow(ax)]
     placed = [a.get_window_extent(renderer) for a in [*corners, *ax.texts] if a.get_visible()]
 
