@@ -1,7 +1,8 @@
 """Where the bundled data lives: ``sahelmap/data/``, read with :mod:`importlib.resources`.
 
 ``data/admin_boundaries/`` holds the admin layers and P-code tables (``SOURCES.md`` there
-names every source and licence); ``data/examples/`` holds the example week.
+names every source and licence); ``data/context/`` the neighbouring countries and towns drawn
+around the maps (with its own ``SOURCES.md``); ``data/examples/`` holds the example week.
 """
 
 from __future__ import annotations

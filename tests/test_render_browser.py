@@ -106,8 +106,16 @@ window.addEventListener("load", function () { setTimeout(function () {
 
 def run_in_chromium(page, tmp_path, name):
     """Open ``page`` (with the probe) from disk in headless Chromium; return the report."""
+    dom = dump_dom(page.replace("<head>", "<head>" + PROBE, 1), tmp_path, name)
+    match = re.search(r'<pre id="probe-report">(.*?)</pre>', dom, re.S)
+    assert match, f"no probe report; chromium printed: {dom[-1500:]}"
+    return json.loads(htmlmod.unescape(match.group(1)))
+
+
+def dump_dom(page, tmp_path, name):
+    """Open ``page`` from disk in headless Chromium with no network; return the final DOM."""
     path = tmp_path / f"{name}.html"
-    path.write_text(page.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     command = [
         CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -116,9 +124,8 @@ def run_in_chromium(page, tmp_path, name):
         "--window-size=1400,900", "--virtual-time-budget=15000", "--dump-dom", path.as_uri(),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    match = re.search(r'<pre id="probe-report">(.*?)</pre>', done.stdout, re.S)
-    assert match, f"no probe report; chromium said: {done.stderr[-1500:]}"
-    return json.loads(htmlmod.unescape(match.group(1)))
+    assert "</html>" in done.stdout, f"chromium said: {done.stderr[-1500:]}"
+    return done.stdout
 
 
 @pytest.mark.slow

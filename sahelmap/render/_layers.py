@@ -17,22 +17,23 @@ from folium.template import Template
 
 from sahelmap.render._text import script_json
 
-__all__ = ["JsLayer", "ClusteredJsLayer", "JsControl", "JsCall", "ASSETS_NAME"]
+__all__ = ["JsLayer", "ClusteredJsLayer", "JsControl", "JsCall", "ASSETS_NAME", "assets_html"]
 
 ASSETS_NAME = "sahelmap_assets"
 
 
-@lru_cache(maxsize=1)
-def _assets_html() -> str:
+@lru_cache(maxsize=4)
+def assets_html(name: str = "sahelmap") -> str:
+    """The ``_static/NAME.css`` and ``NAME.js`` helpers as inline page header elements."""
     folder = files("sahelmap.render") / "_static"
-    css = (folder / "sahelmap.css").read_text(encoding="utf-8")
-    js = (folder / "sahelmap.js").read_text(encoding="utf-8")
+    css = (folder / f"{name}.css").read_text(encoding="utf-8")
+    js = (folder / f"{name}.js").read_text(encoding="utf-8")
     return f"<style>\n{css}</style>\n<script>\n{js}</script>"
 
 
 def _add_assets(element: MacroElement) -> None:
     """Put the helper CSS and JS in the page header once (after Leaflet's own links)."""
-    element.get_root().header.add_child(Element(_assets_html()), name=ASSETS_NAME)
+    element.get_root().header.add_child(Element(assets_html()), name=ASSETS_NAME)
 
 
 def _map_of(element: MacroElement) -> MacroElement:

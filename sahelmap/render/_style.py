@@ -32,10 +32,11 @@ R0, RK, RMAX = 3.0, 2.0, 28.0
 CLUSTER_THRESHOLD = 500
 
 ATTRIBUTION = ("Boundaries: geoBoundaries (CC BY 4.0) \u00b7 P-codes: HDX/OCHA \u00b7 "
-               "Places: GeoNames (CC BY 4.0)")
+               "Places: GeoNames (CC BY 4.0) \u00b7 Neighbouring countries: Natural Earth")
 ATTRIBUTION_HTML = (
     'Boundaries: <a href="https://www.geoboundaries.org">geoBoundaries</a> (CC BY 4.0) '
-    '&middot; P-codes: HDX/OCHA &middot; Places: GeoNames (CC BY 4.0)'
+    '&middot; P-codes: HDX/OCHA &middot; Places: GeoNames (CC BY 4.0) '
+    '&middot; Neighbouring countries: Natural Earth'
 )
 
 

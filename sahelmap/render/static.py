@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 
 from sahelmap.boundaries import admin_units
 from sahelmap.render._classify import NODATA_COLOR, ZERO_COLOR, Classes, classify
+from sahelmap.render._context import draw_context
 from sahelmap.render._prepare import (
     data_bounds,
     default_title,
@@ -159,6 +160,7 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     ax.set_aspect(aspect)
     if labels:
         _region_labels(ax, fig, structure)
+    draw_context(ax, region_labels=labels)  # neighbours, towns, scale bar, north arrow
 
     lax = fig.add_axes(((margin + map_w + 0.2) / fig_w, bottom / fig_h, legend_w / fig_w,
                         map_h / fig_h))

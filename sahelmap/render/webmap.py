@@ -10,6 +10,7 @@ import pandas as pd
 
 from sahelmap.boundaries import admin_units
 from sahelmap.render._classify import Classes, classify
+from sahelmap.render._context import context_layer
 from sahelmap.render._encode import event_table, feature_collection, web_geometry
 from sahelmap.render._layers import ClusteredJsLayer, JsCall, JsControl, JsLayer
 from sahelmap.render._legend import legend_html, title_html
@@ -154,6 +155,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         land = feature_collection(web_geometry(countries.geometry), [{}] * len(countries))
         JsLayer("land", [land, {"fill": LAND}], raw=(0,), name="Land",
                 control=False).add_to(m)
+        context_layer(region_labels=labels).add_to(m)  # neighbours, towns: under the data
     if frame is not None and classes is not None:
         _choropleth_layer(frame, classes, value, period).add_to(m)
     structure = map_structure(choropleth)

@@ -144,17 +144,24 @@
         icon: L.divIcon({className: "sm-label " + (r[3] || ""), html: "<span>" + r[2] + "</span>",
                          iconSize: null})});
     }));
+    return SM.declutter(map, group);  /* rows come largest region first */
+  };
+
+  /* Hide each label of a group of divIcon markers that would overlap one shown before it (in
+     the group's order, so earlier rows win), again at each zoom and move. */
+  SM.declutter = function (map, group) {
     function overlaps(a, b) {
       return !(a.right < b.left || a.left > b.right || a.bottom < b.top || a.top > b.bottom);
     }
     function declutter() {
       if (!map.hasLayer(group)) { return; }
       var placed = [];
-      group.eachLayer(function (m) {  /* rows come largest region first */
+      group.eachLayer(function (m) {
         var el = m.getElement();
         if (!el || !el.firstChild) { return; }
         el.style.visibility = "";
         var box = el.firstChild.getBoundingClientRect();
+        if (!box.width && !box.height) { return; }  /* not displayed */
         if (placed.some(function (p) { return overlaps(box, p); })) {
           el.style.visibility = "hidden";
         } else {
