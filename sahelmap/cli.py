@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
+from sahelmap.pipeline import MAX_MAP_POINTS
 from sahelmap.vocab import DEFAULT_STRUCTURE, SCHEMES, STRUCTURES, VALUES
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
@@ -202,6 +203,9 @@ def main() -> None:
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--png/--no-png", default=True, show_default=True,
               help="Also write the 300 dpi PNG for reports.")
+@click.option("--max-points", default=MAX_MAP_POINTS, show_default=True,
+              type=click.IntRange(0), help="Refuse to draw a map of more event points than "
+                                           "this (browsers struggle with larger maps).")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -227,7 +231,8 @@ def weekly(ctx: click.Context, **params: Any) -> None:
             out_dir=Path(p["out_dir"]), gazetteer=gazetteer, boundaries=p["boundaries"],
             level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
             k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
-            dayfirst=not p["monthfirst"], png=p["png"], step=steps.run,
+            dayfirst=not p["monthfirst"], png=p["png"], max_points=p["max_points"],
+            step=steps.run,
             event_options=event_options, displacement_options=displacement_options,
         )
     steps.close()

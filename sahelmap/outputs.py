@@ -1,0 +1,289 @@
+"""An output folder that changes all at once: the previous run's files or the new ones.
+
+A run writes every file into a temporary folder beside ``--out`` (same filesystem), then
+swaps that folder with ``--out`` in one step, so a reader (or a run killed half-way) never
+sees last week's CSVs beside this week's map, a 0-byte ``map.html`` or a cut-off
+``rejected.csv``. The swap replaces the whole folder: files of an earlier run that this run
+does not write (``map.png`` after ``--no-png``) go with it.
+
+- The swap is atomic on Linux (``renameat2(RENAME_EXCHANGE)``) and macOS
+  (``renamex_np(RENAME_SWAP)``). Elsewhere the folder is renamed aside, then the new one into
+  place; a run killed between the two renames leaves ``--out`` missing, and the next run
+  puts the previous folder back before anything else.
+- Since the folder is replaced whole, ``--out`` may hold only files sahelmap writes: a
+  folder with anything else in it (your notes, another tool's files, a sub-folder) is
+  refused, naming what is there, rather than deleted.
+- A lock file beside the folder (``.<name>.sahelmap-lock``, holding the PID) stops a second
+  run into the same folder. A lock left by a run that died (its PID no longer runs on this
+  machine) is taken over, with a warning.
+
+Examples
+--------
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as parent:
+...     out = Path(parent) / "weekly"
+...     with OutputFolder(out, names=("regions.csv",)) as staging:
+...         _ = (staging / "regions.csv").write_text("unit,events")
+...     sorted(p.name for p in out.iterdir())
+['regions.csv']
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from collections.abc import Iterable
+from os import PathLike
+from pathlib import Path
+from types import TracebackType
+
+from sahelmap.errors import ExportError, warn
+
+__all__ = ["OutputFolder", "OutputLockedError"]
+
+_STAGING = ".sahelmap-new-"   # the folder being written
+_RETIRED = ".sahelmap-old-"   # the previous folder, on its way out
+
+
+class OutputLockedError(ExportError):
+    """Another sahelmap run is writing into the same output folder."""
+
+
+class OutputFolder:
+    """Write a set of files into ``path`` all at once (a context manager).
+
+    Parameters
+    ----------
+    path : path-like
+        The output folder (created with its parents if missing).
+    names : iterable of str
+        The file names sahelmap may have written there: an existing folder holding anything
+        else is refused.
+
+    Notes
+    -----
+    Entering takes the lock and returns the temporary folder to write into; leaving without
+    an error swaps it into place; leaving with an error removes it, and ``path`` keeps the
+    previous run's files untouched. The lock is released either way.
+    """
+
+    def __init__(self, path: str | PathLike, *, names: Iterable[str]) -> None:
+        self.path = Path(path).expanduser().resolve()  # a link: write where it points
+        self.names = frozenset(names)
+        self.lock = self.path.parent / f".{self.path.name}.sahelmap-lock"
+        self.staging: Path | None = None
+
+    def __enter__(self) -> Path:
+        self._check_parent()
+        self._acquire()
+        try:
+            self._recover()
+            self._check_contents()
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}{_STAGING}",
+                                                 dir=self.path.parent))
+            mode = self.path.stat().st_mode & 0o7777 if self.path.is_dir() else _default_mode()
+            os.chmod(self.staging, mode)
+        except BaseException:
+            self._release()
+            raise
+        return self.staging
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self._commit()
+            elif self.staging is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._release()
+
+    # -- checks before anything is written ---------------------------------------------
+    def _check_parent(self) -> None:
+        parent = self.path.parent
+        for folder in (parent, *parent.parents):
+            if folder.exists() and not folder.is_dir():
+                raise ExportError(f"cannot write into {self.path}: {folder} is a file, not a "
+                                  "folder; choose another --out")
+        if self.path.exists() and not self.path.is_dir():
+            raise ExportError(f"cannot write into {self.path}: it is a file, not a folder; "
+                              "choose another --out")
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(f"cannot create the folder {parent} for {self.path} "
+                              f"({exc.strerror or exc}); choose another --out") from None
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ExportError(f"cannot write into {self.path}: the folder {parent} is "
+                              "read-only; choose another --out")
+
+    def _check_contents(self) -> None:
+        """Refuse a folder that holds anything sahelmap did not write (it would be lost)."""
+        if not self.path.is_dir():
+            return
+        if not os.access(self.path, os.W_OK | os.X_OK):
+            raise ExportError(f"cannot write into {self.path}: the folder is read-only; "
+                              "choose another --out")
+        entries = sorted(self.path.iterdir())
+        folders = [p.name for p in entries if p.is_dir() and not p.is_symlink()]
+        if folders:
+            raise ExportError(
+                f"{self.path} holds the folder(s) {_listed(folders)}, which sahelmap does not "
+                "write; the output folder is replaced whole, so move them away or choose an "
+                "empty --out")
+        foreign = [p.name for p in entries if p.name not in self.names]
+        if foreign:
+            raise ExportError(
+                f"{self.path} holds {_listed(foreign)}, which sahelmap does not write; the "
+                "output folder is replaced whole, so move them away or choose an empty --out")
+
+    # -- the lock ----------------------------------------------------------------------
+    def _acquire(self) -> None:
+        me = f"{os.getpid()} {socket.gethostname()}\n"
+        for _ in range(2):
+            try:
+                handle = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if not self._stale():
+                    continue
+                return self._acquire_stale(me)
+            except OSError as exc:
+                raise ExportError(f"cannot write into {self.path}: cannot create the lock "
+                                  f"file {self.lock} ({exc.strerror or exc})") from None
+            with os.fdopen(handle, "w") as lock:
+                lock.write(me)
+            return None
+        pid, host = _owner(self.lock)
+        raise OutputLockedError(
+            f"another sahelmap run (PID {pid} on {host}) is writing into {self.path}; wait "
+            f"for it to finish, or if none is running delete {self.lock}")
+
+    def _stale(self) -> bool:
+        """True when the lock's run is gone (dead PID on this host, or an unreadable lock)."""
+        pid, host = _owner(self.lock)
+        if pid is None:
+            return True
+        return host == socket.gethostname() and not _running(pid)
+
+    def _acquire_stale(self, me: str) -> None:
+        pid, _ = _owner(self.lock)
+        retired = self.lock.with_name(f"{self.lock.name}.{os.getpid()}")
+        try:  # a rename, so two runs taking over the same stale lock cannot both win
+            os.rename(self.lock, retired)
+        except FileNotFoundError:
+            raise OutputLockedError(f"another sahelmap run just took the lock of {self.path}; "
+                                    "wait for it to finish") from None
+        retired.unlink(missing_ok=True)
+        warn(f"{self.lock}: the lock of a sahelmap run that no longer runs (PID {pid}) was "
+             "taken over; its unfinished output was discarded")
+        self._acquire()
+
+    def _release(self) -> None:
+        try:
+            if _owner(self.lock)[0] == os.getpid():
+                self.lock.unlink()
+        except OSError:  # already gone: nothing to release
+            pass
+
+    # -- moving into place -------------------------------------------------------------
+    def _recover(self) -> None:
+        """Put back a folder left aside by a run killed mid-swap; drop unfinished ones."""
+        leftovers = sorted(self.path.parent.glob(f".{glob.escape(self.path.name)}.sahelmap-*"))
+        retired = [p for p in leftovers if p.is_dir() and p.name.startswith(
+            f".{self.path.name}{_RETIRED}")]
+        if not self.path.exists() and retired:
+            os.rename(retired[-1], self.path)
+            warn(f"{self.path}: the previous run's files were put back (a run was stopped "
+                 "while moving its files into place)")
+        for leftover in leftovers:
+            if leftover.is_dir() and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def _commit(self) -> None:
+        assert self.staging is not None
+        for file in self.staging.iterdir():
+            _fsync(file)
+        if not self.path.exists():
+            os.rename(self.staging, self.path)
+        elif _exchange(self.staging, self.path):
+            shutil.rmtree(self.staging)  # now the previous run's folder
+        else:  # no atomic swap on this system: two renames, recovered by the next run
+            retired = Path(tempfile.mkdtemp(prefix=f".{self.path.name}{_RETIRED}",
+                                            dir=self.path.parent))
+            os.rmdir(retired)
+            os.rename(self.path, retired)
+            os.rename(self.staging, self.path)
+            shutil.rmtree(retired)
+        _fsync(self.path.parent)
+        self.staging = None
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(repr(n) for n in names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+def _owner(lock: Path) -> tuple[int | None, str | None]:
+    """The PID and host written in a lock file (None, None when unreadable)."""
+    try:
+        pid, host = lock.read_text(encoding="utf-8").split()
+        return int(pid), host
+    except (OSError, ValueError):
+        return None, None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, as another user
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or folder to disk (a power cut after the swap keeps complete files)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:  # some filesystems cannot sync a folder
+        pass
+    finally:
+        os.close(handle)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step; False where the system has no such call."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - Windows
+        return False
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        at_fdcwd, rename_exchange = -100, 2
+        result = libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                                rename_exchange)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):  # pragma: no cover
+        result = libc.renamex_np(os.fsencode(a), os.fsencode(b), 0x2)  # RENAME_SWAP
+    else:  # pragma: no cover
+        return False
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the filesystem cannot swap
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
