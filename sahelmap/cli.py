@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
-from sahelmap.pipeline import MAX_MAP_POINTS
+from sahelmap.outputs import MAX_MAP_POINTS
 from sahelmap.vocab import DEFAULT_STRUCTURE, SCHEMES, STRUCTURES, VALUES
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
@@ -110,6 +110,10 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="When a row's point lies outside the admin unit it names: keep the "
                           "point (default) or the unit; flagged either way."),
         click.option("--country", help="Country of rows that give none (Mali or Niger)."),
+        click.option("--max-count", "max_count", multiple=True, metavar="FIGURE=N",
+                     help="Reject reports giving more than N of a figure as implausible "
+                          "(defaults: fatalities=5000 per event; arrivals, idps, returns, "
+                          "departures=5000000; households=1000000). Repeatable."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -118,7 +122,7 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _job(ctx: click.Context, params: dict[str, Any]) -> tuple[dict, dict, dict]:
     """Reading options per kind, and the command's options with the schema's defaults."""
-    from sahelmap.schema import Schema, parse_columns, read_schema
+    from sahelmap.schema import Schema, parse_bounds, parse_columns, read_schema
 
     schema = read_schema(params["schema"]) if params.get("schema") else Schema()
     chosen = dict(params)
@@ -142,6 +146,9 @@ def _job(ctx: click.Context, params: dict[str, Any]) -> tuple[dict, dict, dict]:
         displacement["columns"] = columns
     if params.get("event_types"):
         events["event_types"] = _terms(params["event_types"])
+    for key, bound in parse_bounds(params.get("max_count") or ()).items():
+        options = events if key == "fatalities" else displacement
+        options["max_counts"] = {**options.get("max_counts", {}), key: bound}
     return events, displacement, chosen
 
 
@@ -246,6 +253,8 @@ def _print_run(manifest: Path) -> None:
     import json
 
     counts = json.loads(manifest.read_text(encoding="utf-8"))["counts"]
+    for note in counts.get("notes", ()):
+        click.echo(f"note: {note}", err=True)
     for kind, c in counts["inputs"].items():
         reasons = ", ".join(f"{k} {v:,}" for k, v in c["rejected_by_field"].items())
         click.echo(f"{kind}: {c['read']:,} rows read, {c['accepted']:,} accepted, "

@@ -42,16 +42,21 @@ from os import PathLike
 from pathlib import Path
 from types import TracebackType
 
-from sahelmap.errors import ExportError, warn
+from sahelmap.errors import ExportError, OutputLockedError, warn
 
-__all__ = ["OutputFolder", "OutputLockedError"]
+__all__ = ["OutputFolder", "OutputLockedError", "WEEKLY_FILES", "SLOW_MAP_POINTS",
+           "MAX_MAP_POINTS"]
+
+#: Every file the weekly job may write: an output folder holding anything else is refused.
+WEEKLY_FILES = ("map.html", "map.png", "regions.csv", "rejected.csv", "flagged.csv",
+                "manifest.json")
+#: Event points above which a map is said to be slow to open (about 50 bytes of HTML each)...
+SLOW_MAP_POINTS = 50_000
+#: ... and above which it is not drawn unless asked (``max_points``, ``--max-points``).
+MAX_MAP_POINTS = 250_000
 
 _STAGING = ".sahelmap-new-"   # the folder being written
 _RETIRED = ".sahelmap-old-"   # the previous folder, on its way out
-
-
-class OutputLockedError(ExportError):
-    """Another sahelmap run is writing into the same output folder."""
 
 
 class OutputFolder:
@@ -286,4 +291,5 @@ def _exchange(a: Path, b: Path) -> bool:
     errno = ctypes.get_errno()
     if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the filesystem cannot swap
         return False
-    raise OSError(errno, os.strerror(errno), str(b))
+    raise ExportError(f"cannot move the new files into {b} ({os.strerror(errno)}); the "
+                      "previous files are kept")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
 from sahelmap.errors import PeriodError
+from sahelmap.outputs import MAX_MAP_POINTS, SLOW_MAP_POINTS, WEEKLY_FILES, OutputFolder
 from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
@@ -24,13 +25,6 @@ __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
 
-#: Every file ``weekly`` may write: an output folder holding anything else is refused.
-WEEKLY_FILES = ("map.html", "map.png", "regions.csv", "rejected.csv", "flagged.csv",
-                "manifest.json")
-#: Event points above which the map is said to be slow to open (about 50 bytes each)...
-SLOW_MAP_POINTS = 50_000
-#: ... and above which it is not drawn unless asked (``max_points``, ``--max-points``).
-MAX_MAP_POINTS = 250_000
 
 
 @dataclass
@@ -193,14 +187,14 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     together (:class:`sahelmap.outputs.OutputFolder`): ``out_dir`` holds the previous run's
     complete set or this run's, never a mix, and a second run into the same folder is
     refused while one is writing. ``out_dir`` may hold only the files listed in
-    :data:`WEEKLY_FILES` (anything else is refused, not deleted).
+    :data:`sahelmap.outputs.WEEKLY_FILES` (anything else is refused, not deleted).
 
     Parameters
     ----------
     max_points : int or None
         Refuse to draw more event points than this (a map of hundreds of thousands of
         points is tens of megabytes that browsers struggle to open); ``None``: no limit.
-        Above :data:`SLOW_MAP_POINTS` a warning says the map will be slow.
+        Above :data:`sahelmap.outputs.SLOW_MAP_POINTS` a warning says the map will be slow.
 
     Other parameters are those of :func:`load_reports` and :func:`sahelmap.summarize`.
 
@@ -213,7 +207,6 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         :meth:`Reports.flagged`).
     """
     from sahelmap.io import export, write_csv
-    from sahelmap.outputs import OutputFolder
     from sahelmap.render import crisis_map, save_html
 
     step = step or (lambda label, work: work())
@@ -294,6 +287,7 @@ def run_counts(reports: Reports, table: gpd.GeoDataFrame) -> dict[str, Any]:
               if c in table.columns]
     return {
         "inputs": {kind: result.counts() for kind, result in reports._results()},
+        "notes": [note for _, result in reports._results() for note in result.notes],
         "outside_period": int(table.attrs.get("excluded_rows", 0)),
         "units_with_data": int((table[values].sum(axis=1) > 0).sum()) if values else 0,
         "units": int(len(table)),

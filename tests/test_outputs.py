@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 
-import sahelmap.pipeline
 from sahelmap import DataWarning
-from sahelmap.errors import ExportError
-from sahelmap.outputs import OutputFolder, OutputLockedError
+from sahelmap.errors import ExportError, OutputLockedError
+from sahelmap.outputs import WEEKLY_FILES, OutputFolder
 from sahelmap.pipeline import weekly
 
 # two ISO weeks of events: W37 and W38 of 2022
@@ -142,7 +141,7 @@ def test_a_second_run_into_the_same_folder_is_refused(events_file, tmp_path):
     out = tmp_path / "weekly"
     _weekly(events_file, out)
     with pytest.raises(RuntimeError, match="the first run stops"):
-        with OutputFolder(out, names=sahelmap.pipeline.WEEKLY_FILES):
+        with OutputFolder(out, names=WEEKLY_FILES):
             with pytest.raises(OutputLockedError,
                                match=r"another sahelmap run \(PID \d+ .*weekly"):
                 _weekly(events_file, out, "2022-W38")
@@ -170,7 +169,7 @@ def test_a_folder_swapped_aside_by_a_killed_run_is_put_back(events_file, tmp_pat
     out.rename(tmp_path / ".weekly.sahelmap-old-x1")
     with pytest.warns(DataWarning, match="previous run's files were put back"):
         with pytest.raises(RuntimeError):
-            with OutputFolder(out, names=sahelmap.pipeline.WEEKLY_FILES):
+            with OutputFolder(out, names=WEEKLY_FILES):
                 raise RuntimeError("stop before writing")
     assert complete_set(out) == "2022-W37"
 
