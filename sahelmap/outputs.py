@@ -37,15 +37,16 @@ import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
 
 from sahelmap.errors import ExportError, OutputLockedError, warn
 
-__all__ = ["OutputFolder", "OutputLockedError", "WEEKLY_FILES", "SLOW_MAP_POINTS",
-           "MAX_MAP_POINTS"]
+__all__ = ["OutputFolder", "OutputLockedError", "replacing", "WEEKLY_FILES",
+           "SLOW_MAP_POINTS", "MAX_MAP_POINTS"]
 
 #: Every file the weekly job may write: an output folder holding anything else is refused.
 WEEKLY_FILES = ("map.html", "map.png", "regions.csv", "rejected.csv", "flagged.csv",
@@ -78,6 +79,7 @@ class OutputFolder:
     """
 
     def __init__(self, path: str | PathLike, *, names: Iterable[str]) -> None:
+        self.given = Path(path)  # as the user wrote it, for messages
         self.path = Path(path).expanduser().resolve()  # a link: write where it points
         self.names = frozenset(names)
         self.lock = self.path.parent / f".{self.path.name}.sahelmap-lock"
@@ -113,18 +115,18 @@ class OutputFolder:
         parent = self.path.parent
         for folder in (parent, *parent.parents):
             if folder.exists() and not folder.is_dir():
-                raise ExportError(f"cannot write into {self.path}: {folder} is a file, not a "
+                raise ExportError(f"cannot write into {self.given}: {folder} is a file, not a "
                                   "folder; choose another --out")
         if self.path.exists() and not self.path.is_dir():
-            raise ExportError(f"cannot write into {self.path}: it is a file, not a folder; "
+            raise ExportError(f"cannot write into {self.given}: it is a file, not a folder; "
                               "choose another --out")
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ExportError(f"cannot create the folder {parent} for {self.path} "
+            raise ExportError(f"cannot create the folder {parent} for {self.given} "
                               f"({exc.strerror or exc}); choose another --out") from None
         if not os.access(parent, os.W_OK | os.X_OK):
-            raise ExportError(f"cannot write into {self.path}: the folder {parent} is "
+            raise ExportError(f"cannot write into {self.given}: the folder {parent} is "
                               "read-only; choose another --out")
 
     def _check_contents(self) -> None:
@@ -132,19 +134,19 @@ class OutputFolder:
         if not self.path.is_dir():
             return
         if not os.access(self.path, os.W_OK | os.X_OK):
-            raise ExportError(f"cannot write into {self.path}: the folder is read-only; "
+            raise ExportError(f"cannot write into {self.given}: the folder is read-only; "
                               "choose another --out")
         entries = sorted(self.path.iterdir())
         folders = [p.name for p in entries if p.is_dir() and not p.is_symlink()]
         if folders:
             raise ExportError(
-                f"{self.path} holds the folder(s) {_listed(folders)}, which sahelmap does not "
+                f"{self.given} holds the folder(s) {_listed(folders)}, which sahelmap does not "
                 "write; the output folder is replaced whole, so move them away or choose an "
                 "empty --out")
         foreign = [p.name for p in entries if p.name not in self.names]
         if foreign:
             raise ExportError(
-                f"{self.path} holds {_listed(foreign)}, which sahelmap does not write; the "
+                f"{self.given} holds {_listed(foreign)}, which sahelmap does not write; the "
                 "output folder is replaced whole, so move them away or choose an empty --out")
 
     # -- the lock ----------------------------------------------------------------------
@@ -158,14 +160,14 @@ class OutputFolder:
                     continue
                 return self._acquire_stale(me)
             except OSError as exc:
-                raise ExportError(f"cannot write into {self.path}: cannot create the lock "
+                raise ExportError(f"cannot write into {self.given}: cannot create the lock "
                                   f"file {self.lock} ({exc.strerror or exc})") from None
             with os.fdopen(handle, "w") as lock:
                 lock.write(me)
             return None
         pid, host = _owner(self.lock)
         raise OutputLockedError(
-            f"another sahelmap run (PID {pid} on {host}) is writing into {self.path}; wait "
+            f"another sahelmap run (PID {pid} on {host}) is writing into {self.given}; wait "
             f"for it to finish, or if none is running delete {self.lock}")
 
     def _stale(self) -> bool:
@@ -226,6 +228,34 @@ class OutputFolder:
             shutil.rmtree(retired)
         _fsync(self.path.parent)
         self.staging = None
+
+
+@contextmanager
+def replacing(path: str | PathLike) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it in one step once written.
+
+    For a single output file (``sahelmap aggregate --out``, ``sahelmap geocode --out``): a
+    run stopped half-way leaves the previous file, never a cut-off one.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = Path(folder) / "monthly.csv"
+    ...     with replacing(target) as temp:
+    ...         _ = temp.write_text("unit,events")
+    ...     sorted(p.name for p in Path(folder).iterdir())
+    ['monthly.csv']
+    """
+    path = Path(path)
+    temp = path.with_name(f".{path.stem}.sahelmap-{os.getpid()}{path.suffix}")
+    try:
+        yield temp
+        if temp.exists():
+            os.chmod(temp, _default_mode() & 0o666)
+            os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
 
 
 def _listed(names: list[str]) -> str:

@@ -274,8 +274,8 @@ def _check_map_size(points: gpd.GeoDataFrame | None, max_points: int | None) -> 
               "region)")
     if max_points is not None and n > max_points:
         raise RenderError(f"the week has {n:,} event points, more than the map draws "
-                          f"(--max-points {max_points:,}; about {n * 50 / 1e6:.0f} MB of "
-                          f"HTML); {advice}, or raise --max-points to draw them all anyway")
+                          f"(--max-points {max_points:,}): about {n * 50 / 1e6:.1f} MB of "
+                          f"HTML; {advice}, or raise --max-points to draw them all anyway")
     if n > SLOW_MAP_POINTS:
         warn(f"the map draws {n:,} event points (about {n * 50 / 1e6:.0f} MB of HTML): "
              f"browsers may take minutes to open it; {advice}")

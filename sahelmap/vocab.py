@@ -64,10 +64,14 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l",
                             "ı": "i", "ɛ": "e", "ɔ": "o", "ɲ": "ny", "ŋ": "ng", "ɗ": "d",
                             "ɓ": "b", "ƙ": "k", "ƴ": "y"})
-# invisible characters that do not separate words: zero-width spaces and joiners, soft
-# hyphens, byte-order and direction marks (Unicode's "format" category), Arabic's tatweel
-_INVISIBLE = {"Cf"}
-_TATWEEL = "\u0640"
+# invisible characters that do not separate words: Unicode's "format" characters (category
+# Cf: zero-width spaces and joiners, soft hyphens, byte-order and direction marks...) and
+# Arabic's tatweel (U+0640)
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u0640\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]")
 
 
 def strip_accents(text: object) -> str:
@@ -81,9 +85,11 @@ def strip_accents(text: object) -> str:
     >>> strip_accents("Tillabéri"), strip_accents("Œuvre"), strip_accents("Ga\u200bo")
     ('tillaberi', 'oeuvre', 'gao')
     """
-    folded = unicodedata.normalize("NFKD", str(text))
-    folded = "".join(c for c in folded if not unicodedata.combining(c) and c != _TATWEEL
-                     and unicodedata.category(c) not in _INVISIBLE).lower()
+    text = str(text)
+    if text.isascii():
+        return text.lower()
+    folded = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     return folded.translate(_LIGATURES)
 
 

@@ -7,8 +7,6 @@ its own manifest: every file listed, each with the SHA-256 the manifest gives, n
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import random
 import signal
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sahelmap import DataWarning
-from sahelmap.errors import ExportError, OutputLockedError
+from sahelmap.errors import ExportError, OutputLockedError, RenderError
 from sahelmap.outputs import WEEKLY_FILES, OutputFolder
 from sahelmap.pipeline import weekly
 
@@ -30,21 +28,6 @@ EVENTS = ("event_date,event_type,location,fatalities,source\n"
           "2022-09-14,Battles,Ménaka,4,Report B\n"
           "2022-09-20,Attack,Tillabéri,5,Report C\n"
           "2022-09-21,Explosions/Remote violence,Ansongo,2,Report D\n")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def complete_set(out: Path) -> str:
-    """The week of the complete run ``out`` holds; fails on a mix or a damaged file."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    present = sorted(p.name for p in out.iterdir())
-    assert present == manifest["files"], f"files {present} but manifest {manifest['files']}"
-    for name, digest in manifest["sha256"].items():
-        assert _sha256(out / name) == digest, f"{name} is not the file its run wrote"
-    assert set(manifest["sha256"]) == set(manifest["files"]) - {"manifest.json"}
-    return manifest["options"]["week"]
 
 
 def _run(events: Path, out: Path, week: str, *extra: str) -> subprocess.Popen:
@@ -66,7 +49,7 @@ def _staging_appears(parent: Path, name: str, process: subprocess.Popen,
 
 
 @pytest.mark.slow  # about 6 runs of the command, ~15 s
-def test_a_killed_weekly_run_leaves_the_previous_set_or_the_new_one(tmp_path):
+def test_a_killed_weekly_run_leaves_the_previous_set_or_the_new_one(tmp_path, complete_set):
     events = tmp_path / "events.csv"
     events.write_text(EVENTS, encoding="utf-8")
     out = tmp_path / "weekly"
@@ -113,7 +96,7 @@ def _weekly(events: Path, out: Path, week: str = "2022-W37", **options) -> dict[
     return weekly(events=[events], week=week, out_dir=out, png=False, **options)
 
 
-def test_files_of_an_earlier_run_are_removed(events_file, tmp_path):
+def test_files_of_an_earlier_run_are_removed(events_file, tmp_path, complete_set):
     out = tmp_path / "weekly"
     written = weekly(events=[events_file], week="2022-W37", out_dir=out, png=True)
     assert (out / "map.png").exists() and written["image"] == out.absolute() / "map.png"
@@ -123,7 +106,7 @@ def test_files_of_an_earlier_run_are_removed(events_file, tmp_path):
 
 
 def test_a_failed_run_keeps_the_previous_set_and_releases_the_lock(events_file, tmp_path,
-                                                                   monkeypatch):
+                                                                   monkeypatch, complete_set):
     out = tmp_path / "weekly"
     _weekly(events_file, out)
 
@@ -137,7 +120,7 @@ def test_a_failed_run_keeps_the_previous_set_and_releases_the_lock(events_file, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "weekly"]
 
 
-def test_a_second_run_into_the_same_folder_is_refused(events_file, tmp_path):
+def test_a_second_run_into_the_same_folder_is_refused(events_file, tmp_path, complete_set):
     out = tmp_path / "weekly"
     _weekly(events_file, out)
     with pytest.raises(RuntimeError, match="the first run stops"):
@@ -149,7 +132,7 @@ def test_a_second_run_into_the_same_folder_is_refused(events_file, tmp_path):
     assert complete_set(out) == "2022-W37"
 
 
-def test_a_lock_whose_run_died_is_taken_over_with_a_warning(events_file, tmp_path):
+def test_a_lock_whose_run_died_is_taken_over_with_a_warning(events_file, tmp_path, complete_set):
     out = tmp_path / "weekly"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -162,7 +145,7 @@ def test_a_lock_whose_run_died_is_taken_over_with_a_warning(events_file, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "weekly"]
 
 
-def test_a_folder_swapped_aside_by_a_killed_run_is_put_back(events_file, tmp_path):
+def test_a_folder_swapped_aside_by_a_killed_run_is_put_back(events_file, tmp_path, complete_set):
     """Where the system has no atomic swap, a kill between the two renames is repaired."""
     out = tmp_path / "weekly"
     _weekly(events_file, out)
@@ -197,10 +180,43 @@ def test_out_under_a_file_is_refused_naming_it(events_file, tmp_path):
         _weekly(events_file, plain / "weekly")
 
 
-def test_a_symlinked_out_folder_keeps_its_link(events_file, tmp_path):
+def test_a_symlinked_out_folder_keeps_its_link(events_file, tmp_path, complete_set):
     real = tmp_path / "real"
     real.mkdir()
     link = tmp_path / "link"
     link.symlink_to(real)
     _weekly(events_file, link)
     assert link.is_symlink() and complete_set(real) == "2022-W37"
+
+
+def test_a_map_of_too_many_points_is_refused_before_drawing_or_warned(events_file, tmp_path,
+                                                                     monkeypatch):
+    out = tmp_path / "weekly"
+    with pytest.raises(RenderError, match=r"2 event points, more than the map draws "
+                                          r"\(--max-points 1\).*regions.csv"):
+        _weekly(events_file, out, max_points=1)
+    assert not out.exists()  # refused before anything was written
+    monkeypatch.setattr("sahelmap.pipeline.SLOW_MAP_POINTS", 1)
+    with pytest.warns(DataWarning, match="the map draws 2 event points.*minutes"):
+        _weekly(events_file, out, max_points=None)
+    assert (out / "map.html").exists()
+
+
+def test_a_single_output_file_is_replaced_whole_or_kept(tmp_path, monkeypatch):
+    """``aggregate --out`` and ``geocode --out``: a failed write keeps the previous file."""
+    import pandas as pd
+
+    from sahelmap.io import write_csv
+
+    path = write_csv(pd.DataFrame({"unit": ["ML07"], "events": [3]}), tmp_path / "t.csv")
+    before = path.read_bytes()
+
+    def half_then_fail(self, target, **kwargs):
+        Path(target).write_text("unit,ev")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        write_csv(pd.DataFrame({"unit": ["ML10"], "events": [5]}), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]

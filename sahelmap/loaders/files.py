@@ -318,37 +318,33 @@ def _read_recoded(path: Path, text: str, note: str,
     return table
 
 
-_NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
 def _mixed_encodings(path: Path) -> tuple[str, str] | None:
     """The text of a file whose lines mix UTF-8 and Windows-1252, and a note saying which.
 
     Files pasted together from two exports hold both; each line is decoded as UTF-8 when
-    it is valid UTF-8, else as Windows-1252. None when the file is not such a mix.
+    it is valid UTF-8, else as Windows-1252. None when the file is not such a mix (called
+    once the file has failed to decode as UTF-8).
     """
     data = path.read_bytes()
-    cp1252 = []
-    for match in _NON_ASCII_LINE.finditer(data):
+    try:  # valid UTF-8 sequences decode to characters, other bytes to lone surrogates
+        data.decode("utf-8", errors="surrogateescape").encode("ascii", "surrogateescape")
+        return None  # not one valid multi-byte UTF-8 sequence: plain Windows-1252
+    except UnicodeEncodeError:
+        pass
+    parts, cp1252 = [], []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
         try:
-            match.group().decode("utf-8")
+            parts.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            cp1252.append(match)
-    n_utf8 = sum(1 for _ in _NON_ASCII_LINE.finditer(data)) - len(cp1252)
-    if not cp1252 or not n_utf8:
+            parts.append(line.decode("cp1252", errors="replace"))
+            cp1252.append(number)
+    if not cp1252:
         return None
-    parts, at = [], 0
-    for match in cp1252:
-        parts.append(data[at:match.start()].decode("utf-8-sig" if at == 0 else "utf-8"))
-        parts.append(match.group().decode("cp1252", errors="replace"))
-        at = match.end()
-    parts.append(data[at:].decode("utf-8"))
-    lines = [len(_LINE_END.findall(data, 0, m.start())) + 1 for m in cp1252[:5]]
-    shown = ", ".join(map(str, lines)) + (f" and {len(cp1252) - 5} more" if len(cp1252) > 5
-                                           else "")
-    return "".join(parts), (f"the file mixes encodings: line(s) {shown} decoded as "
-                            "Windows-1252, the others as UTF-8")
+    shown = ", ".join(map(str, cp1252[:5])) + (f" and {len(cp1252) - 5} more"
+                                               if len(cp1252) > 5 else "")
+    return "".join(parts).removeprefix("\ufeff"), (
+        f"the file mixes encodings: line(s) {shown} decoded as Windows-1252, the others as "
+        "UTF-8")
 
 
 def _read_csv_text(path: Path, source: Path, encodings: list[str],
