@@ -220,3 +220,18 @@ def test_a_single_output_file_is_replaced_whole_or_kept(tmp_path, monkeypatch):
         write_csv(pd.DataFrame({"unit": ["ML10"], "events": [5]}), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+@pytest.mark.parametrize("which", ["parent", "out"])
+def test_a_read_only_folder_is_refused_naming_it(events_file, tmp_path, monkeypatch, which):
+    """Read-only for this user (faked: the tests may run as root, who may write anywhere)."""
+    out = tmp_path / "shared" / "weekly"
+    out.mkdir(parents=True)
+    read_only = out.parent if which == "parent" else out
+    real_access = os.access
+    monkeypatch.setattr("sahelmap.outputs.os.access",
+                        lambda path, mode: Path(path) != read_only and real_access(path, mode))
+    with pytest.raises(ExportError, match=f"cannot write into {out}: the folder .*read-only"):
+        _weekly(events_file, out)
+    assert list(out.iterdir()) == [] and sorted(p.name for p in out.parent.iterdir()) == [
+        "weekly"]
