@@ -181,7 +181,9 @@ def main() -> None:
 @click.option("--week", required=True, metavar="YYYY-Www",
               help="ISO week to map, e.g. 2022-W37.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for map.html, map.png, regions.csv, rejected.csv and flagged.csv.")
+              help="Folder for map.html, map.png, regions.csv, rejected.csv, flagged.csv and "
+                   "manifest.json; replaced whole at the end of the run, so it may hold only "
+                   "these files.")
 @click.option("--gazetteer", type=click.Path(dir_okay=False),
               help="Your own places (CSV: name, lon, lat[, aliases]) for camps and villages "
                    "no public list has.")

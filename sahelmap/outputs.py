@@ -13,6 +13,9 @@ does not write (``map.png`` after ``--no-png``) go with it.
 - Since the folder is replaced whole, ``--out`` may hold only files sahelmap writes: a
   folder with anything else in it (your notes, another tool's files, a sub-folder) is
   refused, naming what is there, rather than deleted.
+- A folder that is a mount point (a Docker volume, a network share) cannot be swapped: its
+  files are replaced one by one inside it, ``manifest.json`` removed first and written
+  last, so a folder with a manifest always holds one run's complete set (with a warning).
 - A lock file beside the folder (``.<name>.sahelmap-lock``, holding the PID) stops a second
   run into the same folder. A lock left by a run that died (its PID no longer runs on this
   machine) is taken over, with a warning.
@@ -84,6 +87,7 @@ class OutputFolder:
         self.names = frozenset(names)
         self.lock = self.path.parent / f".{self.path.name}.sahelmap-lock"
         self.staging: Path | None = None
+        self.in_place = False
 
     def __enter__(self) -> Path:
         self._check_parent()
@@ -91,8 +95,11 @@ class OutputFolder:
         try:
             self._recover()
             self._check_contents()
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}{_STAGING}",
-                                                 dir=self.path.parent))
+            # a mount point (a Docker volume...) cannot be swapped: write inside it
+            self.in_place = self.path.is_dir() and _mount_point(self.path)
+            self.staging = Path(tempfile.mkdtemp(
+                prefix=_STAGING if self.in_place else f".{self.path.name}{_STAGING}",
+                dir=self.path if self.in_place else self.path.parent))
             mode = self.path.stat().st_mode & 0o7777 if self.path.is_dir() else _default_mode()
             os.chmod(self.staging, mode)
         except BaseException:
@@ -136,7 +143,7 @@ class OutputFolder:
         if not os.access(self.path, os.W_OK | os.X_OK):
             raise ExportError(f"cannot write into {self.given}: the folder is read-only; "
                               "choose another --out")
-        entries = sorted(self.path.iterdir())
+        entries = sorted(p for p in self.path.iterdir() if not p.name.startswith(_STAGING))
         folders = [p.name for p in entries if p.is_dir() and not p.is_symlink()]
         if folders:
             raise ExportError(
@@ -207,6 +214,8 @@ class OutputFolder:
             os.rename(retired[-1], self.path)
             warn(f"{self.path}: the previous run's files were put back (a run was stopped "
                  "while moving its files into place)")
+        if self.path.is_dir():  # unfinished folders of runs into a mount point
+            leftovers += list(self.path.glob(f"{_STAGING}*"))
         for leftover in leftovers:
             if leftover.is_dir() and leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -215,7 +224,9 @@ class OutputFolder:
         assert self.staging is not None
         for file in self.staging.iterdir():
             _fsync(file)
-        if not self.path.exists():
+        if self.in_place:
+            self._replace_files()
+        elif not self.path.exists():
             os.rename(self.staging, self.path)
         elif _exchange(self.staging, self.path):
             shutil.rmtree(self.staging)  # now the previous run's folder
@@ -228,6 +239,26 @@ class OutputFolder:
             shutil.rmtree(retired)
         _fsync(self.path.parent)
         self.staging = None
+
+    def _replace_files(self) -> None:
+        """Replace the files of a folder that cannot be swapped, ``manifest.json`` last.
+
+        The manifest goes first and comes back last, so a folder with a manifest holds one
+        run's complete set (each file checked by the SHA-256 the manifest gives).
+        """
+        assert self.staging is not None
+        warn(f"{self.given} is a mount point and cannot be swapped whole: its files are "
+             "replaced one by one, manifest.json last")
+        new = {p.name for p in self.staging.iterdir()}
+        (self.path / "manifest.json").unlink(missing_ok=True)
+        for name in sorted(new - {"manifest.json"}):
+            os.replace(self.staging / name, self.path / name)
+        for old in self.path.iterdir():
+            if old.name in self.names and old.name not in new:
+                old.unlink()
+        if "manifest.json" in new:
+            os.replace(self.staging / "manifest.json", self.path / "manifest.json")
+        self.staging.rmdir()
 
 
 @contextmanager
@@ -256,6 +287,14 @@ def replacing(path: str | PathLike) -> Iterator[Path]:
     finally:
         if temp.exists():
             temp.unlink()
+
+
+def _mount_point(folder: Path) -> bool:
+    """True when ``folder`` is a mount point, or on another device than its parent."""
+    try:
+        return os.path.ismount(folder) or folder.stat().st_dev != folder.parent.stat().st_dev
+    except OSError:
+        return False
 
 
 def _listed(names: list[str]) -> str:

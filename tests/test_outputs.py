@@ -235,3 +235,21 @@ def test_a_read_only_folder_is_refused_naming_it(events_file, tmp_path, monkeypa
         _weekly(events_file, out)
     assert list(out.iterdir()) == [] and sorted(p.name for p in out.parent.iterdir()) == [
         "weekly"]
+
+
+def test_a_mount_point_is_updated_file_by_file_manifest_last(events_file, tmp_path,
+                                                              monkeypatch, complete_set):
+    """A Docker volume cannot be renamed: the files are replaced inside it (faked here)."""
+    out = tmp_path / "weekly"
+    weekly(events=[events_file], week="2022-W37", out_dir=out, png=True)
+    monkeypatch.setattr("sahelmap.outputs._mount_point", lambda folder: folder == out)
+    order = []
+    real_replace = os.replace
+    monkeypatch.setattr("sahelmap.outputs.os.replace",
+                        lambda a, b: (Path(b).parent == out and order.append(Path(b).name),
+                                      real_replace(a, b)))
+    with pytest.warns(DataWarning, match="mount point.*manifest.json last"):
+        _weekly(events_file, out, "2022-W38")
+    assert order[-1] == "manifest.json" and len(order) == 5
+    assert complete_set(out) == "2022-W38"  # map.png of the first run removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "weekly"]

@@ -138,3 +138,16 @@ def test_names_in_other_scripts_are_looked_up_not_called_missing(tmp_path):
     gazetteer = _csv(tmp_path, "name,lon,lat\nغاو,-0.04,16.27\n", "places.csv")
     placed = read_events(events, gazetteer=gazetteer).accepted.set_index("source_row")
     assert placed.loc[2, "adm1_pcode"] == "ML07"
+
+
+def test_a_year_no_timestamp_holds_is_named_as_the_reason(tmp_path):
+    path = _csv(tmp_path, HEADER + "2999-09-12,Attack,Gao,1\n12/09/1500,Attack,Gao,1\n"
+                                   "2022-13-45,Attack,Gao,1\n2022-09-12,Attack,Gao,1\n")
+    reasons = _reasons(read_events(path))
+    assert [reasons[row][1] for row in (2, 3, 4)] == [
+        "date with an impossible year (a typo?)", "date with an impossible year (a typo?)",
+        "unparseable date"]
+    periods = _csv(tmp_path, "date,place,idps\n2022-09-01 - 2999-01-01,Gao,3\n"
+                             "2022-09-12,Gao,4\n", "periods.csv")
+    assert _reasons(read_displacement(periods))[2] == (
+        "date", "date with an impossible year (a typo?)")

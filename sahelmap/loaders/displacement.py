@@ -238,13 +238,13 @@ class _Displacement(Records):
         periods = parse_periods(column, dayfirst=dayfirst)
         self.check_dates("date", periods, column)
         add("date", periods.missing, column, "missing date")
-        add("date", periods.unparsed, column, "unparseable date")
+        self.check_unparsed("date", periods.unparsed, column)
         self.check_date_range(periods.start, column, "date")
         start = periods.start
         end = periods.end.where(periods.precision.isin(["month", "range"]).to_numpy())
         given = parse_dates(f["period_end"], dayfirst=dayfirst)
         self.check_dates("period_end", given, f["period_end"])
-        add("period_end", given.unparsed, f["period_end"], "unparseable date")
+        self.check_unparsed("period_end", given.unparsed, f["period_end"])
         has_end = given.start.notna()
         end = end.where(~has_end.to_numpy(), given.end)
         add("period_end", (has_end & (end < start)).to_numpy(), f["period_end"],

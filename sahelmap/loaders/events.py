@@ -245,7 +245,7 @@ class _Events(Records):
         dates = parse_dates(f["date"], dayfirst=self.options.dayfirst)
         self.check_dates("date", dates, f["date"])
         add("date", dates.missing, f["date"], "missing date")
-        add("date", dates.unparsed, f["date"], "unparseable date")
+        self.check_unparsed("date", dates.unparsed, f["date"])
         add("date", (dates.precision == "month").to_numpy(), f["date"],
             "date gives a month, not a day")
         self.check_date_range(dates.start, f["date"], "date")

@@ -210,6 +210,16 @@ class Records:
             self.problems.add("place", bad, shown, why)
         return out
 
+    def check_unparsed(self, field: str, unparsed: np.ndarray, values: pd.Series) -> None:
+        """Reject dates that could not be read, saying when the year is the reason."""
+        unparsed = np.asarray(unparsed, dtype=bool)
+        far = np.zeros(len(values), dtype=bool)
+        years = values[unparsed].astype("str").str.findall(r"(?<!\d)\d{4,}(?!\d)")
+        far[unparsed] = years.map(  # beyond the dates a timestamp holds (1678 to 2261)
+            lambda found: any(not 1678 <= int(y) <= 2261 for y in found)).to_numpy(dtype=bool)
+        reason = np.where(far, "date with an impossible year (a typo?)", "unparseable date")
+        self.problems.add(field, unparsed, values, reason)
+
     def check_dates(self, field: str, parsed: DateParse, values: pd.Series) -> None:
         """Reject the dates of a column read in no single order; say the order chosen.
 
