@@ -117,6 +117,13 @@ CASES = [
     ("multipoint-events", lambda d: _geo(d, [MultiPoint([(-0.04, 16.27), (0.1, 16.3)])]), "ok"),
     ("line-events", lambda d: _geo(d, [LineString([(-0.04, 16.27), (0.1, 16.3)])]), "ok"),
     ("null-geometry-events", lambda d: _geo(d, [None, Point(-0.04, 16.27)]), "ok"),
+    ("nul-only-file", lambda d: ["--events", _file(d, b"\x00" * 5000)], "events.csv"),
+    ("twenty-thousand-columns", lambda d: ["--events", _file(
+        d, ",".join(f"c{i}" for i in range(20_000)) + "\n" + "1," * 19_999 + "1\n")],
+     "and 19,960 more"),
+    ("gazetteer-utf16", lambda d: _events(d, "2022-09-12,Attack,Kadji,1,x\n") + [
+        "--gazetteer", _file(d, "name,lon,lat\nKadji,-0.05,16.25\n".encode("utf-16"),
+                             "camps.csv")], "ok"),
     ("title-only-csv", lambda d: ["--events", _file(d, "Weekly report\n\n")], "events.csv"),
     ("sep-hint-only", lambda d: ["--events", _file(d, "sep=;\n")], "events.csv"),
     ("only-ancient-rows", lambda d: _events(d, "1899-09-12,Attack,Gao,3,x\n"), "2022-W37"),
@@ -179,6 +186,7 @@ def test_hostile_input_gives_a_complete_folder_or_one_line(tmp_path, make, expec
     out = Path(extra[extra.index("--out") + 1]) if "--out" in extra else tmp_path / "out"
     if expected == "ok":
         assert result.exit_code == 0, result.output
+        assert "\x00" not in result.output
         assert complete_set(out) == "2022-W37"
         _accounted_for(out)
         return
@@ -186,6 +194,7 @@ def test_hostile_input_gives_a_complete_folder_or_one_line(tmp_path, make, expec
     message = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert len(message) == 1, result.stderr
     assert expected in message[0], message[0]
+    assert message[0].isprintable() and len(message[0]) < 2000, message[0][:200]
     if out.is_dir() and (out / "manifest.json").exists():  # never half-written
         complete_set(out)
 

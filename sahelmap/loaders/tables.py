@@ -236,6 +236,18 @@ def check_figures(raw: RawTable, cmap: ColumnMap) -> None:
              f"({', '.join(repr(fields[n]) for n in empty)})")
 
 
+def _shown(name: object) -> str:
+    r"""A column name for a one-line message: control characters escaped, at most 40 long.
+
+    >>> _shown("Lieu"), _shown("\x00" * 50)
+    ('Lieu', '\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00...')
+    """
+    text = str(name)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None) -> Table:
     headers = [c for c in raw.frame.columns if c not in MARKERS]
     cmap = _recognised(raw, kind, mapping)
@@ -249,7 +261,8 @@ def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None
                             raw.path, fallback, fields[fallback])
                 break
     has_points = raw.point_lon is not None and bool(np.isfinite(raw.point_lon).any())
-    listed = ", ".join(headers) or "(none)"
+    listed = ", ".join(map(_shown, headers[:40])) + (
+        f" and {len(headers) - 40:,} more" if len(headers) > 40 else "") or "(none)"
     hint = "map one with columns={'<column>': '%s'}"
 
     def missing(field: str, what: str) -> InputFileError:
