@@ -118,9 +118,9 @@ CASES = [
     ("line-events", lambda d: _geo(d, [LineString([(-0.04, 16.27), (0.1, 16.3)])]), "ok"),
     ("null-geometry-events", lambda d: _geo(d, [None, Point(-0.04, 16.27)]), "ok"),
     ("nul-only-file", lambda d: ["--events", _file(d, b"\x00" * 5000)], "events.csv"),
-    ("twenty-thousand-columns", lambda d: ["--events", _file(
-        d, ",".join(f"c{i}" for i in range(20_000)) + "\n" + "1," * 19_999 + "1\n")],
-     "and 19,960 more"),
+    ("two-thousand-columns", lambda d: ["--events", _file(
+        d, ",".join(f"c{i}" for i in range(2_000)) + "\n" + "1," * 1_999 + "1\n")],
+     "and 1,960 more"),
     ("gazetteer-utf16", lambda d: _events(d, "2022-09-12,Attack,Kadji,1,x\n") + [
         "--gazetteer", _file(d, "name,lon,lat\nKadji,-0.05,16.25\n".encode("utf-16"),
                              "camps.csv")], "ok"),
