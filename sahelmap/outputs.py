@@ -89,6 +89,20 @@ class OutputFolder:
         self.staging: Path | None = None
         self.in_place = False
 
+    def check(self) -> None:
+        """Refuse now what entering would refuse (before a long run, not after it).
+
+        Raises
+        ------
+        ExportError
+            The folder cannot be written, holds files sahelmap does not write, or
+            (:class:`OutputLockedError`) another run is writing into it.
+        """
+        self._check_parent()
+        self._check_contents()
+        if self.lock.exists() and not self._stale():
+            raise self._locked()
+
     def __enter__(self) -> Path:
         self._check_parent()
         self._acquire()
@@ -172,8 +186,11 @@ class OutputFolder:
             with os.fdopen(handle, "w") as lock:
                 lock.write(me)
             return None
+        raise self._locked()
+
+    def _locked(self) -> OutputLockedError:
         pid, host = _owner(self.lock)
-        raise OutputLockedError(
+        return OutputLockedError(
             f"another sahelmap run (PID {pid} on {host}) is writing into {self.given}; wait "
             f"for it to finish, or if none is running delete {self.lock}")
 

@@ -212,6 +212,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     step = step or (lambda label, work: work())
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
+    OutputFolder(out_dir, names=WEEKLY_FILES).check()  # refuse a bad --out before reading
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,

@@ -253,3 +253,17 @@ def test_a_mount_point_is_updated_file_by_file_manifest_last(events_file, tmp_pa
     assert order[-1] == "manifest.json" and len(order) == 5
     assert complete_set(out) == "2022-W38"  # map.png of the first run removed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "weekly"]
+
+
+def test_a_bad_out_folder_is_refused_before_the_reports_are_read(events_file, tmp_path,
+                                                                  monkeypatch):
+    out = tmp_path / "weekly"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+
+    def not_now(*args, **kwargs):
+        raise AssertionError("the reports were read before --out was checked")
+
+    monkeypatch.setattr("sahelmap.pipeline.load_reports", not_now)
+    with pytest.raises(ExportError, match="notes.txt"):
+        _weekly(events_file, out)
