@@ -194,6 +194,11 @@ def read_boundaries(path: str | PathLike, *, layer: str | None = None,
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
         raise BoundaryError(f"Boundary file {path} has no geometry: give a GeoJSON, "
                             "GeoPackage or Shapefile of admin polygons.")
+    kinds = set(frame.geometry.dropna().geom_type) - {"Polygon", "MultiPolygon"}
+    if kinds:  # points or lines have no inside: every report would fall outside them
+        raise BoundaryError(f"Boundary file {path} holds {', '.join(sorted(kinds))} "
+                            "geometries, not admin polygons: give the file of polygons "
+                            "(COD-AB 'admbnda' layers, geoBoundaries ADM files).")
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     elif not frame.crs.equals("EPSG:4326"):

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
+from sahelmap.outputs import MAX_MAP_POINTS
 from sahelmap.vocab import DEFAULT_STRUCTURE, SCHEMES, STRUCTURES, VALUES
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."
@@ -125,6 +126,10 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="When a row's point lies outside the admin unit it names: keep the "
                           "point (default) or the unit; flagged either way."),
         click.option("--country", help="Country of rows that give none (Mali or Niger)."),
+        click.option("--max-count", "max_count", multiple=True, metavar="FIGURE=N",
+                     help="Reject reports giving more than N of a figure as implausible "
+                          "(defaults: fatalities=5000 per event; arrivals, idps, returns, "
+                          "departures=5000000; households=1000000). Repeatable."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -133,7 +138,7 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _job(ctx: click.Context, params: dict[str, Any]) -> tuple[dict, dict, dict]:
     """Reading options per kind, and the command's options with the schema's defaults."""
-    from sahelmap.schema import Schema, parse_columns, read_schema
+    from sahelmap.schema import Schema, parse_bounds, parse_columns, read_schema
 
     schema = read_schema(params["schema"]) if params.get("schema") else Schema()
     chosen = dict(params)
@@ -157,6 +162,9 @@ def _job(ctx: click.Context, params: dict[str, Any]) -> tuple[dict, dict, dict]:
         displacement["columns"] = columns
     if params.get("event_types"):
         events["event_types"] = _terms(params["event_types"])
+    for key, bound in parse_bounds(params.get("max_count") or ()).items():
+        options = events if key == "fatalities" else displacement
+        options["max_counts"] = {**options.get("max_counts", {}), key: bound}
     return events, displacement, chosen
 
 
@@ -189,7 +197,9 @@ def main() -> None:
 @click.option("--week", required=True, metavar="YYYY-Www",
               help="ISO week to map, e.g. 2022-W37.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for map.html, map.png, regions.csv, rejected.csv and flagged.csv.")
+              help="Folder for map.html, map.png, regions.csv, rejected.csv, flagged.csv and "
+                   "manifest.json; replaced whole at the end of the run, so it may hold only "
+                   "these files.")
 @click.option("--gazetteer", type=click.Path(dir_okay=False),
               help="Your own places (CSV: name, lon, lat[, aliases]) for camps and villages "
                    "no public list has.")
@@ -222,6 +232,9 @@ def main() -> None:
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--png/--no-png", default=True, show_default=True,
               help="Also write the 300 dpi PNG for reports.")
+@click.option("--max-points", default=MAX_MAP_POINTS, show_default=True,
+              type=click.IntRange(0), help="Refuse to draw a map of more event points than "
+                                           "this (browsers struggle with larger maps).")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -247,6 +260,7 @@ def weekly(ctx: click.Context, **params: Any) -> None:
             level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
             k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
             dayfirst=not p["monthfirst"], png=p["png"], allow_zero=p["allow_zero"],
+            max_points=p["max_points"],
             step=steps.run,
             event_options=event_options, displacement_options=displacement_options,
         )
@@ -262,6 +276,8 @@ def _print_run(manifest: Path) -> None:
 
     run = json.loads(manifest.read_text(encoding="utf-8"))
     counts = run["counts"]
+    for note in counts.get("notes", ()):
+        click.echo(f"note: {note}", err=True)
     for kind, c in counts["inputs"].items():
         reasons = ", ".join(f"{k} {v:,}" for k, v in c["rejected_by_field"].items())
         click.echo(f"{kind}: {c['read']:,} rows read, {c['accepted']:,} accepted, "

@@ -26,6 +26,7 @@ __all__ = [
     "AccountingError",
     "AggregateError",
     "ExportError",
+    "OutputLockedError",
     "PeriodError",
     "RenderError",
 ]
@@ -95,6 +96,10 @@ class PcodeVersionError(BoundaryError):
 
 class ExportError(SahelmapError, ValueError):
     """A frame cannot be written (unknown format, no geometry, or an unwritable path)."""
+
+
+class OutputLockedError(ExportError):
+    """Another sahelmap run is writing into the same output folder."""
 
 
 class PeriodError(SahelmapError, ValueError):

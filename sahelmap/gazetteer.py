@@ -108,13 +108,10 @@ def read_user_gazetteer(path: str | PathLike | pd.DataFrame) -> pd.DataFrame:
         Naming the file, row and field of a missing column or a bad coordinate.
     """
     label = "<DataFrame>" if isinstance(path, pd.DataFrame) else str(path)
-    try:
-        table = path.copy() if isinstance(path, pd.DataFrame) else pd.read_csv(path, dtype=str)
-    except pd.errors.EmptyDataError:
-        raise GazetteerError(f"Gazetteer file {label} is empty: it needs a header "
-                             "'name,lon,lat[,aliases]' and one row per place") from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise GazetteerError(f"Cannot read gazetteer file {label}: {exc}") from None
+    if isinstance(path, pd.DataFrame):
+        table, rows = path.copy(), np.arange(2, len(path) + 2)
+    else:
+        table, rows = _read_places(path, label)
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in ("name", "lon", "lat") if c not in table.columns]
     if missing:
@@ -129,13 +126,13 @@ def read_user_gazetteer(path: str | PathLike | pd.DataFrame) -> pd.DataFrame:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise GazetteerError(
-                f"Gazetteer file {label}, row {row + 2}, field {column!r}: "
+                f"Gazetteer file {label}, row {rows[row]}, field {column!r}: "
                 f"{table[column].iloc[row]!r} is not a coordinate in decimal degrees."
             )
     blank = table["name"].fillna("").str.strip() == ""
     if blank.any():
         row = int(np.flatnonzero(blank.to_numpy())[0])
-        raise GazetteerError(f"Gazetteer file {label}, row {row + 2}, field 'name': empty.")
+        raise GazetteerError(f"Gazetteer file {label}, row {rows[row]}, field 'name': empty.")
     aliases = table.get("aliases", pd.Series("", index=table.index)).fillna("")
     return pd.DataFrame({
         "name": table["name"].str.strip(),
@@ -144,8 +141,30 @@ def read_user_gazetteer(path: str | PathLike | pd.DataFrame) -> pd.DataFrame:
         "lon": lon.to_numpy(float),
         "lat": lat.to_numpy(float),
         "source": f"user gazetteer {label}",
-        "source_id": [f"{label}:{i + 2}" for i in range(len(table))],
+        "source_id": [f"{label}:{row}" for row in rows],
     })
+
+
+def _read_places(path: str | PathLike, label: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """A gazetteer file's cells and row numbers, read as report files are (any encoding)."""
+    from sahelmap.errors import InputFileError
+    from sahelmap.loaders.files import MARKERS, read_table
+
+    try:
+        raw = read_table(path)
+    except InputFileError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        if "empty" in reason or "no header" in reason:
+            reason += ": it needs a header 'name,lon,lat[,aliases]' and one row per place"
+        raise GazetteerError(f"Gazetteer file {label}: {reason}") from None
+    table = raw.frame
+    for marker in (m for m in MARKERS if m in table.columns):
+        damaged = table[marker].notna().to_numpy()
+        if damaged.any():
+            raise GazetteerError(f"Gazetteer file {label}, row {raw.rows[damaged][0]}: "
+                                 f"damaged row {marker}: fix it and run again")
+        table = table.drop(columns=marker)
+    return table, raw.rows
 
 
 def load_gazetteer(extra: str | PathLike | pd.DataFrame | None = None) -> Gazetteer:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sahelmap.errors import ExportError
+from sahelmap.outputs import replacing
 
 __all__ = ["ExportError", "FORMATS", "export", "write_csv"]
 
@@ -34,7 +35,8 @@ def export(frame: pd.DataFrame, path: str | PathLike, *, wkt: bool = False,
         can only be written to CSV.
     path : path-like
         Ending in ``.csv``, ``.geojson`` or ``.gpkg`` (any case). An existing file is
-        replaced (for GeoPackage: the layer is replaced, other layers are kept).
+        replaced: in one step for CSV and GeoJSON (written beside it, then moved over it);
+        for GeoPackage the layer is replaced and the other layers are kept.
     wkt : bool
         CSV only: keep the geometry as a WKT text column ``geometry`` (default: dropped).
     layer : str, optional
@@ -85,7 +87,8 @@ def export(frame: pd.DataFrame, path: str | PathLike, *, wkt: bool = False,
     if suffix == ".geojson":
         if out.crs is not None and not out.crs.equals("EPSG:4326"):
             out = out.to_crs("EPSG:4326")
-        out.to_file(path, driver="GeoJSON", engine="pyogrio")
+        with replacing(path) as temp:
+            out.to_file(temp, driver="GeoJSON", engine="pyogrio")
     else:
         out.to_file(path, driver="GPKG", layer=layer or path.stem, engine="pyogrio")
     return path
@@ -137,7 +140,8 @@ def write_csv(frame: pd.DataFrame, path: str | PathLike) -> Path:
         text = text.copy()
         text[is_text] = cells
         out[column] = text
-    out.to_csv(path, index=False)
+    with replacing(path) as temp:  # a stopped run leaves the previous file, not half of one
+        out.to_csv(temp, index=False)
     return path
 
 

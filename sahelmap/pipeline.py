@@ -17,13 +17,13 @@ import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
 from sahelmap.errors import EmptyMapError, PeriodError
+from sahelmap.outputs import MAX_MAP_POINTS, SLOW_MAP_POINTS, WEEKLY_FILES, OutputFolder
 from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES, VALUES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 
 Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
-
 
 
 
@@ -178,10 +178,17 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str | None = None,
            scheme: str = "quantiles", k: int = 5,
            title: str | None = None, merge_duplicates: bool = True, dayfirst: bool = True,
-           png: bool = True, allow_zero: bool = False, step: Step | None = None,
+           png: bool = True, allow_zero: bool = False,
+           max_points: int | None = MAX_MAP_POINTS, step: Step | None = None,
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
+
+    The files are written into a temporary folder beside ``out_dir`` and swapped into place
+    together (:class:`sahelmap.outputs.OutputFolder`): ``out_dir`` holds the previous run's
+    complete set or this run's, never a mix, and a second run into the same folder is
+    refused while one is writing. ``out_dir`` may hold only the files listed in
+    :data:`sahelmap.outputs.WEEKLY_FILES` (anything else is refused, not deleted).
 
     Parameters
     ----------
@@ -194,6 +201,12 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         a map of zeros drawn from accepted reports is nearly always a misread column or the
         wrong ``value``, so it is refused (:class:`~sahelmap.errors.EmptyMapError`) with the
         figures the week does hold.
+    max_points : int or None
+        Refuse to draw more event points than this (a map of hundreds of thousands of
+        points is tens of megabytes that browsers struggle to open); ``None``: no limit.
+        Above :data:`sahelmap.outputs.SLOW_MAP_POINTS` a warning says the map will be slow.
+
+    Other parameters are those of :func:`load_reports` and :func:`sahelmap.summarize`.
 
     Returns
     -------
@@ -209,6 +222,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     step = step or (lambda label, work: work())
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
+    OutputFolder(out_dir, names=WEEKLY_FILES).check()  # refuse a bad --out before reading
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
@@ -232,31 +246,52 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
         sources = [*sources, off_map]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    _check_map_size(points, max_points)
     written = {}
-    m = step("drawing the map", lambda: crisis_map(
-        drawn, points, value=value, scheme=scheme, k=k, title=heading, period=period,
-        sources=sources))
-    written["map"] = save_html(m, out / "map.html")
-    if png:
-        from sahelmap.render import save_static
+    # every file goes into a temporary folder swapped with out_dir at the end: a stopped
+    # run leaves the previous run's complete set (see sahelmap.outputs)
+    with OutputFolder(out_dir, names=WEEKLY_FILES) as out:
+        m = step("drawing the map", lambda: crisis_map(
+            drawn, points, value=value, scheme=scheme, k=k, title=heading, period=period,
+            sources=sources))
+        written["map"] = save_html(m, out / "map.html")
+        if png:
+            from sahelmap.render import save_static
 
-        written["image"] = step("drawing the PNG", lambda: save_static(
-            drawn, points, path=out / "map.png", value=value, scheme=scheme, k=k, title=heading,
-            period=period, sources=sources))
-    written["regions"] = export(table, out / "regions.csv")
-    written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
-    written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
-    written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
-        "week": label, "level": level, "structure": structure, "value": value,
-        "scheme": scheme, "classes": k, "allow_zero": allow_zero,
-        "merge_duplicates": merge_duplicates,
-        "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
-        "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,
-        "events": dict(event_options or {}), "displacement": dict(displacement_options or {}),
-    }, [*events, *displacement])
-    return written
+            written["image"] = step("drawing the PNG", lambda: save_static(
+                drawn, points, path=out / "map.png", value=value, scheme=scheme, k=k,
+                title=heading, period=period, sources=sources))
+        written["regions"] = export(table, out / "regions.csv")
+        written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
+        written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
+        written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
+            "week": label, "level": level, "structure": structure, "value": value,
+            "scheme": scheme, "classes": k, "allow_zero": allow_zero,
+            "max_points": max_points, "merge_duplicates": merge_duplicates,
+            "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
+            "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,
+            "events": dict(event_options or {}),
+            "displacement": dict(displacement_options or {}),
+        }, [*events, *displacement])
+    final = Path(out_dir).expanduser().absolute()
+    return {key: final / path.name for key, path in written.items()}
+
+
+def _check_map_size(points: gpd.GeoDataFrame | None, max_points: int | None) -> None:
+    """Refuse (or warn about) a map with more event points than a browser draws comfortably."""
+    from sahelmap.errors import RenderError, warn
+
+    n = 0 if points is None else len(points)
+    advice = ("the figures per unit in regions.csv are complete either way; to draw fewer "
+              "points, give --events only the events you need to see (e.g. one type or "
+              "region)")
+    if max_points is not None and n > max_points:
+        raise RenderError(f"the week has {n:,} event points, more than the map draws "
+                          f"(--max-points {max_points:,}): about {n * 50 / 1e6:.1f} MB of "
+                          f"HTML; {advice}, or raise --max-points to draw them all anyway")
+    if n > SLOW_MAP_POINTS:
+        warn(f"the map draws {n:,} event points (about {n * 50 / 1e6:.0f} MB of HTML): "
+             f"browsers may take minutes to open it; {advice}")
 
 
 def run_counts(reports: Reports, table: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -265,6 +300,7 @@ def run_counts(reports: Reports, table: gpd.GeoDataFrame) -> dict[str, Any]:
               if c in table.columns]
     return {
         "inputs": {kind: result.counts() for kind, result in reports._results()},
+        "notes": [note for _, result in reports._results() for note in result.notes],
         "outside_period": int(table.attrs.get("excluded_rows", 0)),
         "units_with_data": int((table[values].sum(axis=1) > 0).sum()) if values else 0,
         "units": int(len(table)),
@@ -296,6 +332,8 @@ def _write_manifest(path: Path, reports: Reports, table: gpd.GeoDataFrame,
         "options": options,
         "counts": run_counts(reports, table),
         "files": sorted([p.name for p in written.values()] + [path.name]),
+        # each file's checksum: a reader can tell a complete file from a damaged one
+        "sha256": {p.name: sha256(p) for p in sorted(written.values())},
     }
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
                     encoding="utf-8")

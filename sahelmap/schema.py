@@ -7,6 +7,7 @@ Everything the Python readers accept, and that a file's layout needs, written on
     columns = { "Date incident" = "date", "Lieu" = "place", "Bilan" = "fatalities" }
     event_types = { "embuscade" = "Battles" }
     country = "Mali"           # rows that give none
+    max_counts = { fatalities = 8000 }   # plausibility bound per report (vocab.MAX_COUNTS)
     prefer = "admin"           # when a point and its named admin units disagree
 
     [displacement]
@@ -27,22 +28,24 @@ naming the file and the key.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from sahelmap.errors import OptionError
+from sahelmap.vocab import MAX_COUNTS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["Schema", "read_schema", "parse_columns"]
+__all__ = ["Schema", "read_schema", "parse_bounds", "parse_columns"]
 
-_READER_KEYS = {"columns", "country", "prefer", "encoding", "sheet", "layer", "on_unmatched"}
+_READER_KEYS = {"columns", "country", "prefer", "encoding", "sheet", "layer", "on_unmatched",
+                "max_counts"}
 _SECTIONS = {
     "events": _READER_KEYS | {"event_types"},
     "displacement": _READER_KEYS | {"figure_types"},
@@ -117,7 +120,7 @@ def read_schema(path: str | PathLike) -> Schema:
             raise OptionError(f"{path}: unknown option(s) {', '.join(unknown)} in [{section}]; "
                               f"known: {', '.join(sorted(_SECTIONS[section]))}")
         options = dict(values)
-        for key in ("columns", "event_types", "figure_types"):
+        for key in ("columns", "event_types", "figure_types", "max_counts"):
             if key in options and not isinstance(options[key], Mapping):
                 raise OptionError(f"{path}: [{section}] {key} must be a table such as "
                                   '{ "Column in the file" = "field" }')
@@ -147,3 +150,29 @@ def parse_columns(text: str | None, option: str = "--columns") -> dict[str, str 
         target = target.strip()
         mapping[column.strip()] = None if target in ("", "-") else target
     return mapping
+
+
+def parse_bounds(items: Sequence[str], option: str = "--max-count") -> dict[str, float]:
+    """Parse ``["fatalities=8000", "idps=2e6"]`` into ``{figure: bound}``.
+
+    The figures are those of :data:`sahelmap.vocab.MAX_COUNTS`.
+
+    Examples
+    --------
+    >>> parse_bounds(["fatalities=8000", "idps = 2e6"])
+    {'fatalities': 8000.0, 'idps': 2000000.0}
+    """
+    bounds: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            bounds[key.strip()] = float(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            raise OptionError(f"{option}: {item!r} is not 'figure=number' "
+                              "(e.g. fatalities=8000)")
+        if key.strip() not in MAX_COUNTS:
+            raise OptionError(f"{option}: unknown figure {key.strip()!r}; the figures with a "
+                              f"bound are {', '.join(MAX_COUNTS)}")
+    return bounds

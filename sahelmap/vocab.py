@@ -26,6 +26,8 @@ from sahelmap.errors import OptionError
 __all__ = [
     "COUNTRIES",
     "DISPLACEMENT_RECORD_COLUMNS",
+    "EARLIEST_DATE",
+    "MAX_COUNTS",
     "EVENT_RECORD_COLUMNS",
     "EVENT_SYNONYMS",
     "EVENT_TYPES",
@@ -56,25 +58,47 @@ __all__ = [
 
 # -- folding ------------------------------------------------------------------------------
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+# anything but a letter or digit of any script separates words
+_NON_ALNUM = re.compile(r"[\W_]+")
+# letters without a decomposition: ligatures, and those of Bambara, Fula and Hausa spellings
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l",
+                            "ı": "i", "ɛ": "e", "ɔ": "o", "ɲ": "ny", "ŋ": "ng", "ɗ": "d",
+                            "ɓ": "b", "ƙ": "k", "ƴ": "y"})
+# invisible characters that do not separate words: Unicode's "format" characters (category
+# Cf: zero-width spaces and joiners, soft hyphens, byte-order and direction marks...) and
+# Arabic's tatweel (U+0640)
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u0640\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]")
 
 
 def strip_accents(text: object) -> str:
-    """Lower-case ``text`` and drop its accents (``"Ségou"`` -> ``"segou"``).
+    """Lower-case ``text``, drop its accents and its invisible characters.
+
+    Invisible characters (a zero-width space, a soft hyphen, a direction mark) are dropped,
+    not turned into spaces: ``"Ga\u200bo"`` is ``"gao"``.
 
     Examples
     --------
-    >>> strip_accents("Tillabéri"), strip_accents("Œuvre")
-    ('tillaberi', 'oeuvre')
+    >>> strip_accents("Tillabéri"), strip_accents("Œuvre"), strip_accents("Ga\u200bo")
+    ('tillaberi', 'oeuvre', 'gao')
     """
-    folded = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():
+        return text.lower()
+    folded = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     return folded.translate(_LIGATURES)
 
 
 def fold(text: object, sep: str = " ") -> str:
-    """Fold text to its look-up key: case, accents and punctuation do not count.
+    """Fold text to its look-up key: case, accents, punctuation and invisibles do not count.
+
+    Letters of every script are kept (``"غاو"`` stays a name, not an empty key);
+    non-breaking and other Unicode spaces separate words like a space; zero-width
+    characters and soft hyphens are dropped.
 
     The one folding rule of sahelmap, used for place names, column headers and vocabulary
     terms alike. Missing values (``None``, NaN) fold to ``""``.
@@ -98,6 +122,8 @@ def fold(text: object, sep: str = " ") -> str:
     ('tin hama', 'n dounga', 'tillaberi')
     >>> fold("Date de l'événement", sep="_")
     'date_de_l_evenement'
+    >>> fold("Ga\u200bo"), fold("Gao\u00a0Nord"), fold("غاو"), fold("\ufeffSégou")
+    ('gao', 'gao nord', 'غاو', 'segou')
     """
     try:
         if text is None or text != text:  # None, NaN
@@ -114,6 +140,16 @@ EVENT_TYPES = ("Violence against civilians", "Battles", "Explosions/Remote viole
                "Protests", "Strategic developments")
 FIGURE_TYPES = ("arrivals", "idps", "returns", "departures")
 EVENT_VALUES = ("events", "fatalities")
+#: The largest figure one report may give before it is rejected as implausible (a typo, or
+#: a running total in a per-report column): fatalities per event, people per displacement
+#: figure, households per row. Far above any single report in Mali and Niger (Mali's whole
+#: IDP population was under 450,000 in 2024); ``max_counts={...}`` / ``--max-count`` moves
+#: each bound.
+MAX_COUNTS: Mapping[str, float] = {"fatalities": 5_000, **dict.fromkeys(FIGURE_TYPES, 5_000_000),
+                                   "households": 1_000_000}
+#: Reports dated before this day are rejected: ACLED's records start in 1997, IOM DTM's in
+#: the Sahel in 2012; an older date is a typo (or a spreadsheet's empty date, 1899-12-30).
+EARLIEST_DATE = "1997-01-01"
 #: Every figure column of an aggregated table, in table order.
 VALUES = EVENT_VALUES + FIGURE_TYPES
 

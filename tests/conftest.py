@@ -94,3 +94,25 @@ def write_cod_ab_adm2(folder: Path) -> Path:
     path = folder / "mli_admbnda_adm2.geojson"
     frame.to_file(path)
     return path
+
+
+@pytest.fixture
+def complete_set():
+    """``check(out) -> week``: the folder holds one run's complete files, per its manifest.
+
+    Every file the manifest lists is there with the SHA-256 it gives, and nothing else: not
+    a mix of two runs, not a cut-off file.
+    """
+    import hashlib
+    import json
+
+    def check(out: Path) -> str:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        present = sorted(p.name for p in out.iterdir())
+        assert present == manifest["files"], f"{present} but the manifest lists {manifest}"
+        assert set(manifest["sha256"]) == set(manifest["files"]) - {"manifest.json"}
+        for name, digest in manifest["sha256"].items():
+            assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+        return manifest["options"]["week"]
+
+    return check

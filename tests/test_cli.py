@@ -78,7 +78,7 @@ def test_weekly_unreadable_file_names_the_file(tmp_path):
     assert result.exit_code == 2
     assert "reports.csv" in result.output
     missing = CliRunner().invoke(main, ["weekly", "--events", str(tmp_path / "nope.csv"),
-                                        "--week", "2022-W37", "--out", str(tmp_path)])
+                                        "--week", "2022-W37", "--out", str(tmp_path / "o")])
     assert missing.exit_code != 0 and "nope.csv" in missing.output
 
 

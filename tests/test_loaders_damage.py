@@ -31,15 +31,23 @@ def damaged_row(i: int, kind: str) -> str:
     return f"2022-09-12,Attack,=HYPERLINK(1),1,formula {i}"  # no such place
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(st.none(), st.sampled_from(DAMAGE)), min_size=1, max_size=30),
-       st.sampled_from(["utf-8", "cp1252"]), st.sampled_from(["\n", "\r\n"]))
-def test_damage_is_rejected_row_by_row(tmp_path_factory, plan, encoding, newline):
-    lines = [HEADER] + [good_row(i) if kind is None else damaged_row(i, kind)
-                        for i, kind in enumerate(plan)]
+@given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(DAMAGE)),
+                          st.sampled_from(["utf-8", "cp1252"]),
+                          st.sampled_from(["\n", "\r\n", "\r"])), min_size=1, max_size=30),
+       st.sampled_from(["utf-8", "cp1252", "mixed"]), st.sampled_from(["\n", "\r\n", "mixed"]))
+def test_damage_is_rejected_row_by_row(tmp_path_factory, rows, encoding, newline):
+    """Rows may end in a bare CR, and a file may mix UTF-8 and Windows-1252 lines."""
+    plan = [kind for kind, _, _ in rows]
+    lines = [(HEADER, "utf-8", "\n")] + [
+        (good_row(i) if kind is None else damaged_row(i, kind),
+         line_encoding if encoding == "mixed" else encoding,
+         line_end if newline == "mixed" else newline)
+        for i, (kind, line_encoding, line_end) in enumerate(rows)]
     path = tmp_path_factory.mktemp("damage") / "events.csv"
-    path.write_bytes(newline.join(lines).encode(encoding, errors="replace") + newline.encode())
+    path.write_bytes(b"".join((text + end).encode(enc, errors="replace")
+                              for text, enc, end in lines))
     result = read_events(path, today="2024-01-01")
     result.check()
     assert result.n_input == len(plan)  # one record per physical line: nothing swallowed
@@ -47,6 +55,8 @@ def test_damage_is_rejected_row_by_row(tmp_path_factory, plan, encoding, newline
     accepted = set(result.accepted["source_row"])
     intact = {i + 2 for i, kind in enumerate(plan) if kind is None}
     assert intact <= accepted  # every intact row, before or after damage, is kept
+    places = dict(zip(result.accepted["source_row"], result.accepted["place"]))
+    assert all(places[row] == PLACES[(row - 2) % len(PLACES)] for row in intact)  # no mojibake
     damaged = {i + 2 for i, kind in enumerate(plan) if kind in ("stray_quote", "extra_cells",
                                                                  "formula")}
     assert not damaged & accepted

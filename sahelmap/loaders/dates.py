@@ -128,8 +128,9 @@ def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]")
     if valid.any():
         sub = frame[valid].astype("int64")
+        # the years a datetime64[ns] holds (1677-09-21 to 2262-04-11), whole years only
         ok = sub["month"].between(1, 12) & sub["day"].between(1, 31) & sub["year"].between(
-            1000, 2999)
+            1678, 2261)
         sub = sub[ok]
         if len(sub):
             out.loc[sub.index] = pd.to_datetime(sub, errors="coerce").astype("datetime64[ns]")

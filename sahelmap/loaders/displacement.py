@@ -43,7 +43,8 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
                       on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                       sheet: str | int | None = None, layer: str | int | None = None,
                       encoding: str | None = None, prefer: str = "point",
-                      country: str | None = None) -> LoadResult:
+                      country: str | None = None,
+                      max_counts: Mapping[str, float | None] | None = None) -> LoadResult:
     """Read displacement figures (IOM DTM, HDX HAPI, field tables) from one or more files.
 
     IOM DTM baseline assessments (``Snapshot Date``, ``Admin 1 pcode``..., ``Total No. of
@@ -88,6 +89,10 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
         As for :func:`read_events`.
     sheet, layer, encoding, prefer, country
         As for :func:`read_events`.
+    max_counts : mapping, optional
+        ``{figure type or "households": N}``: a figure above its bound rejects the row as
+        implausible (default :data:`sahelmap.vocab.MAX_COUNTS`: 5,000,000 people,
+        1,000,000 households; ``None``: no bound).
 
     Returns
     -------
@@ -122,7 +127,7 @@ def read_displacement(paths: PathOrPaths, *, columns: Mapping[str, str | None] |
     count, all of them for a wide row) from different sources.
     """
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding, prefer, country)
+                      merge_duplicates, sheet, layer, encoding, prefer, country, max_counts)
     return _Displacement.load(paths, options, vocabulary("figures", figure_types))
 
 
@@ -152,6 +157,7 @@ class _Displacement(Records):
         counts = parse_counts(f["households"], what="household count")
         self.problems.add("households", counts["problem"].notna().to_numpy(), f["households"],
                           counts["problem"].to_numpy(dtype=object))
+        self.check_bound("households", counts["value"], f["households"], "households")
         return counts["value"]
 
     def geocode(self, x: np.ndarray, y: np.ndarray, skip: np.ndarray | None = None
@@ -232,13 +238,13 @@ class _Displacement(Records):
         periods = parse_periods(column, dayfirst=dayfirst)
         self.check_dates("date", periods, column)
         add("date", periods.missing, column, "missing date")
-        add("date", periods.unparsed, column, "unparseable date")
-        self.check_future(periods.start, column, "date")
+        self.check_unparsed("date", periods.unparsed, column)
+        self.check_date_range(periods.start, column, "date")
         start = periods.start
         end = periods.end.where(periods.precision.isin(["month", "range"]).to_numpy())
         given = parse_dates(f["period_end"], dayfirst=dayfirst)
         self.check_dates("period_end", given, f["period_end"])
-        add("period_end", given.unparsed, f["period_end"], "unparseable date")
+        self.check_unparsed("period_end", given.unparsed, f["period_end"])
         has_end = given.start.notna()
         end = end.where(~has_end.to_numpy(), given.end)
         add("period_end", (has_end & (end < start)).to_numpy(), f["period_end"],
@@ -271,6 +277,7 @@ class _Displacement(Records):
                 counts["problem"].to_numpy(dtype=object))
             for name in FIGURE_TYPES:
                 value = counts["value"].where((kind == name).to_numpy())
+                self.check_bound("count", value, f["count"], name)
                 if value.notna().any():
                     out.append((name, value))
             valid = kind.notna() & counts["value"].notna()
@@ -282,6 +289,7 @@ class _Displacement(Records):
             counts = parse_counts(f[name])
             add(name, counts["problem"].notna().to_numpy(), f[name],
                 counts["problem"].to_numpy(dtype=object))
+            self.check_bound(name, counts["value"], f[name], name)
             value = counts["value"]
             valid = value.notna().to_numpy()
             n_given += valid

@@ -26,7 +26,8 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
                 on_unmatched: OnUnmatched = "reject", merge_duplicates: bool = False,
                 sheet: str | int | None = None, layer: str | int | None = None,
                 encoding: str | None = None, prefer: str = "point",
-                country: str | None = None) -> LoadResult:
+                country: str | None = None,
+                max_counts: Mapping[str, float | None] | None = None) -> LoadResult:
     r"""Read event reports (attacks, clashes, massacres) from one or more files.
 
     Parameters
@@ -72,6 +73,9 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     country : str, optional
         The country of rows that give none (``"Mali"``, ``"NE"``...): a binding hint for
         files of one country without a country column.
+    max_counts : mapping, optional
+        ``{"fatalities": N}``: rows giving more fatalities than this are rejected as
+        implausible (default :data:`sahelmap.vocab.MAX_COUNTS`, 5,000; ``None``: no bound).
 
     Returns
     -------
@@ -90,9 +94,10 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     Notes
     -----
     Rows are rejected, naming the field, for: a missing, unparseable, month-only or future
-    date; no place, coordinates nor admin unit; non-numeric coordinates; a missing or unknown
-    event type; a negative, non-numeric or fractional fatality count; an ``is_synthetic`` value
-    that is not yes/no; an unmatched or ambiguous place (unless ``on_unmatched="keep"``).
+    date, or one before 1997; no place, coordinates nor admin unit; non-numeric
+    coordinates; a missing or unknown event type; a negative, non-numeric or fractional
+    fatality count, or one above ``max_counts``; an ``is_synthetic`` value that is not
+    yes/no; an unmatched or ambiguous place (unless ``on_unmatched="keep"``).
 
     A place that no gazetteer knows lands in the lowest admin unit the row names (``admin3``
     commune, ``admin2`` cercle/department, ``admin1`` region) with method ``admin-hint`` and a
@@ -144,7 +149,7 @@ def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None 
     [[3, 'place']]
     """
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding, prefer, country)
+                      merge_duplicates, sheet, layer, encoding, prefer, country, max_counts)
     return _Events.load(paths, options, vocabulary("events", event_types))
 
 
@@ -240,10 +245,10 @@ class _Events(Records):
         dates = parse_dates(f["date"], dayfirst=self.options.dayfirst)
         self.check_dates("date", dates, f["date"])
         add("date", dates.missing, f["date"], "missing date")
-        add("date", dates.unparsed, f["date"], "unparseable date")
+        self.check_unparsed("date", dates.unparsed, f["date"])
         add("date", (dates.precision == "month").to_numpy(), f["date"],
             "date gives a month, not a day")
-        self.check_future(dates.start, f["date"], "date")
+        self.check_date_range(dates.start, f["date"], "date")
         x, y = self.check_place()
         fatalities = parse_counts(f["fatalities"], what="fatalities")
         old = pre2019_types(f["event_type"], f["inter1"], fatalities["value"].to_numpy())
@@ -258,6 +263,7 @@ class _Events(Records):
             "unknown event type (map it with event_types={...})")
         add("fatalities", fatalities["problem"].notna().to_numpy(), f["fatalities"],
             fatalities["problem"].to_numpy(dtype=object))
+        self.check_bound("fatalities", fatalities["value"], f["fatalities"], "fatalities")
         self.day, self.killed = dates.start, fatalities["value"].to_numpy()
         good = self.accept(x, y)
         rows, acc = good.rows, good.frame

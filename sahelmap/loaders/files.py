@@ -25,6 +25,8 @@ import csv
 import datetime as dt
 import json
 import logging
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +37,7 @@ import pandas as pd
 from sahelmap.errors import InputFileError, warn
 from sahelmap.loaders.columns import is_hxl_row
 
-__all__ = ["DAMAGED", "OVERFLOW", "RawTable", "read_table"]
+__all__ = ["DAMAGED", "FORMULA", "MARKERS", "OVERFLOW", "RawTable", "read_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,10 @@ _HEADER_SEARCH = 20
 OVERFLOW = "(cells beyond the header)"
 #: Column of a row whose quote never closes (the line as written); see ``_read_ragged_csv``.
 DAMAGED = "(unbalanced quote)"
+#: Column of a spreadsheet row with formulas that have no computed value (``column: =formula``).
+FORMULA = "(formula without a value)"
+#: The columns a reader adds to mark damaged rows: not columns of the file.
+MARKERS = (OVERFLOW, DAMAGED, FORMULA)
 
 
 @dataclass
@@ -132,8 +138,15 @@ def read_table(path: str | Path, *, sheet: str | int | None = None,
     encoding : str, optional
         CSV encoding (default: UTF-8, then Windows-1252, then Latin-1).
     header_hint : callable, optional
-        ``header_hint(cells) -> bool`` says whether a spreadsheet row looks like the header;
-        the first such row among the first 20 is taken (title rows above are skipped).
+        ``header_hint(cells) -> bool`` says whether a spreadsheet row (or CSV line) looks
+        like the header; the first such row among the first 20 is taken (title rows above
+        are skipped, and said in ``RawTable.note``).
+
+    Notes
+    -----
+    CSV files as spreadsheets export them are read: UTF-16 "Unicode text" (with its
+    byte-order mark, usually tab-separated), a first line ``sep=;`` (Excel's separator
+    hint, which then gives the separator), and title lines above the header.
 
     Raises
     ------
@@ -149,7 +162,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None,
         raise InputFileError("file is empty", path=path)
     kind = _format(path)
     if kind == "csv":
-        return _read_csv(path, encoding=encoding)
+        return _read_csv(path, encoding=encoding, header_hint=header_hint)
     if kind == "xlsx":
         return _read_xlsx(path, sheet=sheet, header_hint=header_hint)
     if kind == "json":
@@ -219,22 +232,139 @@ def _count_lines(path: Path) -> tuple[int, int]:
     return lines + (last not in (b"\n", b"")), quotes
 
 
-def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
+_SEP_HINT = re.compile(r'^\ufeff?"?sep=(.)"?\s*$', re.IGNORECASE)
+
+
+@dataclass
+class _Preamble:
+    """Lines above a CSV's header: Excel's ``sep=`` hint and title lines."""
+
+    skip: int        #: physical lines before the header
+    sep: str
+    note: str = ""
+
+
+def _preamble(source: Path, encoding: str,
+              header_hint: Callable[[list[object]], bool] | None) -> _Preamble:
+    """Find the header line, the separator, and what is skipped above the header."""
+    with open(source, encoding=encoding, newline="") as handle:
+        head = [line for _, line in zip(range(_HEADER_SEARCH), handle)]
+    if not head:
+        return _Preamble(0, ",")
+    skipped = []
+    hint = _SEP_HINT.match(head[0].rstrip("\r\n"))
+    start = 1 if hint else 0
+    if hint:
+        skipped.append(f"line 1 {head[0].strip()!r} (a spreadsheet's separator hint)")
+    sep = hint.group(1) if hint else _sniff_separator(head[0] if head else "")
+    if header_hint is not None:
+        for i in range(start, len(head)):
+            if not hint:
+                sep = _sniff_separator(head[i])
+            cells = [c.strip() or None for c in next(csv.reader([head[i]], delimiter=sep), [])]
+            if any(cells) and (is_hxl_row(cells) or header_hint(cells)):
+                titles = [line.strip() for line in head[start:i] if line.strip()]
+                if titles:
+                    shown = "; ".join(repr(t[:60]) for t in titles[:3])
+                    skipped.append(f"{len(titles)} title line(s) above the header ({shown})")
+                start = i
+                break
+        else:
+            sep = hint.group(1) if hint else _sniff_separator(head[start] if len(head) > start
+                                                              else "")
+    note = ""
+    if skipped:
+        note = " and ".join(skipped) + f" skipped; the header is line {start + 1}"
+        logger.info("%s: %s", source, note)
+    return _Preamble(start, sep, note)
+
+
+def _utf16(path: Path) -> str | None:
+    """``"utf-16"`` for a file starting with a UTF-16 byte-order mark ("Unicode text")."""
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else None
+
+
+def _read_csv(path: Path, *, encoding: str | None,
+              header_hint: Callable[[list[object]], bool] | None = None) -> RawTable:
+    wide = (encoding or "").lower().replace("-", "").startswith("utf16") or (
+        encoding is None and _utf16(path))
+    if wide:
+        try:
+            text = path.read_text(encoding=encoding or "utf-16")
+        except UnicodeError as exc:
+            raise InputFileError(f"cannot decode the file as UTF-16 ({exc})",
+                                 path=path) from None
+        return _read_recoded(path, text, "read as UTF-16 (Unicode text)", header_hint)
     encodings = [encoding] if encoding else ["utf-8-sig", "cp1252", "latin-1"]
+    return _read_csv_text(path, path, encodings, header_hint)
+
+
+def _read_recoded(path: Path, text: str, note: str,
+                  header_hint: Callable[[list[object]], bool] | None) -> RawTable:
+    """Read ``text`` (the decoded file ``path``) from a UTF-8 copy, where byte counts work."""
+    import tempfile
+
+    handle, copy = tempfile.mkstemp(suffix=".csv")
+    os.close(handle)
+    try:
+        Path(copy).write_text(text, encoding="utf-8", newline="")
+        table = _read_csv_text(path, Path(copy), ["utf-8"], header_hint)
+    finally:
+        os.unlink(copy)
+    table.note = "; ".join(n for n in (note, table.note) if n)
+    logger.info("%s: %s", path, note)
+    return table
+
+
+def _mixed_encodings(path: Path) -> tuple[str, str] | None:
+    """The text of a file whose lines mix UTF-8 and Windows-1252, and a note saying which.
+
+    Files pasted together from two exports hold both; each line is decoded as UTF-8 when
+    it is valid UTF-8, else as Windows-1252. None when the file is not such a mix (called
+    once the file has failed to decode as UTF-8).
+    """
+    data = path.read_bytes()
+    try:  # valid UTF-8 sequences decode to characters, other bytes to lone surrogates
+        data.decode("utf-8", errors="surrogateescape").encode("ascii", "surrogateescape")
+        return None  # not one valid multi-byte UTF-8 sequence: plain Windows-1252
+    except UnicodeEncodeError:
+        pass
+    parts, cp1252 = [], []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", errors="replace"))
+            cp1252.append(number)
+    if not cp1252:
+        return None
+    shown = ", ".join(map(str, cp1252[:5])) + (f" and {len(cp1252) - 5} more"
+                                               if len(cp1252) > 5 else "")
+    return "".join(parts).removeprefix("\ufeff"), (
+        f"the file mixes encodings: line(s) {shown} decoded as Windows-1252, the others as "
+        "UTF-8")
+
+
+def _read_csv_text(path: Path, source: Path, encodings: list[str],
+                   header_hint: Callable[[list[object]], bool] | None) -> RawTable:
+    """Read ``source`` (``path`` itself, or a UTF-8 copy of it) as the CSV ``path``."""
     errors = []
     for enc in encodings:
         try:
-            with open(path, encoding=enc, newline="") as handle:
-                first = handle.readline()
-            sep = _sniff_separator(first)
-            frame = pd.read_csv(path, sep=sep, header=None, dtype=str, encoding=enc,
-                                keep_default_na=False, na_values=[""],
+            pre = _preamble(source, enc, header_hint)
+            frame = pd.read_csv(source, sep=pre.sep, header=None, dtype=str, encoding=enc,
+                                keep_default_na=False, na_values=[""], skiprows=pre.skip,
                                 skip_blank_lines=False, engine="c")
         except UnicodeDecodeError as exc:
+            mixed = _mixed_encodings(path) if enc == "utf-8-sig" and len(encodings) > 1 else None
+            if mixed is not None:
+                return _read_recoded(path, *mixed, header_hint)
             errors.append(f"{enc}: {exc.reason}")
             continue
         except pd.errors.ParserError:
-            return _read_ragged_csv(path, enc, sep)
+            return _read_ragged_csv(path, source, enc, pre)
         except ValueError as exc:
             raise InputFileError(f"not a readable CSV file ({str(exc).strip()})",
                                  path=path) from None
@@ -244,16 +374,18 @@ def _read_csv(path: Path, *, encoding: str | None) -> RawTable:
                              "encoding=", path=path)
     if frame.empty:
         raise InputFileError("file has no header row", path=path)
-    lines, quotes = _count_lines(path)
-    if lines != len(frame) or quotes % 2:  # records over several lines, or a lone quote
-        return _read_ragged_csv(path, enc, sep)
-    lines = np.arange(1, len(frame) + 1, dtype="int64")
+    lines, quotes = _count_lines(source)
+    if lines - pre.skip != len(frame) or quotes % 2:  # multi-line records, or a lone quote
+        return _read_ragged_csv(path, source, enc, pre)
+    lines = np.arange(pre.skip + 1, pre.skip + len(frame) + 1, dtype="int64")
     header = frame.iloc[0].tolist()
     body = frame.iloc[1:]
-    return _finish(path, header, body, lines[1:])
+    table = _finish(path, header, body, lines[1:])
+    table.note = pre.note
+    return table
 
 
-def _read_ragged_csv(path: Path, encoding: str, sep: str) -> RawTable:
+def _read_ragged_csv(path: Path, source: Path, encoding: str, pre: _Preamble) -> RawTable:
     """Slow path, record by record: ragged rows and quotes that never close.
 
     A row with more cells than the header keeps the extra ones in :data:`OVERFLOW`. A quote
@@ -263,10 +395,11 @@ def _read_ragged_csv(path: Path, encoding: str, sep: str) -> RawTable:
     line, so the rows after it are read as they are.
     """
     try:
-        with open(path, encoding=encoding, newline="") as handle:
-            lines = handle.read().splitlines(keepends=True)
+        with open(source, encoding=encoding, newline="") as handle:
+            lines = handle.read().splitlines(keepends=True)[pre.skip:]
     except UnicodeDecodeError as exc:
         raise InputFileError(f"not a readable CSV file ({exc})", path=path) from None
+    sep = pre.sep
     if not lines:
         raise InputFileError("file has no header row", path=path)
     width = len(next(csv.reader([lines[0]], delimiter=sep)))
@@ -297,8 +430,8 @@ def _read_ragged_csv(path: Path, encoding: str, sep: str) -> RawTable:
                 restart = first + 1
                 break
             if broken:  # the header itself
-                raise InputFileError(f"not a readable CSV file: line {first + 1} has a quote "
-                                     "that never closes", path=path)
+                raise InputFileError(f"not a readable CSV file: line {pre.skip + first + 1} "
+                                     "has a quote that never closes", path=path)
             records.append(record)
             starts.append(first + 1)
             damaged.append(None)
@@ -311,8 +444,10 @@ def _read_ragged_csv(path: Path, encoding: str, sep: str) -> RawTable:
              + [sep.join(r[width:]) if len(r) > width else None] + [bad]
              for r, bad in zip(records[1:], damaged[1:])]
     body = pd.DataFrame(cells, columns=range(width + 2), dtype=object).astype("str")
-    return _finish(path, header + [OVERFLOW, DAMAGED], body,
-                   np.asarray(starts[1:], dtype="int64"))
+    table = _finish(path, header + [OVERFLOW, DAMAGED], body,
+                    np.asarray(starts[1:], dtype="int64") + pre.skip)
+    table.note = pre.note
+    return table
 
 
 def _cell_text(value: object) -> object:
@@ -369,6 +504,7 @@ def _read_xlsx(path: Path, *, sheet: str | int | None,
         book.close()
     width = max((len(r) for r in cells), default=0)
     cells = [r + [None] * (width - len(r)) for r in cells]
+    formulas = _uncached_formulas(path, ws.title, cells) if _has_formulas(path) else {}
     filled = [i for i, r in enumerate(cells) if any(c is not None for c in r)]
     if not filled:
         raise InputFileError("the sheet is empty", path=path)
@@ -382,11 +518,59 @@ def _read_xlsx(path: Path, *, sheet: str | int | None,
         logger.info("%s: header found on row %d", path, header_at + 1)
     header = cells[header_at]
     body = pd.DataFrame(cells[header_at + 1:], columns=range(width), dtype=object)
-    body = body.astype("str") if len(body) else body
     rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype="int64")
+    if formulas:  # a row marked in FORMULA is rejected by the loaders, never read as 0
+        names = _unique_names(header)
+        body[width] = [
+            "; ".join(f"{names[c]}: {text}" for c, text in sorted(formulas.get(i, {}).items()))
+            or None for i in range(header_at + 1, len(cells))]
+        header = [*header, FORMULA]
+    body = body.astype("str") if len(body) else body
     table = _finish(path, header, body, rows)
     table.sheet, table.note = ws.title, note
     return table
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when a worksheet of the workbook holds a formula (a quick scan of its XML)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as handle:
+                    tail = b""
+                    while block := handle.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + block):
+                            return True
+                        tail = block[-16:]
+    return False
+
+
+def _uncached_formulas(path: Path, title: str, cells: list[list[object]]
+                       ) -> dict[int, dict[int, str]]:
+    """``{row index: {column index: formula}}`` of formula cells without a computed value.
+
+    A workbook written by a program that does not calculate (openpyxl, many exporters)
+    stores formulas without their result; read for values, those cells look empty, and an
+    empty fatalities cell would count as 0.
+    """
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    found: dict[int, dict[int, str]] = {}
+    try:
+        for i, row in enumerate(book[title].iter_rows(values_only=True)):
+            for j, value in enumerate(row):
+                if (isinstance(value, str) and value.startswith("=") and len(value) > 1
+                        and cells[i][j] is None):
+                    found.setdefault(i, {})[j] = value
+    finally:
+        book.close()
+    return found
 
 
 def _data_sheet(book: object, header_hint: Callable[[list[object]], bool] | None) -> object:

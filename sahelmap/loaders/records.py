@@ -21,7 +21,7 @@ from sahelmap.geocoding import RESULT_COLUMNS, geocode_frame
 from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
 from sahelmap.loaders.dates import DateParse
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
-from sahelmap.loaders.files import DAMAGED, OVERFLOW
+from sahelmap.loaders.files import DAMAGED, FORMULA, OVERFLOW
 from sahelmap.loaders.result import LoadResult
 from sahelmap.loaders.tables import (
     Options,
@@ -31,7 +31,7 @@ from sahelmap.loaders.tables import (
     read_all,
     table_notes,
 )
-from sahelmap.vocab import REJECTED_COLUMNS
+from sahelmap.vocab import EARLIEST_DATE, REJECTED_COLUMNS
 
 __all__ = ["Records", "points"]
 
@@ -78,7 +78,7 @@ class Records:
 
     # -- checks shared by both kinds ---------------------------------------------------
     def check_overflow(self) -> None:
-        """Reject damaged CSV rows: more cells than the header, or a quote that never closes.
+        """Reject damaged rows: extra cells, unclosed quotes, formulas without a value.
 
         The rows after an unclosed quote are read on their own, not swallowed.
         """
@@ -86,7 +86,10 @@ class Records:
                 (OVERFLOW, "more cells than the header has (a separator inside an unquoted "
                            "cell?)"),
                 (DAMAGED, "a quote opens a cell and never closes (the line is read alone; "
-                          "the rows after it are read as written): fix the quote")):
+                          "the rows after it are read as written): fix the quote"),
+                (FORMULA, "formula without a computed value (the file was saved by a "
+                          "program that does not calculate): open and save the file in "
+                          "Excel or LibreOffice")):
             self._reject_marked(column, "row", reason)
 
     def _reject_marked(self, column: str, field: str, reason: str) -> None:
@@ -103,11 +106,24 @@ class Records:
             values[mine] = marked.to_numpy(dtype=object)[positions]
             self.problems.add(field, mask, values, reason)
 
-    def check_future(self, start: pd.Series, values: pd.Series, name: str) -> None:
-        """Reject dates after ``today``."""
-        today = self.options.today
+    def check_date_range(self, start: pd.Series, values: pd.Series, name: str) -> None:
+        """Reject dates after ``today`` or before :data:`~sahelmap.vocab.EARLIEST_DATE`."""
+        today, earliest = self.options.today, pd.Timestamp(EARLIEST_DATE)
         self.problems.add(name, (start > today).to_numpy(), values,
                           f"date in the future (after {today:%Y-%m-%d})")
+        self.problems.add(name, (start < earliest).to_numpy(), values,
+                          f"date before {earliest:%Y} (no report of the region's conflict "
+                          "data is older): a typo, or a spreadsheet's empty date?")
+
+    def check_bound(self, name: str, values: pd.Series | np.ndarray, given: pd.Series,
+                    figure: str) -> None:
+        """Reject figures above the plausible bound of ``figure`` (``max_counts``)."""
+        limit = self.options.max_counts[figure]
+        over = np.asarray(values, dtype="float64") > limit
+        self.problems.add(name, over, given,
+                          f"{figure} above the plausible maximum of {limit:,.0f} for one "
+                          f"report (a typo, or a running total?); if it is right, raise the "
+                          f"bound: max_counts={{'{figure}': N}} or --max-count {figure}=N")
 
     def check_place(self) -> tuple[np.ndarray, np.ndarray]:
         """Check coordinates and that a place is given; return the x, y to geocode."""
@@ -193,6 +209,16 @@ class Records:
             why[where] = reason.to_numpy(dtype=object)
             self.problems.add("place", bad, shown, why)
         return out
+
+    def check_unparsed(self, field: str, unparsed: np.ndarray, values: pd.Series) -> None:
+        """Reject dates that could not be read, saying when the year is the reason."""
+        unparsed = np.asarray(unparsed, dtype=bool)
+        far = np.zeros(len(values), dtype=bool)
+        years = values[unparsed].astype("str").str.findall(r"(?<!\d)\d{4,}(?!\d)")
+        far[unparsed] = years.map(  # beyond the dates a timestamp holds (1678 to 2261)
+            lambda found: any(not 1678 <= int(y) <= 2261 for y in found)).to_numpy(dtype=bool)
+        reason = np.where(far, "date with an impossible year (a typo?)", "unparseable date")
+        self.problems.add(field, unparsed, values, reason)
 
     def check_dates(self, field: str, parsed: DateParse, values: pd.Series) -> None:
         """Reject the dates of a column read in no single order; say the order chosen.

@@ -108,8 +108,11 @@ class LoadResult:
         by_field: dict[str, int] = {}
         merged = 0
         if len(self.rejected):
-            fields = self.rejected["field"].astype(str).str.split("; ").explode()
-            by_field = {str(k): int(v) for k, v in fields.value_counts().items()}
+            # rows per field: a row with two problems in one field ("row; row") counts once
+            for given, n in self.rejected["field"].astype(str).value_counts().items():
+                for name in dict.fromkeys(given.split("; ")):
+                    by_field[name] = by_field.get(name, 0) + int(n)
+            by_field = dict(sorted(by_field.items(), key=lambda item: -item[1]))
             merged = int(self.rejected["reason"].astype(str).str.contains(
                 r"\(merged\)|; merged\)|dyadic export; merged", regex=True).sum())
         return {"read": int(self.n_input), "accepted": int(self.n_accepted),

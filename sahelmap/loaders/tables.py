@@ -22,11 +22,12 @@ from sahelmap.errors import InputFileError, OptionError, warn
 from sahelmap.loaders.checks import parse_counts
 from sahelmap.loaders.columns import NOT_READ, ColumnMap, detect_layout, recognise_columns
 from sahelmap.loaders.dates import to_timestamp
-from sahelmap.loaders.files import RawTable, read_table
+from sahelmap.loaders.files import MARKERS, RawTable, read_table
 from sahelmap.vocab import (
     FIGURE_TYPES,
     FLAG_VALUES,
     LAYOUTS,
+    MAX_COUNTS,
     REASON_WORDS,
     country_code,
     fold,
@@ -63,8 +64,10 @@ class Options:
     encoding: str | None
     prefer: str = "point"
     country: str | None = None
+    max_counts: Mapping[str, float | None] | None = None  # defaults: vocab.MAX_COUNTS
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "max_counts", _bounds(self.max_counts))
         if self.country is not None and country_code(self.country) is None:
             raise OptionError(f"country={self.country!r} is not Mali or Niger (give 'Mali', "
                               "'Niger', 'ML', 'NE', 'MLI' or 'NER')")
@@ -75,6 +78,24 @@ class Options:
                               f"{self.on_unmatched!r}")
         object.__setattr__(self, "today", to_timestamp(self.today))
         object.__setattr__(self, "merge_duplicates", bool(self.merge_duplicates))
+
+
+def _bounds(given: Mapping[str, float | None] | None) -> dict[str, float]:
+    """:data:`~sahelmap.vocab.MAX_COUNTS` with the user's bounds (None: no bound)."""
+    bounds = dict(MAX_COUNTS)
+    for key, value in dict(given or {}).items():
+        if key not in bounds:
+            raise OptionError(f"max_counts: unknown figure {key!r}; the figures with a bound "
+                              f"are {', '.join(bounds)}")
+        try:
+            number = float("inf") if value is None else float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not number > 0:
+            raise OptionError(f"max_counts: the bound of {key} must be a positive number, "
+                              f"not {value!r}")
+        bounds[key] = number
+    return bounds
 
 
 def as_paths(paths: PathOrPaths) -> list[Path]:
@@ -215,8 +236,20 @@ def check_figures(raw: RawTable, cmap: ColumnMap) -> None:
              f"({', '.join(repr(fields[n]) for n in empty)})")
 
 
+def _shown(name: object) -> str:
+    r"""A column name for a one-line message: control characters escaped, at most 40 long.
+
+    >>> _shown("Lieu"), _shown("\x00" * 50)
+    ('Lieu', '\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00...')
+    """
+    text = str(name)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None) -> Table:
-    headers = list(raw.frame.columns)
+    headers = [c for c in raw.frame.columns if c not in MARKERS]
     cmap = _recognised(raw, kind, mapping)
     fields = cmap.fields
     place_from = None
@@ -228,7 +261,8 @@ def recognise(raw: RawTable, kind: str, mapping: Mapping[str, str | None] | None
                             raw.path, fallback, fields[fallback])
                 break
     has_points = raw.point_lon is not None and bool(np.isfinite(raw.point_lon).any())
-    listed = ", ".join(headers) or "(none)"
+    listed = ", ".join(map(_shown, headers[:40])) + (
+        f" and {len(headers) - 40:,} more" if len(headers) > 40 else "") or "(none)"
     hint = "map one with columns={'<column>': '%s'}"
 
     def missing(field: str, what: str) -> InputFileError:
