@@ -104,3 +104,36 @@ def test_grid_exact_with_overlapping_and_nested_units():
     grid_x, grid_y = np.meshgrid(np.arange(-0.2, 6.2, 0.05), np.arange(-0.2, 3.2, 0.05))
     assert_same(exact, grid, np.concatenate([x, grid_x.ravel()]),
                 np.concatenate([y, grid_y.ravel()]))
+
+
+def test_snapping_by_border_pieces_matches_the_units_index(communes):
+    """Outside points near a border: the nearest unit, ties settled as the index does."""
+    exact, grid = communes
+    grid.locate_codes([1.0], [15.0])  # builds the grid, so snapping uses border pieces
+    rng = np.random.default_rng(11)
+    rings = shapely.boundary(exact.units.geometry.to_numpy())
+    vertices = shapely.get_coordinates(rings)  # shared by neighbours: nearest-unit ties
+    xy = np.concatenate([vertices[rng.choice(len(vertices), 3_000, replace=False)]
+                         + rng.normal(0, 0.05, (3_000, 2)), vertices[:500] + [0.0, 0.05]])
+    outside = exact._contains_exact(xy[:, 0], xy[:, 1]) < 0
+    x, y = xy[outside, 0], xy[outside, 1]
+    snapped = exact._nearest(x, y)
+    assert (grid._nearest(x, y) == snapped).all()
+    assert (snapped >= 0).sum() > 100 and (snapped < 0).sum() > 50
+
+
+def test_snapping_ties_between_neighbours_are_left_to_the_units_index():
+    units = gpd.GeoDataFrame({"adm0_pcode": "NE", "adm1_pcode": ["NE001", "NE002"],
+                              "adm1_name": ["a", "b"]},
+                             geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+                             crs=4326)
+    exact, grid = exact_and_grid(units)
+    grid.locate_codes(np.full(5, 0.5), np.full(5, 0.5))
+    x = np.array([1.0, 1.0, 0.5, 1.5, 1.0])
+    y = np.array([1.02, -0.03, 1.04, -0.01, 1.2])  # shared corner, shared corner, a, b, far
+    result = np.full(len(x), -1)
+    doubt = grid._nearest_piece(shapely.points(x, y), result)
+    assert doubt.tolist() == [0, 1]  # equally near both: the units' index decides
+    assert result[2:].tolist() == [0, 1, -1]
+    assert (grid._nearest(x, y) == exact._nearest(x, y)).all()
+    assert_same(exact, grid, x, y)

@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from scipy import ndimage
 
-__all__ = ["CellGrid"]
+__all__ = ["CellGrid", "border_pieces"]
 
 # Cell codes besides unit indices: outside every unit and farther than the snap distance
 # from all (FAR); a border cell, numbered BORDER, BORDER - 1, ... (its units are tested).
@@ -186,3 +186,37 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (``np.unique`` without its hash table: faster here)."""
     values = np.sort(values)
     return values[np.concatenate([[True], values[1:] != values[:-1]])]
+
+
+def border_pieces(geoms: np.ndarray, size: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """The borders of ``geoms`` cut into lines of at most ``size`` segments, and their unit.
+
+    The distance from a point outside a polygon to the polygon is its distance to the nearest
+    piece of its border, and short pieces make the nearest-unit search cheap (the distance to
+    a large polygon is computed over all of its vertices).
+
+    Examples
+    --------
+    >>> lines, owner = border_pieces(np.array([shapely.box(0, 0, 1, 1)]), size=3)
+    >>> shapely.get_num_coordinates(lines).tolist(), owner.tolist()
+    ([4, 2], [0, 0])
+    """
+    rings, owner = shapely.get_parts(shapely.boundary(geoms), return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    first = np.concatenate([[0], np.flatnonzero(np.diff(ring)) + 1])
+    position = np.arange(len(coords)) - np.repeat(first, np.diff(np.append(first, len(coords))))
+    piece = np.cumsum((position == 0) | (position % size == 0)) - 1
+    # a piece ends where the next begins: that vertex is written twice
+    shared = np.flatnonzero((position % size == 0) & (position > 0))
+    coords = np.concatenate([coords, coords[shared]])
+    ring = np.concatenate([ring, ring[shared]])
+    piece = np.concatenate([piece, piece[shared] - 1])
+    order = np.argsort(piece, kind="stable")
+    coords, ring, piece = coords[order], ring[order], piece[order]
+    keep = np.bincount(piece)[piece] >= 2  # a closing vertex alone ends the piece before
+    coords, ring = coords[keep], ring[keep]
+    _, piece = np.unique(piece[keep], return_inverse=True)
+    lines = shapely.linestrings(coords, indices=piece)
+    ring_of_piece = np.zeros(len(lines), dtype=np.int64)
+    ring_of_piece[piece] = ring
+    return lines, owner[ring_of_piece]

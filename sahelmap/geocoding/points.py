@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from sahelmap.errors import BoundaryError
-from sahelmap.geocoding.grid import CellGrid
+from sahelmap.geocoding.grid import CellGrid, border_pieces
 
 __all__ = ["COORD_FLAGS", "COORD_NOTES", "SNAP_DISTANCE", "UNIT_COLUMNS", "PointLocator"]
 
@@ -88,6 +88,7 @@ class PointLocator:
         shapely.prepare(self._regions)
         self.units = units
         self._grid: CellGrid | None = None
+        self._pieces: tuple[shapely.STRtree, np.ndarray] | None = None
         self._grid_min_points = GRID_MIN_POINTS
 
     def __len__(self) -> int:
@@ -205,11 +206,47 @@ class PointLocator:
         return result
 
     def _nearest(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The unit within :data:`SNAP_DISTANCE` of each (outside) point, -1 if none.
+
+        Once the grid is built (large calls), distances are measured to short pieces of the
+        borders, not to whole polygons; points whose nearest units tie, or whose distance is
+        about the snap distance, are settled by the spatial index of the units as before.
+        """
         result = np.full(len(x), -1, dtype=np.int64)
         if not len(x):
             return result
-        hit, tree_idx = self._tree.query_nearest(shapely.points(x, y),
-                                                 max_distance=SNAP_DISTANCE, all_matches=False)
-        result[hit] = tree_idx
+        points = shapely.points(x, y)
+        rest = np.arange(len(x))
+        if self._grid is not None:
+            rest = self._nearest_piece(points, result)
+        if len(rest):
+            hit, tree_idx = self._tree.query_nearest(points[rest], max_distance=SNAP_DISTANCE,
+                                                     all_matches=False)
+            result[rest[hit]] = tree_idx
         return result
 
+    def _nearest_piece(self, points: np.ndarray, result: np.ndarray) -> np.ndarray:
+        """Fill ``result`` from the border pieces; return the points left in doubt."""
+        if self._pieces is None:
+            lines, owner = border_pieces(self._geoms)
+            self._pieces = shapely.STRtree(lines), owner
+        tree, owner = self._pieces
+        tol = 1e-9  # degrees: distances this close are a tie, or the snap distance itself
+        hit, piece = tree.query(points, predicate="dwithin", distance=SNAP_DISTANCE + tol)
+        if not len(hit):
+            return hit
+        distance = shapely.distance(points[hit], tree.geometries[piece])
+        unit = owner[piece]
+        order = np.lexsort((distance, hit))
+        hit, unit, distance = hit[order], unit[order], distance[order]
+        starts = np.flatnonzero(np.concatenate([[True], hit[1:] != hit[:-1]]))
+        sizes = np.diff(np.append(starts, len(hit)))
+        rival = ((distance <= np.repeat(distance[starts], sizes) + tol)
+                 & (unit != np.repeat(unit[starts], sizes)))
+        doubt = np.zeros(len(points), dtype=bool)
+        doubt[hit[rival]] = True
+        nearest, least, unit = hit[starts], distance[starts], unit[starts]
+        doubt[nearest[np.abs(least - SNAP_DISTANCE) <= tol]] = True
+        sure = ~doubt[nearest] & (least <= SNAP_DISTANCE)
+        result[nearest[sure]] = unit[sure]
+        return np.flatnonzero(doubt)
