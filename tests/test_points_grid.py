@@ -137,3 +137,19 @@ def test_snapping_ties_between_neighbours_are_left_to_the_units_index():
     assert result[2:].tolist() == [0, 1, -1]
     assert (grid._nearest(x, y) == exact._nearest(x, y)).all()
     assert_same(exact, grid, x, y)
+
+
+def test_the_grid_is_built_once_enough_points_were_located():
+    """Small one-off calls use the exact test; a stream of chunks builds the grid once."""
+    locator = PointLocator(admin_units("adm3"))
+    locator._grid_min_points = 1_000
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(-5, 5, 600), rng.uniform(12, 18, 600)
+    first = locator.locate_codes(x, y)
+    assert locator._grid is None
+    second = locator.locate_codes(x, y)
+    grid = locator._grid
+    assert grid is not None
+    locator.locate_codes(x, y)
+    assert locator._grid is grid
+    assert all((a == b).all() for a, b in zip(first, second))

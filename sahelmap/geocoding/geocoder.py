@@ -46,7 +46,9 @@ class Geocoder:
         optionally ``adm2_pcode, adm2_name`` (e.g. from :func:`sahelmap.read_boundaries`).
         Defaults to the bundled communes (ADM1 known, ADM2 only by name).
     fuzzy_threshold : float
-        Minimum rapidfuzz ``ratio`` (0-100) for a misspelt name to match.
+        Minimum similarity (0-100) for a misspelt name to match: the better of the rapidfuzz
+        ``ratio`` and a near-miss score that forgives spelling variants (ou/u, dj/j, w/ou,
+        doubled letters...) and counts a swap of two letters as one edit.
 
     Examples
     --------

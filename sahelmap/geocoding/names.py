@@ -75,7 +75,9 @@ class NameMatcher:
     adm1_hints : mapping
         ``{folded name or code: adm1_pcode}``: what an admin1 hint of a row may say.
     fuzzy_threshold : float
-        Minimum rapidfuzz ``ratio`` (0-100) for a misspelt name to match.
+        Minimum similarity (0-100) for a misspelt name to match: the better of the rapidfuzz
+        ``ratio`` and a near-miss score that forgives spelling variants (ou/u, dj/j, w/ou,
+        doubled letters...) and counts a swap of two letters as one edit.
     """
 
     def __init__(self, gazetteer: Gazetteer, *, adm1_names: Mapping[str, str],

@@ -36,8 +36,9 @@ COORD_NOTES = {
     "swapped_latlon": "coordinates look swapped (lat/lon): swapped they fall in Mali/Niger",
     "outside_area": "coordinates fall outside Mali and Niger",
 }
-# Calls with this many points or more build (once) the lookup grid: ~0.5 s, 2 bytes a cell.
-GRID_MIN_POINTS = 20_000
+# Once this many points have been located, the lookup grid is built (once: ~0.5-1 s, 4 bytes
+# a cell); below it, the exact test alone is faster. Chunks of a stream add up.
+GRID_MIN_POINTS = 200_000
 GRID_MAX_CELLS = 8_000_000
 
 #: The admin columns a located point gets.
@@ -90,6 +91,7 @@ class PointLocator:
         self._grid: CellGrid | None = None
         self._pieces: tuple[shapely.STRtree, np.ndarray] | None = None
         self._grid_min_points = GRID_MIN_POINTS
+        self._located = 0  # points located so far
 
     def __len__(self) -> int:
         return len(self._geoms)
@@ -147,13 +149,15 @@ class PointLocator:
     def _contains(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Unit of each point (-1 if none) and whether it is far from every unit.
 
-        "Far" (beyond :data:`SNAP_DISTANCE`, so never snapped) is known only from the grid:
-        large calls build it once and read it, testing exactly only the points near a border.
+        "Far" (beyond :data:`SNAP_DISTANCE`, so never snapped) is known only from the grid,
+        built once :data:`GRID_MIN_POINTS` points have been located, then read, testing
+        exactly only the points near a border.
         """
         far = np.zeros(len(x), dtype=bool)
         if not len(x):
             return np.full(0, -1, dtype=np.int64), far
-        if self._grid is None and len(x) < self._grid_min_points:
+        self._located += len(x)
+        if self._grid is None and self._located < self._grid_min_points:
             return self._contains_exact(x, y), far
         if self._grid is None:
             self._grid = CellGrid(self._geoms, self._contains_exact,
