@@ -51,6 +51,7 @@ def test_short_names_match_a_spelling_variant_never_an_edit():
     for slip in ("Kona", "Kouma", "Kiuna", "Kounz"):  # one letter off: never Kouna
         assert geocode(slip, gazetteer=coder).matched_name != "Kouna", slip
         assert "Kouna" not in geocode(slip, gazetteer=coder).candidates, slip
+    assert geocode("Gaou").reason == "no gazetteer entry for 'gaou'"  # no "closest" guess
 
 
 def test_a_spelling_shared_by_two_regions_is_ambiguous():

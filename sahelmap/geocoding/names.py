@@ -170,6 +170,8 @@ class NameMatcher:
         out = {}
         for i, key in enumerate(keys):
             top = float(scores[i, best[i]])
+            if len(key) < MIN_FUZZY_LENGTH and top < self.fuzzy_threshold:
+                continue  # no spelling variant: a short name has no "closest" name
             near = np.flatnonzero(scores[i] >= top - RIVAL_MARGIN) if top >= \
                 self.fuzzy_threshold else np.zeros(0, dtype=np.int64)
             near = near[np.argsort(-scores[i][near], kind="stable")]
