@@ -1,9 +1,10 @@
 """Geocoding throughput beside its peers and floors, each measured in the same run.
 
-Run: ``python benchmarks/bench_geocode.py [--rows N] [--repeat 3]``. Every (case, method)
-runs in its own child process, so its peak memory (max RSS, which includes making the input)
-is its own. Times are the median of ``--repeat`` runs; sahelmap's first call, which builds
-its lookup grid, is shown apart.
+Run: ``python benchmarks/bench_geocode.py [--rows N] [--repeat 3] [--before DIR]``
+(``DIR``: an earlier sahelmap, e.g. ``git archive main sahelmap | tar -x -C DIR``). Every
+(case, method) runs in its own child process, so its peak memory (max RSS, which includes
+making the input) is its own. Times are the median of ``--repeat`` runs; sahelmap's first
+call, which builds its lookup grid, is shown apart.
 
 Cases (1,000,000 rows by default):
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -205,10 +207,12 @@ def child(spec: str, rows: int, repeat: int) -> None:
     print(json.dumps(out))
 
 
-def measure(spec: str, rows: int, repeat: int) -> dict:
+def measure(spec: str, rows: int, repeat: int, before: str | None = None) -> dict:
+    """Run one (case, method) in a child process; ``before``: a checkout of sahelmap to use."""
+    env = None if before is None else {**os.environ, "PYTHONPATH": before}
     done = subprocess.run([sys.executable, __file__, "--child", spec, "--rows", str(rows),
                            "--repeat", str(repeat)], capture_output=True, text=True,
-                          check=False)
+                          check=False, env=env)
     if done.returncode:
         raise SystemExit(f"{spec} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -223,6 +227,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child")
+    parser.add_argument("--before", help="a folder holding an earlier sahelmap package "
+                        "(e.g. from git archive), measured beside this one")
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.rows, args.repeat)
@@ -239,9 +245,13 @@ def main() -> None:
               f"{ours['located']:.0%} of rows get an {level.upper()} code)")
         print(f"  sahelmap   {rate(rows, mine)}  peak {ours['rss_mb']:5.0f} MB   first call "
               f"(builds the grid) {rate(rows, ours['first'])}")
+        if args.before:
+            peers["before"] = measure(f"sahelmap:{case}:{level}", rows, args.repeat,
+                                      args.before)
         for name, peer in peers.items():
             theirs = statistics.median(peer["seconds"])
-            label = {"sjoin": "sjoin", "floor": f"floor ({peer.get('units')} units)"}[name]
+            label = {"sjoin": "sjoin", "floor": f"floor ({peer.get('units')} units)",
+                     "before": "sahelmap before"}[name]
             print(f"  {label:<17} {rate(rows, theirs)}  peak {peer['rss_mb']:5.0f} MB   "
                   f"sahelmap / this: {theirs / mine:5.2f}x")
         if case == "inside":
@@ -254,6 +264,8 @@ def main() -> None:
 
     ours = measure("names", rows, args.repeat)
     peer = measure("extractOne", rows, args.repeat)
+    if args.before:
+        old = measure("names", rows, args.repeat, args.before)
     mine = statistics.median(ours["seconds"])
     theirs = statistics.median(peer["seconds"])
     print("names (5,000 distinct spellings)")
@@ -262,6 +274,10 @@ def main() -> None:
     print(f"  extractOne {rate(peer['rows'], theirs)}  peak {peer['rss_mb']:5.0f} MB   "
           f"(per row, {peer['rows']:,}-row sample)   sahelmap / this: "
           f"{(rows / mine) / (peer['rows'] / theirs):5.1f}x")
+    if args.before:
+        was = statistics.median(old["seconds"])
+        print(f"  before     {rate(rows, was)}  peak {old['rss_mb']:5.0f} MB   "
+              f"sahelmap / this: {was / mine:5.2f}x")
     print(f"  target >= 1M rows/s: {'met' if rows / mine >= 1e6 else 'NOT met'}")
     typo = ours["typos"]
     print("typo benchmark (typos.py): right / wrong / ambiguous / unmatched")
@@ -269,6 +285,11 @@ def main() -> None:
         t = typo[row]
         print(f"  sahelmap, {row:<24} n={t['n']:5.0f}  {t['right']:6.1%} / {t['wrong']:5.2%} / "
               f"{t['ambiguous']:5.1%} / {t['unmatched']:5.1%}")
+    if args.before:
+        for row in ("all", "all, names >= 6 letters"):
+            t = old["typos"][row]
+            print(f"  before,   {row:<24} n={t['n']:5.0f}  {t['right']:6.1%} / "
+                  f"{t['wrong']:5.2%} / {t['ambiguous']:5.1%} / {t['unmatched']:5.1%}")
     t = peer["typos"]
     print(f"  extractOne, all               {t['right']:6.1%} / {t['wrong']:5.2%} (best "
           f"match taken as is)\n  extractOne, names >= 6 letters {t['right_long']:6.1%} / "

@@ -101,3 +101,14 @@ def test_typo_benchmark_floor():
     assert eligible["right"] >= 0.97
     assert table.loc[f"all, names >= {MIN_FUZZY_LENGTH} letters", "right"] >= 0.94
     assert table.loc["all", "wrong"] <= 0.005
+
+
+def test_names_scored_in_small_blocks_give_the_same_answers(monkeypatch):
+    from sahelmap.geocoding import names
+
+    coder = Geocoder()
+    queries = ["Tinhama", "Minaka", "Wallam", "Kuna", "Gaou", "Sabangoulla", "Bangoulab",
+               "Dwentza", "Tilabéry", "Dioura", "Teshit", "outside Menakka"] * 3
+    whole = coder.names.match(queries)
+    monkeypatch.setattr(names, "_SCORE_CELLS", 1)  # one name per block
+    assert coder.names.match(queries).equals(whole)

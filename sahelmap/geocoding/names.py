@@ -38,6 +38,8 @@ RELATIVE_FACTOR = 0.75
 # A misspelt name whose best match scores less than this above a match in another region is
 # ambiguous (points of fuzzy score, 0-100).
 RIVAL_MARGIN = 3
+# Names are scored against the gazetteer in blocks of at most this many (name, key) pairs.
+_SCORE_CELLS = 2_000_000
 
 _DIRECTION = (r"(?:north|south|east|west|north ?east|north ?west|south ?east|south ?west"
               r"|nord|sud|est|ouest|nord ?est|nord ?ouest|sud ?est|sud ?ouest)")
@@ -153,18 +155,24 @@ class NameMatcher:
 
         The matches are the keys scoring within :data:`RIVAL_MARGIN` of the best, if the best
         reaches the threshold (none otherwise). The score of a key against a choice is the
-        better of two scorers, each computed over all distinct keys at once: the rapidfuzz
+        better of two scorers, each computed over a block of distinct keys at once: the rapidfuzz
         ``ratio`` of the folded names (for keys of :data:`MIN_FUZZY_LENGTH` letters or more)
         and :func:`_near_miss_scores`, which forgives spelling variants and counts a swap of
         two letters as one edit.
         """
-        if not keys:
-            return {}
+        out: dict[str, tuple[list[tuple[str, float]], str, float]] = {}
+        block = max(1, _SCORE_CELLS // max(len(self._choices), 1))  # bounded memory
+        for start in range(0, len(keys), block):
+            out.update(self._fuzzy_block(keys[start:start + block]))
+        return out
+
+    def _fuzzy_block(self, keys: list[str]) -> dict[str, tuple[list[tuple[str, float]], str,
+                                                               float]]:
         scores = _near_miss_scores(keys, self._choices, self._spellings)
         long = np.flatnonzero([len(k) >= MIN_FUZZY_LENGTH for k in keys])
         if len(long):
             ratio = process.cdist([keys[i] for i in long], self._choices, scorer=fuzz.ratio,
-                                  dtype=np.float32, workers=-1)
+                                  dtype=np.uint8, workers=-1)  # whole points, as always
             scores[long] = np.maximum(scores[long], ratio)
         best = np.argmax(scores, axis=1)
         out = {}
@@ -401,7 +409,7 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
                                 workers=-1)
     by_name = process.cdist(keys, choices, scorer=OSA.distance, dtype=np.int32, workers=-1)
     length = np.array([len(k) for k in keys], dtype=float)[:, None]
-    scores = 100 * (1 - (by_spelling + by_name) / (2 * (length + 1)))
+    scores = (100 * (1 - (by_spelling + by_name) / (2 * (length + 1)))).astype(np.float32)
     short = length[:, 0] < MIN_FUZZY_LENGTH
     scores[short] = np.where(by_spelling[short] == 0, scores[short], 0)
     return scores
