@@ -61,7 +61,8 @@ class CellGrid:
         self._geoms = geoms
         self._contains = contains
         x0, y0, x1, y1 = shapely.total_bounds(geoms)
-        cell = max(np.sqrt((x1 - x0) * (y1 - y0) / max_cells), 1e-6)
+        pad = 2 * snap_distance  # the margin the cells cover (thin or tiny units too)
+        cell = np.sqrt((x1 - x0 + pad) * (y1 - y0 + pad) / max_cells)
         reach = int(np.ceil(snap_distance / cell)) + 2  # outside cells this far are FAR
         margin = (reach + 3) * cell
         self.cell = float(cell)
