@@ -11,7 +11,13 @@ point-in-polygon test. The answer is the exact test's, by construction:
   border, and the units containing a point do not change across a connected run of such
   cells (:func:`scipy.ndimage.label`), which is settled by the exact test of one point;
 - an outside cell is *far* only if every cell within ``ceil(snap / cell) + 2`` cells is an
-  outside cell too, so no unit lies within the snap distance of any point in it.
+  outside cell too, so no unit lies within the snap distance of any point in it;
+- a point of a border cell is tested against the units that may meet the cell: those with a
+  border sample within two cells of it, and the units overlapping one of them (a unit that
+  covers the cell without a border sample that near would overlap the unit whose border
+  made it a border cell). A point in exactly one of them is in that unit; a point in none
+  is outside; a point in several (on a shared border) gets the exact test, whose order of
+  preference between units the grid does not repeat.
 """
 
 from __future__ import annotations
