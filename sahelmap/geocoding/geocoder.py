@@ -46,7 +46,9 @@ class Geocoder:
         optionally ``adm2_pcode, adm2_name`` (e.g. from :func:`sahelmap.read_boundaries`).
         Defaults to the bundled communes (ADM1 known, ADM2 only by name).
     fuzzy_threshold : float
-        Minimum rapidfuzz ``ratio`` (0-100) for a misspelt name to match.
+        Minimum similarity (0-100) for a misspelt name to match: the better of the rapidfuzz
+        ``ratio`` and a near-miss score that forgives spelling variants (ou/u, dj/j, w/ou,
+        doubled letters...) and counts a swap of two letters as one edit.
 
     Examples
     --------
@@ -152,7 +154,7 @@ class Geocoder:
                                            columns=RESULT_COLUMNS))
                 code[todo] = offset
         table = pd.concat(tables, ignore_index=True)
-        combo, inverse = np.unique(code * len(COORD_FLAGS) + flag, return_inverse=True)
+        combo, _, inverse = _group(code * len(COORD_FLAGS) + flag)
         rows = table.iloc[combo // len(COORD_FLAGS)].reset_index(drop=True)
         rows = _with_coordinate_flags(rows, combo % len(COORD_FLAGS))
         result = rows.take(inverse.ravel()).set_axis(df.index)
@@ -188,7 +190,7 @@ class Geocoder:
         combined = np.zeros(len(rows), dtype=np.int64)
         for c, u in zip(codes, uniques):
             combined = combined * len(u) + c
-        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        _, first, inverse = _group(combined)
         hints = resolve_admin_hints(self.names, *[list(u[c[first]]) for c, u in
                                                   zip(codes, uniques)])
         per_row = hints.take(inverse.ravel()).reset_index(drop=True)
@@ -238,7 +240,7 @@ class Geocoder:
                 codes.append(np.zeros(len(df), dtype=np.int64))
                 uniques.append(np.array([None], dtype=object))
         combined = (codes[0] * len(uniques[1]) + codes[1]) * len(uniques[2]) + codes[2]
-        group, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        _, first, inverse = _group(combined)
         table = self.names.match(uniques[0][codes[0][first]], uniques[1][codes[1][first]],
                                  uniques[2][codes[2][first]])
         return table, inverse.ravel()
@@ -300,10 +302,28 @@ def _distinct(func: Any, *columns: np.ndarray) -> np.ndarray:
     for column in columns:
         c, u = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=False)
         code = code * (len(u) + 1) + c
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    _, first, inverse = _group(code)
     values = np.asarray([func(*(column[i] for column in columns)) for i in first],
                         dtype=object)
     return values[inverse.ravel()]
+
+
+def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct codes (sorted), a row holding each, and each row's position among them.
+
+    ``np.unique`` with ``return_index`` and ``return_inverse``, in one pass without a sort
+    when the codes are small non-negative integers, as row codes here are.
+    """
+    if not len(values) or values.min() < 0 or values.max() > 4 * len(values) + 1_000_000:
+        _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        return values[first], first, inverse.ravel()
+    present = np.zeros(values.max() + 1, dtype=bool)
+    present[values] = True
+    inverse = (np.cumsum(present) - 1)[values]
+    uniques = np.flatnonzero(present)
+    some = np.empty(len(uniques), dtype=np.int64)
+    some[inverse] = np.arange(len(values))
+    return uniques, some, inverse
 
 
 def _join(sep: str, *parts: object) -> str:

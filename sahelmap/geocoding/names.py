@@ -15,18 +15,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from sahelmap.gazetteer import KINDS, Gazetteer
 from sahelmap.geocoding.results import RESULT_COLUMNS, add_note, missing, unmatched
 from sahelmap.vocab import COUNTRIES, country_code, fold
 
-__all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher"]
+__all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher", "spelling_key"]
 
 # Names shorter than this match exactly or not at all: one letter more or less turns a short
-# name into another place (Doro / Dioro, Douna / Diouna, both real communes).
+# name into another place (Doro / Dioro, Douna / Diouna, both real communes). They may still
+# match as a spelling variant (same spelling key, see spelling_key), never by an edit.
 MIN_FUZZY_LENGTH = 6
+# How one sound of a Sahel name is written in French, English or by ear: each pattern of a
+# folded name becomes one spelling, in this order (then doubled letters are written once).
+_SPELLINGS = [(re.compile(p), r) for p, r in (
+    (r"[^a-z0-9]", ""), (r"tch", "ch"), (r"sh", "ch"), (r"kh", "k"), (r"gh", "g"),
+    (r"dj", "j"), (r"ou", "u"), (r"w", "u"), (r"y", "i"), (r"qu", "k"), (r"c(?=[aouk])", "k"),
+    (r"ph", "f"), (r"([a-z])\1+", r"\1"))]
 CONFIDENCE = {"coordinates": 1.0, "exact": 1.0, "alias": 0.95, "admin-name": 0.9}
 RELATIVE_FACTOR = 0.75
+# A misspelt name whose best match scores less than this above a match in another region is
+# ambiguous (points of fuzzy score, 0-100).
+RIVAL_MARGIN = 3
+# Names are scored against the gazetteer in blocks of at most this many (name, key) pairs.
+_SCORE_CELLS = 2_000_000
 
 _DIRECTION = (r"(?:north|south|east|west|north ?east|north ?west|south ?east|south ?west"
               r"|nord|sud|est|ouest|nord ?est|nord ?ouest|sud ?est|sud ?ouest)")
@@ -64,7 +77,9 @@ class NameMatcher:
     adm1_hints : mapping
         ``{folded name or code: adm1_pcode}``: what an admin1 hint of a row may say.
     fuzzy_threshold : float
-        Minimum rapidfuzz ``ratio`` (0-100) for a misspelt name to match.
+        Minimum similarity (0-100) for a misspelt name to match: the better of the rapidfuzz
+        ``ratio`` and a near-miss score that forgives spelling variants (ou/u, dj/j, w/ou,
+        doubled letters...) and counts a swap of two letters as one edit.
     """
 
     def __init__(self, gazetteer: Gazetteer, *, adm1_names: Mapping[str, str],
@@ -95,6 +110,7 @@ class NameMatcher:
         self._key_via: dict[str, np.ndarray] = {
             k: (g["via"] == "alias").to_numpy() for k, g in grouped}
         self._choices = list(self._key_entries)
+        self._spellings = [spelling_key(k) for k in self._choices]
 
     def match(self, names: Sequence[Any], countries: Sequence[Any] | None = None,
               admin1s: Sequence[Any] | None = None, *,
@@ -112,7 +128,7 @@ class NameMatcher:
         admin1s = [None] * n if admin1s is None else list(admin1s)
         queries = [parts(str(nm)) if missing(nm) is not None else [] for nm in names]
         fuzzy_keys = sorted({key for q in queries for key, _ in q
-                             if key not in self._key_entries and len(key) >= MIN_FUZZY_LENGTH})
+                             if key not in self._key_entries})
         fuzzy = self._fuzzy(fuzzy_keys)
         allowed = None if kinds is None else np.asarray(list(kinds), dtype=object)
         rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy, allowed)
@@ -135,18 +151,40 @@ class NameMatcher:
         return c, a, notes
 
     def _fuzzy(self, keys: list[str]) -> dict[str, tuple[list[tuple[str, float]], str, float]]:
-        """For each key: (keys scoring above the threshold, best first; closest key, score)."""
-        if not keys:
-            return {}
-        scores = process.cdist(keys, self._choices, scorer=fuzz.ratio, dtype=np.uint8,
-                               workers=-1)
+        """For each key: (matches, best first; closest key, its score).
+
+        The matches are the keys scoring within :data:`RIVAL_MARGIN` of the best, if the best
+        reaches the threshold (none otherwise). The score of a key against a choice is the
+        better of two scorers, each computed over a block of distinct keys at once: the rapidfuzz
+        ``ratio`` of the folded names (for keys of :data:`MIN_FUZZY_LENGTH` letters or more)
+        and :func:`_near_miss_scores`, which forgives spelling variants and counts a swap of
+        two letters as one edit.
+        """
+        out: dict[str, tuple[list[tuple[str, float]], str, float]] = {}
+        block = max(1, _SCORE_CELLS // max(len(self._choices), 1))  # bounded memory
+        for start in range(0, len(keys), block):
+            out.update(self._fuzzy_block(keys[start:start + block]))
+        return out
+
+    def _fuzzy_block(self, keys: list[str]) -> dict[str, tuple[list[tuple[str, float]], str,
+                                                               float]]:
+        scores = _near_miss_scores(keys, self._choices, self._spellings)
+        long = np.flatnonzero([len(k) >= MIN_FUZZY_LENGTH for k in keys])
+        if len(long):
+            ratio = process.cdist([keys[i] for i in long], self._choices, scorer=fuzz.ratio,
+                                  dtype=np.uint8, workers=-1)  # whole points, as always
+            scores[long] = np.maximum(scores[long], ratio)
+        best = np.argmax(scores, axis=1)
         out = {}
         for i, key in enumerate(keys):
-            above = np.flatnonzero(scores[i] >= self.fuzzy_threshold)
-            above = above[np.argsort(-scores[i][above], kind="stable")]
-            best = int(np.argmax(scores[i]))
-            out[key] = ([(self._choices[j], float(scores[i][j])) for j in above],
-                        self._choices[best], float(scores[i][best]))
+            top = float(scores[i, best[i]])
+            if len(key) < MIN_FUZZY_LENGTH and top < self.fuzzy_threshold:
+                continue  # no spelling variant: a short name has no "closest" name
+            near = np.flatnonzero(scores[i] >= top - RIVAL_MARGIN) if top >= \
+                self.fuzzy_threshold else np.zeros(0, dtype=np.int64)
+            near = near[np.argsort(-scores[i][near], kind="stable")]
+            out[key] = ([(self._choices[j], round(float(scores[i, j]), 1)) for j in near],
+                        self._choices[best[i]], top)
         return out
 
     def _fuzzy_entries(self, candidates: list[tuple[str, float]], hint_c: str | None,
@@ -163,9 +201,14 @@ class NameMatcher:
 
         if hint_c is not None or hint_a is not None:
             hinted = [(k, s) for k, s in candidates if inside(k)]
-            candidates = hinted or candidates
+            if hinted and hinted[0][1] >= self.fuzzy_threshold:
+                candidates = hinted
         score = candidates[0][1]
         best = [k for k, s in candidates if s == score]
+        # a close rival in another region makes the name ambiguous: better than a wrong guess
+        regions = {u for k in best for u in self._e["adm1_pcode"][self._key_entries[k]]}
+        best += [k for k, s in candidates if score - RIVAL_MARGIN <= s < score and not
+                 set(self._e["adm1_pcode"][self._key_entries[k]]) <= regions]
         entries = np.concatenate([self._key_entries[k] for k in best])
         alias = np.concatenate([self._key_via[k] for k in best])
         return entries, alias, score, best[0]
@@ -335,3 +378,38 @@ def parts(raw: str) -> list[tuple[str, bool]]:
         if key:
             out.append((key, relative))
     return out
+
+
+def spelling_key(key: str) -> str:
+    """The spelling of a folded name that its French, English and by-ear variants share.
+
+    Examples
+    --------
+    >>> spelling_key("tin hama") == spelling_key("tinhama")
+    True
+    >>> [spelling_key(k) for k in ("ouallam", "wallam", "menakka", "djibo", "jibo")]
+    ['ualam', 'ualam', 'menaka', 'jibo', 'jibo']
+    """
+    for pattern, spelling in _SPELLINGS:
+        key = pattern.sub(spelling, key)
+    return key
+
+
+def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str]) -> np.ndarray:
+    """Second score (0-100) of each key against each choice, for keys the ratio missed.
+
+    The mean of two edit counts, each a swap of neighbouring letters counting as one (OSA):
+    between the folded names and between their spelling keys, over the key's length + 1. A
+    spelling variant ("Menakka", "Wallam") costs half of an edit, a one-letter slip in a
+    six-letter name scores 85.7. Keys shorter than :data:`MIN_FUZZY_LENGTH` match only a
+    choice of the same spelling key (no edit).
+    """
+    mine = [spelling_key(k) for k in keys]
+    by_spelling = process.cdist(mine, spellings, scorer=OSA.distance, dtype=np.int32,
+                                workers=-1)
+    by_name = process.cdist(keys, choices, scorer=OSA.distance, dtype=np.int32, workers=-1)
+    length = np.array([len(k) for k in keys], dtype=float)[:, None]
+    scores = (100 * (1 - (by_spelling + by_name) / (2 * (length + 1)))).astype(np.float32)
+    short = length[:, 0] < MIN_FUZZY_LENGTH
+    scores[short] = np.where(by_spelling[short] == 0, scores[short], 0)
+    return scores

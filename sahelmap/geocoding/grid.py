@@ -1,0 +1,229 @@
+"""A lookup grid over boundary polygons: most points are located by one array index.
+
+:class:`CellGrid` cuts the area of the units into square cells and settles, once, every cell
+that no unit border crosses: the whole cell lies in one unit, or outside every unit and
+farther than the snap distance from all of them. A point in such a cell is located by
+reading its cell; only points in cells along a border (or just outside one) need the exact
+point-in-polygon test. The answer is the exact test's, by construction:
+
+- every border is sampled at half a cell or less, and every cell within one cell of a sample
+  is a *border cell*; so a cell that is not one stays at least half a cell away from every
+  border, and the units containing a point do not change across a connected run of such
+  cells (:func:`scipy.ndimage.label`), which is settled by the exact test of one point;
+- an outside cell is *far* only if every cell within ``ceil(snap / cell) + 2`` cells is an
+  outside cell too, so no unit lies within the snap distance of any point in it;
+- a point of a border cell is tested against the units that may meet the cell: those with a
+  border sample within two cells of it, and the units overlapping one of them (a unit that
+  covers the cell without a border sample that near would overlap the unit whose border
+  made it a border cell). A point in exactly one of them is in that unit; a point in none
+  is outside; a point in several (on a shared border) gets the exact test, whose order of
+  preference between units the grid does not repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from scipy import ndimage
+
+__all__ = ["CellGrid", "border_pieces"]
+
+# Cell codes besides unit indices: outside every unit and farther than the snap distance
+# from all (FAR); a border cell, numbered BORDER, BORDER - 1, ... (its units are tested).
+FAR = -1
+BORDER = -2
+
+
+class CellGrid:
+    """Cell codes over the bounding box of ``geoms``: unit index, :data:`FAR`, or a border cell.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        The units, in the order their indices refer to (prepared, for speed).
+    contains : callable
+        ``contains(x, y) -> unit index or -1``: the exact test, used on one point per
+        connected run of cells, and on the border points that touch several units.
+    snap_distance : float
+        Outside points this close to a unit are in border cells (they may be snapped).
+    max_cells : int
+        Upper bound on the number of cells (4 bytes a cell).
+
+    Examples
+    --------
+    >>> square = np.array([shapely.box(0, 0, 1, 1)])
+    >>> exact = lambda x, y: np.where(shapely.intersects_xy(square[0], x, y), 0, -1)
+    >>> grid = CellGrid(square, exact, snap_distance=0.05, max_cells=10_000)
+    >>> code, far = grid.locate(np.array([0.5, 3.0, 1.0, 1.01]), np.array([0.5, 3.0, 0.5, 0.5]))
+    >>> code.tolist(), far.tolist()
+    ([0, -1, 0, -1], [False, True, False, False])
+    """
+
+    def __init__(self, geoms: np.ndarray, contains: Callable[[np.ndarray, np.ndarray],
+                                                                np.ndarray], *,
+                 snap_distance: float, max_cells: int) -> None:
+        self._geoms = geoms
+        self._contains = contains
+        x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        pad = 2 * snap_distance  # the margin the cells cover (thin or tiny units too)
+        cell = np.sqrt((x1 - x0 + pad) * (y1 - y0 + pad) / max_cells)
+        reach = int(np.ceil(snap_distance / cell)) + 2  # outside cells this far are FAR
+        margin = (reach + 3) * cell
+        self.cell = float(cell)
+        self.x0, self.y0 = x0 - margin, y0 - margin
+        self.nx = int(np.ceil((x1 + margin - self.x0) / cell)) + 1
+        self.ny = int(np.ceil((y1 + margin - self.y0) / cell)) + 1
+        # every border, sampled at half a cell or less
+        samples, owner = shapely.get_coordinates(
+            shapely.segmentize(shapely.boundary(geoms), cell / 2), return_index=True)
+        sample_cell = _distinct(self._flat(samples[:, 0], samples[:, 1]) * len(geoms) + owner)
+        owner, sample_cell = sample_cell % len(geoms), sample_cell // len(geoms)
+        border = np.zeros(self.ny * self.nx, dtype=bool)
+        border[sample_cell] = True
+        border = ndimage.binary_dilation(border.reshape(self.ny, self.nx),
+                                         structure=np.ones((3, 3), dtype=bool))
+        # each run of cells no border crosses lies in one unit, or outside all of them
+        runs, count = ndimage.label(~border)
+        flat = runs.ravel()
+        some = np.zeros(count + 1, dtype=np.int64)
+        some[flat] = np.arange(len(flat))
+        cy, cx = np.divmod(some[1:], self.nx)
+        unit = np.asarray(contains((cx + 0.5) * cell + self.x0, (cy + 0.5) * cell + self.y0),
+                          dtype=np.int64)
+        codes = np.concatenate([[BORDER], np.where(unit >= 0, unit, FAR)]).astype(np.int32)[runs]
+        del runs, flat
+        # outside cells within reach of a unit or a border may be snapped: exact test
+        occupied = codes != FAR
+        near = ndimage.maximum_filter(occupied.view(np.uint8), size=2 * reach + 1) > 0
+        codes[near & ~occupied] = BORDER
+        self.codes = codes.ravel()
+        self._candidates(sample_cell, owner, self._overlapping(geoms))
+
+    def _overlapping(self, geoms: np.ndarray) -> dict[int, np.ndarray]:
+        """``{unit: units whose interior meets its own}`` (empty for a clean partition)."""
+        tree = shapely.STRtree(geoms)
+        pairs = [tree.query(geoms, predicate=p) for p in ("overlaps", "contains")]
+        a = np.concatenate([p[i] for p in pairs for i in (0, 1)])
+        b = np.concatenate([p[i] for p in pairs for i in (1, 0)])
+        keep = a != b
+        a, b = a[keep], b[keep]
+        return {int(u): np.unique(b[a == u]) for u in np.unique(a)}
+
+    def _candidates(self, sample_cell: np.ndarray, owner: np.ndarray,
+                    partners: dict[int, np.ndarray]) -> None:
+        """The units a point of each border cell may lie in.
+
+        A unit meets a border cell only if one of its border samples lies within two cells
+        of it, or it overlaps such a unit (see the module notes); border cells are numbered
+        and their codes become ``BORDER - number``.
+        """
+        n = len(self._geoms)
+        iy, ix = np.divmod(sample_cell, self.nx)
+        keys = []
+        for dy in range(-2, 3):
+            for dx in range(-2, 3):
+                keys.append(((iy + dy) * self.nx + ix + dx) * n + owner)
+        keys = _distinct(np.concatenate(keys))
+        cells, units = keys // n, keys % n
+        on_border = self.codes[cells] == BORDER
+        cells, units = cells[on_border], units[on_border]
+        if partners:  # overlapping units: a cell of one may lie in the other
+            keys = [cells * n + units]
+            for unit, others in partners.items():
+                at = cells[units == unit]
+                keys += [at * n + other for other in others]
+            keys = _distinct(np.concatenate(keys))
+            cells, units = keys // n, keys % n
+        border_cells = np.flatnonzero(self.codes == BORDER)
+        number = np.searchsorted(border_cells, cells)
+        self.codes[border_cells] = BORDER - np.arange(len(border_cells), dtype=np.int32)
+        self._start = np.searchsorted(number, np.arange(len(border_cells) + 1))
+        self._units = units.astype(np.int16 if n < 2**15 else np.int32)  # radix sort
+
+    def _flat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        ix = np.floor((x - self.x0) / self.cell).astype(np.int64)
+        iy = np.floor((y - self.y0) / self.cell).astype(np.int64)
+        return iy * self.nx + ix
+
+    def locate(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unit index of each point (-1 if none), and whether it is far from every unit.
+
+        The exact test's answer: points in border cells are tested against the units of
+        their cell, and those touching several (on a shared border) go to the exact test.
+        """
+        ix = (x - self.x0) / self.cell
+        iy = (y - self.y0) / self.cell
+        on = np.flatnonzero((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))
+        code = np.full(len(x), FAR, dtype=np.int64)
+        code[on] = self.codes[iy[on].astype(np.int64) * self.nx + ix[on].astype(np.int64)]
+        far = code == FAR
+        border = np.flatnonzero(code <= BORDER)
+        code[far] = -1
+        if len(border):
+            code[border] = self._in_border_cells(x[border], y[border], BORDER - code[border])
+        return code, far
+
+    def _in_border_cells(self, x: np.ndarray, y: np.ndarray, number: np.ndarray) -> np.ndarray:
+        start, stop = self._start[number], self._start[number + 1]
+        count = stop - start
+        point = np.repeat(np.arange(len(x)), count)
+        pair = np.arange(len(point)) - np.repeat(np.cumsum(count) - count, count) \
+            + np.repeat(start, count)
+        unit = self._units[pair]
+        order = np.argsort(unit, kind="stable")
+        point, unit = point[order], unit[order]
+        bounds = np.flatnonzero(np.diff(unit)) + 1
+        hit = np.zeros(len(point), dtype=bool)
+        for lo, hi in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [len(unit)]])):
+            if lo < hi:
+                at = point[lo:hi]
+                hit[lo:hi] = shapely.intersects_xy(self._geoms[unit[lo]], x[at], y[at])
+        hits = np.bincount(point[hit], minlength=len(x))
+        result = np.full(len(x), -1, dtype=np.int64)
+        result[point[hit]] = unit[hit]
+        several = np.flatnonzero(hits > 1)  # on a shared border: the exact test's order
+        if len(several):
+            result[several] = self._contains(x[several], y[several])
+        return result
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (``np.unique`` without its hash table: faster here)."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])]
+
+
+def border_pieces(geoms: np.ndarray, size: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """The borders of ``geoms`` cut into lines of at most ``size`` segments, and their unit.
+
+    The distance from a point outside a polygon to the polygon is its distance to the nearest
+    piece of its border, and short pieces make the nearest-unit search cheap (the distance to
+    a large polygon is computed over all of its vertices).
+
+    Examples
+    --------
+    >>> lines, owner = border_pieces(np.array([shapely.box(0, 0, 1, 1)]), size=3)
+    >>> shapely.get_num_coordinates(lines).tolist(), owner.tolist()
+    ([4, 2], [0, 0])
+    """
+    rings, owner = shapely.get_parts(shapely.boundary(geoms), return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    first = np.concatenate([[0], np.flatnonzero(np.diff(ring)) + 1])
+    position = np.arange(len(coords)) - np.repeat(first, np.diff(np.append(first, len(coords))))
+    piece = np.cumsum((position == 0) | (position % size == 0)) - 1
+    # a piece ends where the next begins: that vertex is written twice
+    shared = np.flatnonzero((position % size == 0) & (position > 0))
+    coords = np.concatenate([coords, coords[shared]])
+    ring = np.concatenate([ring, ring[shared]])
+    piece = np.concatenate([piece, piece[shared] - 1])
+    order = np.argsort(piece, kind="stable")
+    coords, ring, piece = coords[order], ring[order], piece[order]
+    keep = np.bincount(piece)[piece] >= 2  # a closing vertex alone ends the piece before
+    coords, ring = coords[keep], ring[keep]
+    _, piece = np.unique(piece[keep], return_inverse=True)
+    lines = shapely.linestrings(coords, indices=piece)
+    ring_of_piece = np.zeros(len(lines), dtype=np.int64)
+    ring_of_piece[piece] = ring
+    return lines, owner[ring_of_piece]

@@ -1,0 +1,114 @@
+"""Misspelt names: spelling variants and one-letter slips match; ambiguity is never hidden."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sahelmap.geocoding import Geocoder, geocode
+from sahelmap.geocoding.names import MIN_FUZZY_LENGTH, spelling_key
+
+TYPOS = Path(__file__).resolve().parents[1] / "benchmarks" / "typos.py"
+
+
+@pytest.mark.parametrize(("typo", "name", "adm1"), [
+    ("Tinhama", "Tin Hama", "ML07"),       # joined words
+    ("Minaka", "Ménaka", "ML10"),          # e/i, by ear
+    ("Wallam", "Ouallam", "NE006"),        # English w for French ou
+    ("Dwentza", "Douentza", "ML05"),
+    ("Jenne", "Djenné", "ML05"),           # dj/j
+    ("Khidal", "Kidal", "ML08"),           # kh/k
+    ("Tenenku", "Ténenkou", "ML05"),       # ou/u
+    ("Abbalak", "Abalak", "NE005"),        # doubled letter
+    ("Nanpala", "Nampala", "ML04"),        # neighbouring sound
+    ("Tilabéry", "Tillabéri", "NE006"),    # single letter and y/i
+])
+def test_spelling_variants_and_slips_land_in_their_region(typo, name, adm1):
+    result = geocode(typo)
+    assert (result.status, result.method, result.matched_name, result.adm1_pcode) == (
+        "matched", "fuzzy", name, adm1)
+    assert 0.5 < result.confidence < 0.9
+    assert "fuzzy match" in result.reason
+
+
+def test_spelling_key_merges_transliterations_only():
+    assert spelling_key("tin hama") == spelling_key("tinhama") == spelling_key("tin hamma")
+    assert spelling_key("ouallam") == spelling_key("wallam")
+    assert spelling_key("kidal") == spelling_key("khidal")
+    # different places stay different: Doro / Dioro, Diré / Dioura
+    assert spelling_key("doro") != spelling_key("dioro")
+    assert spelling_key("dire") != spelling_key("dioura")
+
+
+def test_short_names_match_a_spelling_variant_never_an_edit():
+    places = pd.DataFrame({"name": ["Kouna"], "lon": [-3.9], "lat": [14.3]})  # Mopti
+    coder = Geocoder(places)
+    assert len("kuna") < MIN_FUZZY_LENGTH
+    assert geocode("Kuna", gazetteer=coder).matched_name == "Kouna"   # ou/u
+    for slip in ("Kona", "Kouma", "Kiuna", "Kounz"):  # one letter off: never Kouna
+        assert geocode(slip, gazetteer=coder).matched_name != "Kouna", slip
+        assert "Kouna" not in geocode(slip, gazetteer=coder).candidates, slip
+    assert geocode("Gaou").reason == "no gazetteer entry for 'gaou'"  # no "closest" guess
+
+
+def test_a_spelling_shared_by_two_regions_is_ambiguous():
+    places = pd.DataFrame({"name": ["Ouinde", "Winde"], "lon": [-3.0, 1.45],
+                           "lat": [14.5, 14.2]})  # Mopti (Mali), Tillabéri (Niger)
+    coder = Geocoder(places)
+    result = geocode("Wuinde", gazetteer=coder)
+    assert (result.status, result.adm1_pcode) == ("ambiguous", None)
+    assert "Ouinde" in result.candidates and "Winde" in result.candidates
+    hinted = geocode("Wuinde", country="Niger", gazetteer=coder)
+    assert (hinted.status, hinted.matched_name) == ("matched", "Winde")
+
+
+def test_a_close_rival_in_another_region_makes_a_misspelling_ambiguous():
+    # "Bangoulab" is 94.7% like Bangoulabe and 94.1% like Bangoula: in two regions, a rival
+    # within RIVAL_MARGIN points is another answer, not a weaker one
+    names = {"name": ["Bangoulabe", "Bangoula"], "lat": [14.5, 14.4]}
+    apart = Geocoder(pd.DataFrame({**names, "lon": [-3.0, 1.45]}))  # Mopti, Tillabéri
+    result = geocode("Bangoulab", gazetteer=apart)
+    assert (result.status, result.adm1_pcode) == ("ambiguous", None)
+    assert "Bangoulabe" in result.candidates and "Bangoula " in result.candidates
+    assert geocode("Bangoulab", country="NE", gazetteer=apart).matched_name == "Bangoula"
+    # in one region, the best one is the answer
+    together = Geocoder(pd.DataFrame({**names, "lon": [-3.0, -3.1]}))  # both in Mopti
+    result = geocode("Bangoulab", gazetteer=together)
+    assert (result.status, result.matched_name, result.adm1_pcode) == ("matched",
+                                                                       "Bangoulabe", "ML05")
+
+
+def test_a_strict_threshold_still_refuses_spelling_variants():
+    assert geocode("Wallam", fuzzy_threshold=95).status == "unmatched"
+    assert geocode("Wallam").adm1_pcode == "NE006"
+
+
+def test_typo_benchmark_floor():
+    """The deterministic typo benchmark of benchmarks/typos.py: right, and rarely wrong."""
+    if not TYPOS.exists():
+        pytest.skip("benchmarks/ not shipped")
+    spec = importlib.util.spec_from_file_location("typos", TYPOS)
+    typos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(typos)
+    coder = Geocoder()
+    scored = typos.score(coder, typos.typo_table(coder))
+    table = typos.summary(scored)
+    eligible = table.loc[f"all, typos >= {MIN_FUZZY_LENGTH} letters"]
+    assert eligible["n"] > 5_000
+    assert eligible["right"] >= 0.97
+    assert table.loc[f"all, names >= {MIN_FUZZY_LENGTH} letters", "right"] >= 0.94
+    assert table.loc["all", "wrong"] <= 0.005
+
+
+def test_names_scored_in_small_blocks_give_the_same_answers(monkeypatch):
+    from sahelmap.geocoding import names
+
+    coder = Geocoder()
+    queries = ["Tinhama", "Minaka", "Wallam", "Kuna", "Gaou", "Sabangoulla", "Bangoulab",
+               "Dwentza", "Tilabéry", "Dioura", "Teshit", "outside Menakka"] * 3
+    whole = coder.names.match(queries)
+    monkeypatch.setattr(names, "_SCORE_CELLS", 1)  # one name per block
+    assert coder.names.match(queries).equals(whole)
