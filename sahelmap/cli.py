@@ -202,6 +202,12 @@ def main() -> None:
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--png/--no-png", default=True, show_default=True,
               help="Also write the 300 dpi PNG for reports.")
+@click.option("--weeks", "weeks", default=12, show_default=True, type=click.IntRange(1, 104),
+              help="Weeks in the HTML map: --week and those before it, with a week selector "
+                   "(not before the first report).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              envvar="SAHELMAP_LANG", show_envvar=True,
+              help="Language of the map and report: French or English.")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -220,15 +226,16 @@ def weekly(ctx: click.Context, **params: Any) -> None:
     event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
         p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
-    steps = _Steps(total=5 + p["png"], quiet=p["quiet"])
+    steps = _Steps(total=6 + p["png"], quiet=p["quiet"])
     with _errors():
         written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=p["week"],
             out_dir=Path(p["out_dir"]), gazetteer=gazetteer, boundaries=p["boundaries"],
             level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
             k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
-            dayfirst=not p["monthfirst"], png=p["png"], step=steps.run,
-            event_options=event_options, displacement_options=displacement_options,
+            dayfirst=not p["monthfirst"], png=p["png"], step=steps.run, weeks=p["weeks"],
+            lang=p["lang"], event_options=event_options,
+            displacement_options=displacement_options,
         )
     steps.close()
     _print_run(written["manifest"])

@@ -16,13 +16,16 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
-from sahelmap.errors import PeriodError
-from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES
+from sahelmap.errors import OptionError, PeriodError
+from sahelmap.i18n import DEFAULT_LANG, check_lang, period_text, value_name
+from sahelmap.vocab import DEFAULT_STRUCTURE
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 
 Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
+#: Weeks the weekly map holds by default: the requested week and the 11 before it.
+WEEKS_SHOWN = 12
 
 
 
@@ -178,15 +181,21 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            level: str = "adm1", structure: str = DEFAULT_STRUCTURE, value: str = "arrivals",
            scheme: str = "quantiles", k: int = 5,
            title: str | None = None, merge_duplicates: bool = True, dayfirst: bool = True,
-           png: bool = True, step: Step | None = None,
+           png: bool = True, step: Step | None = None, weeks: int = WEEKS_SHOWN,
+           lang: str = DEFAULT_LANG,
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
 
+    The HTML map holds ``weeks`` weeks, the requested one and those before it (from the
+    first week with an accepted report, if later), with a week selector; the PNG and
+    ``regions.csv`` are the requested week; ``weeks.csv`` has every week shown (one row per
+    unit and week, ``period`` column). ``lang`` (``"fr"`` or ``"en"``) is the map's language.
+
     Returns
     -------
     dict
-        ``{"map": map.html, "image": map.png, "regions": regions.csv,
+        ``{"map": map.html, "image": map.png, "regions": regions.csv, "weeks": weeks.csv,
         "rejected": rejected.csv, "flagged": flagged.csv}`` (no ``"image"`` when
         ``png=False``). ``flagged.csv`` lists accepted rows placed with a caveat (see
         :meth:`Reports.flagged`).
@@ -197,6 +206,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     step = step or (lambda label, work: work())
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
+    check_lang(lang)
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
+        raise OptionError(f"weeks must be a whole number of weeks >= 1, not {weeks!r}.")
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
@@ -206,14 +218,19 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
                                                    start=None, end=None, boundaries=layer,
                                                    structure=structure))
+    first = _first_week_shown(reports, start, weeks)
+    shown = table if first == start else step("aggregating the weeks shown", lambda: _summarize(
+        reports, level=level, period="week", start=first, end=end, boundaries=layer,
+        structure=structure))
     points = None
     if reports.events is not None:
         accepted = reports.events.accepted
-        in_week = accepted["event_date"].between(start, end + pd.Timedelta(hours=23, minutes=59))
+        in_weeks = accepted["event_date"].between(first,
+                                                  end + pd.Timedelta(hours=23, minutes=59))
         # events placed by the admin unit they name have no point: counted, not drawn
-        points = accepted[in_week & accepted.geometry.notna()]
-    heading = title or VALUE_TITLES.get(value, value)
-    period = f"Week {label} ({start:%d %b} – {end:%d %b %Y})"
+        points = accepted[in_weeks & accepted.geometry.notna()]
+    heading = title or value_name(value, lang, title=True)
+    period = period_text(label, lang)
     sources = reports.sources()
     drawn = table[table.geometry.notna()]
     off_map = _off_map(table, value)
@@ -223,26 +240,44 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     m = step("drawing the map", lambda: crisis_map(
-        drawn, points, value=value, scheme=scheme, k=k, title=heading, period=period,
-        sources=sources))
+        shown[shown.geometry.notna()], points, value=value, scheme=scheme, k=k, title=heading,
+        sources=sources, week=label, lang=lang))
     written["map"] = save_html(m, out / "map.html")
     if png:
         from sahelmap.render import save_static
 
+        week_points = None if points is None else points[points["event_date"].between(
+            start, end + pd.Timedelta(hours=23, minutes=59))]
         written["image"] = step("drawing the PNG", lambda: save_static(
-            drawn, points, path=out / "map.png", value=value, scheme=scheme, k=k, title=heading,
-            period=period, sources=sources))
+            drawn, week_points, path=out / "map.png", value=value, scheme=scheme, k=k,
+            title=heading, period=period, sources=sources))
     written["regions"] = export(table, out / "regions.csv")
+    written["weeks"] = export(shown, out / "weeks.csv")
     written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
     written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
     written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
         "week": label, "level": level, "structure": structure, "value": value,
+        "weeks": weeks, "weeks_shown": f"{first:%G}-W{first:%V} to {label}", "lang": lang,
         "scheme": scheme, "classes": k, "merge_duplicates": merge_duplicates,
         "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
         "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,
         "events": dict(event_options or {}), "displacement": dict(displacement_options or {}),
     }, [*events, *displacement])
     return written
+
+
+def _first_week_shown(reports: Reports, start: pd.Timestamp, weeks: int) -> pd.Timestamp:
+    """Monday of the first week the map shows.
+
+    ``weeks - 1`` weeks before ``start``, or later if no report is that old: weeks before
+    every report would be a map of zeros.
+    """
+    first = start - pd.Timedelta(weeks=weeks - 1)
+    dates = _dates(reports)
+    if len(dates):
+        oldest = dates.min().normalize()
+        first = max(first, oldest - pd.Timedelta(days=oldest.weekday()))
+    return min(first, start)
 
 
 def run_counts(reports: Reports, table: gpd.GeoDataFrame) -> dict[str, Any]:

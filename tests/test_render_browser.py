@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 PAYLOAD = '<script>window.__pwn_{0}=1</script><img src=x onerror="window.__pwn_{0}=2">'
 FIELDS = ("notes", "place", "actor1", "actor2", "source", "adm1_name", "event_type")
 
-PROBE = r"""<script>
+ERRORS = r"""<script>
 window.__errors = [];
 window.addEventListener("error", function (e) {
   var t = e.target;
@@ -46,23 +46,48 @@ window.addEventListener("unhandledrejection", function (e) {
     return original.apply(console, arguments);
   };
 }());
+"""
+# After load: ``map`` (the Leaflet map) and ``events`` (the event layer, or null) are found,
+# the test's body fills ``report``, which is written into the DOM for --dump-dom.
+LOAD_HEAD = r"""
 window.addEventListener("load", function () { setTimeout(function () {
   var report = {errors: __errors};
   try {
-    var map = null;
+    var map = null, events = null;
     for (var key in window) {
       try { if (key.indexOf("map_") === 0 && window[key] instanceof L.Map) { map = window[key]; } }
       catch (err) {}
     }
+    map.eachLayer(function (layer) {
+      if (layer instanceof sahelmap.EventLayer) { events = layer; }
+    });
+"""
+LOAD_TAIL = r"""
+    report.remote = performance.getEntriesByType("resource").map(function (r) { return r.name; })
+      .filter(function (n) { return !/^(data|file|blob):/.test(n); });
+  } catch (err) { report.errors.push("probe " + err + " " + err.stack); }
+  var pre = document.createElement("pre");
+  pre.id = "probe-report";
+  pre.textContent = JSON.stringify(report);
+  document.body.appendChild(pre);
+}, 1500); });
+</script>"""
+
+
+def make_probe(body):
+    """A probe script that runs ``body`` (JavaScript) 1.5 s after the page has loaded."""
+    return ERRORS + LOAD_HEAD + body + LOAD_TAIL
+
+
+PROBE = make_probe(r"""
     var q = function (sel) { return document.querySelectorAll(sel).length; };
     report.choropleth = q(".leaflet-overlay-pane path.leaflet-interactive");
     report.borders = q(".leaflet-smBorders-pane path");
-    report.points = q(".leaflet-smPoints-pane path.leaflet-interactive");
-    report.clusters = q(".sm-cluster");
+    var drawn = events ? events._drawn : [];
+    report.points = drawn.filter(function (d) { return d.i !== undefined; }).length;
+    report.clusters = drawn.filter(function (d) { return d.group; }).length;
     report.clustered = 0;
-    document.querySelectorAll(".sm-cluster span").forEach(function (s) {
-      report.clustered += parseInt(s.textContent, 10);
-    });
+    drawn.forEach(function (d) { if (d.group) { report.clustered += d.group.n; } });
     report.labels = q(".sm-label");
     report.labels_shown = Array.prototype.filter.call(document.querySelectorAll(".sm-label"),
       function (el) { return el.style.visibility !== "hidden"; }).length;
@@ -71,16 +96,17 @@ window.addEventListener("load", function () { setTimeout(function () {
     report.layer_control = q(".leaflet-control-layers-overlays label");
     report.popups = [];
     report.tooltips = [];
-    map.eachLayer(function (layer) {
-      if (layer.options && layer.options.smi !== undefined && layer.getPopup()) {
-        layer.openPopup();
-        var box = layer.getPopup().getElement().querySelector(".leaflet-popup-content");
-        if (box && box.textContent.indexOf("__pwn") >= 0) {
-          report.popups.push({text: box.textContent,
-                              elements: box.querySelectorAll("script, img").length});
-        }
-        layer.closePopup();
+    if (events) {
+      var range = events.weekRange();
+      for (var i = range[0]; i < range[1]; i++) {
+        if (events.popupHtml(i).indexOf("__pwn") < 0) { continue; }
+        var box = events.openPopup(i).getElement().querySelector(".leaflet-popup-content");
+        report.popups.push({text: box.textContent,
+                            elements: box.querySelectorAll("script, img").length});
+        map.closePopup();
       }
+    }
+    map.eachLayer(function (layer) {
       var props = layer.feature ? JSON.stringify(layer.feature.properties) : "";
       if (layer.getTooltip && layer.getTooltip() && props.indexOf("__pwn") >= 0) {
         layer.openTooltip(layer.getBounds().getCenter());
@@ -91,23 +117,15 @@ window.addEventListener("load", function () { setTimeout(function () {
       }
     });
     report.legend_text = document.querySelector(".sm-legend").textContent;
-    report.remote = performance.getEntriesByType("resource").map(function (r) { return r.name; })
-      .filter(function (n) { return !/^(data|file|blob):/.test(n); });
-  } catch (err) { report.errors.push("probe " + err); }
-  report.document_title = document.title;
-  report.pwned = Object.keys(window).filter(function (k) { return k.indexOf("__pwn") === 0; });
-  var pre = document.createElement("pre");
-  pre.id = "probe-report";
-  pre.textContent = JSON.stringify(report);
-  document.body.appendChild(pre);
-}, 1500); });
-</script>"""
+    report.document_title = document.title;
+    report.pwned = Object.keys(window).filter(function (k) { return k.indexOf("__pwn") === 0; });
+""")
 
 
-def run_in_chromium(page, tmp_path, name):
+def run_in_chromium(page, tmp_path, name, probe=PROBE):
     """Open ``page`` (with the probe) from disk in headless Chromium; return the report."""
     path = tmp_path / f"{name}.html"
-    path.write_text(page.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+    path.write_text(page.replace("<head>", "<head>" + probe, 1), encoding="utf-8")
     command = [
         CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -126,7 +144,7 @@ def test_all_communes_and_10000_events_draw_without_errors(tmp_path):
     communes = synthetic_choropleth(seed=5)
     events = synthetic_events(10_000, seed=5)
     started = time.perf_counter()
-    report = run_in_chromium(to_html(crisis_map(communes, events)), tmp_path, "big")
+    report = run_in_chromium(to_html(crisis_map(communes, events, lang="en")), tmp_path, "big")
     assert report["errors"] == []
     assert report["remote"] == []
     assert report["choropleth"] == len(communes) > 800  # every commune polygon
@@ -148,7 +166,7 @@ def test_injected_markup_shows_as_text_and_never_runs(tmp_path):
     for i, field in enumerate(FIELDS):
         events.loc[events.index[i], field] = PAYLOAD.format(field)
     page = to_html(crisis_map(communes, events, title=PAYLOAD.format("title"),
-                              sources=PAYLOAD.format("sources"), cluster=False))
+                              sources=PAYLOAD.format("sources"), cluster=False, lang="en"))
     report = run_in_chromium(page, tmp_path, "inject")
     assert report["pwned"] == []
     assert report["errors"] == []  # not even the <img src=x> was requested

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from sahelmap.render._text import fmt_number
+from sahelmap.i18n import fmt
 from sahelmap.render._validate import RenderError
 from sahelmap.vocab import SCHEMES as SCHEME_NAMES
 
@@ -122,7 +122,10 @@ def _palette(cmap: str, n: int) -> list[str]:
     return [to_hex(colormap(float(s))) for s in stops]
 
 
-def _range_labels(bins: np.ndarray, low: float, integer: bool) -> list[str]:
+def _range_labels(bins: np.ndarray, low: float, integer: bool, lang: str) -> list[str]:
+    def fmt_number(value: float) -> str:
+        return fmt(value, lang)
+
     labels, lower = [], low
     for upper in bins:
         if integer:
@@ -139,7 +142,7 @@ def _range_labels(bins: np.ndarray, low: float, integer: bool) -> list[str]:
 
 
 def classify(values: pd.Series | np.ndarray, *, scheme: str | Sequence[float] = "quantiles",
-             k: int = 5, cmap: str = "YlOrRd") -> Classes:
+             k: int = 5, cmap: str = "YlOrRd", lang: str = "en") -> Classes:
     """Classify a value column for a choropleth.
 
     Parameters
@@ -153,6 +156,8 @@ def classify(values: pd.Series | np.ndarray, *, scheme: str | Sequence[float] = 
         Number of classes of non-zero values (fewer when there are fewer distinct values).
     cmap : str
         Matplotlib colour map sampled for the non-zero classes.
+    lang : {"en", "fr"}
+        Language of the numbers in the labels ("1,000" or "1 000").
 
     Returns
     -------
@@ -202,8 +207,8 @@ def classify(values: pd.Series | np.ndarray, *, scheme: str | Sequence[float] = 
         if integer:
             bins = np.unique(np.floor(bins))
         offset = len(labels)
-        labels += ([fmt_number(b) for b in bins] if single else
-                   _range_labels(bins, ranked_values.min(), integer))
+        labels += ([fmt(b, lang) for b in bins] if single else
+                   _range_labels(bins, ranked_values.min(), integer, lang))
         colors += _palette(cmap, len(bins))
         index[ranked] = offset + np.searchsorted(bins, ranked_values, side="left")
     elif isinstance(scheme, str):

@@ -12,12 +12,11 @@ from importlib.resources import files
 from branca.element import Element, MacroElement
 from folium import Map
 from folium.map import Layer
-from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from sahelmap.render._text import script_json
 
-__all__ = ["JsLayer", "ClusteredJsLayer", "JsControl", "JsCall", "ASSETS_NAME"]
+__all__ = ["JsLayer", "JsControl", "JsCall", "ASSETS_NAME"]
 
 ASSETS_NAME = "sahelmap_assets"
 
@@ -26,7 +25,8 @@ ASSETS_NAME = "sahelmap_assets"
 def _assets_html() -> str:
     folder = files("sahelmap.render") / "_static"
     css = (folder / "sahelmap.css").read_text(encoding="utf-8")
-    js = (folder / "sahelmap.js").read_text(encoding="utf-8")
+    js = "".join((folder / name).read_text(encoding="utf-8")
+                 for name in ("sahelmap.js", "sahelmap-events.js"))
     return f"<style>\n{css}</style>\n<script>\n{js}</script>"
 
 
@@ -88,20 +88,6 @@ class JsLayer(_Call, Layer):
                  raw: tuple[int, ...] = (), control: bool = True, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "SahelmapLayer"
-        self._setup(function, arguments, raw)
-
-
-class ClusteredJsLayer(_Call, MarkerCluster):
-    """A :class:`folium.plugins.MarkerCluster` whose markers a sahelmap.js function makes.
-
-    Keeps MarkerCluster's plugin links (Leaflet.markercluster), which
-    :func:`sahelmap.render.to_html` inlines from the ``xstatic`` package.
-    """
-
-    def __init__(self, function: str, arguments: list[object], *, name: str,
-                 raw: tuple[int, ...] = (), show: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "SahelmapCluster"
         self._setup(function, arguments, raw)
 
 
