@@ -39,6 +39,7 @@ _EN: dict[str, str] = {
     "actors": "Actors",
     "source": "Source",
     "sources": "Sources:",
+    "more": "and {n} more events here: see the events table",
     "notes_left_out": "Notes left out of this map to keep it small: see the events table.",
     "zoom_in": "Zoom in",
     "zoom_out": "Zoom out",
@@ -83,6 +84,7 @@ _FR: dict[str, str] = {
     "actors": "Acteurs",
     "source": "Source",
     "sources": "Sources\u00a0:",
+    "more": "et {n} autres incidents ici\u00a0: voir la table des incidents",
     "notes_left_out": "Notes omises pour alléger la carte\u00a0: voir la table des "
                       "incidents.",
     "zoom_in": "Zoom avant",

@@ -205,3 +205,76 @@ def test_the_weekly_example_at_each_level_and_structure(tmp_path, level, structu
     assert report["choropleth"] == units  # every unit drawn, offline
     assert report["labels"] == labels
     assert report["points"] + report["clustered"] == 6
+
+
+CLICK_PROBE = make_probe(r"""
+    var box = map.getContainer().getBoundingClientRect();
+    function click(x, y) {
+      var at = {clientX: box.left + x, clientY: box.top + y, bubbles: true, cancelable: true,
+                view: window, button: 0};
+      var target = document.elementFromPoint(at.clientX, at.clientY);
+      ["mousedown", "mouseup", "click"].forEach(function (type) {
+        target.dispatchEvent(new MouseEvent(type, at));
+      });
+    }
+    report.drawn = events._drawn.length;
+    report.grouped = events._grouped;
+    var single = events._drawn.filter(function (d) { return d.i !== undefined; })[0];
+    var hit = events._hit(L.point(single.x, single.y));  /* the circle on top there */
+    click(single.x, single.y);
+    var popup = document.querySelector(".leaflet-popup-content");
+    report.popup = popup ? popup.innerHTML : null;
+    var expected = document.createElement("div");
+    expected.innerHTML = events.popupHtml(hit.i);
+    report.expected = expected.innerHTML;
+    report.date = events._d.S[events._d.d[hit.i] - 1];
+    map.closePopup();
+    var group = events._drawn.filter(function (d) { return d.group; })[0];
+    report.group_n = group.group.n;
+    report.zoom_before = map.getZoom();
+    click(group.x, group.y);
+    report.zoom_after = map.getZoom();
+""")
+
+
+@pytest.mark.slow
+def test_100k_events_open_offline_and_a_click_opens_the_popup(tmp_path):
+    events = synthetic_events(100_000, seed=7)
+    page = to_html(crisis_map(events=events, lang="en"))
+    assert len(page.encode("utf-8")) < 3_000_000
+    report = run_in_chromium(page, tmp_path, "click100k", probe=CLICK_PROBE)
+    assert report["errors"] == [] and report["remote"] == []
+    assert report["grouped"] is True  # 100k in view: nearby events grouped, said in legend
+    assert "sm-grouped" in page
+    assert report["popup"] == report["expected"]  # the clicked event's popup, built on click
+    assert report["date"][:7] == "2022-09" and report["date"] in report["popup"]
+    assert "Fatalities" in report["popup"]
+    assert report["group_n"] > 1 and report["zoom_after"] > report["zoom_before"]
+
+
+STACK_PROBE = make_probe(r"""
+    var box = map.getContainer().getBoundingClientRect();
+    var top = events._drawn[events._drawn.length - 1];
+    var at = {clientX: box.left + top.x, clientY: box.top + top.y, bubbles: true, view: window};
+    var target = document.elementFromPoint(at.clientX, at.clientY);
+    ["mousedown", "mouseup", "click"].forEach(function (type) {
+      target.dispatchEvent(new MouseEvent(type, at));
+    });
+    var popup = document.querySelector(".leaflet-popup-content");
+    report.listed = popup.querySelectorAll(".sm-pop").length;
+    report.places = Array.prototype.map.call(popup.querySelectorAll(".sm-pop-when"),
+      function (el) { return el.textContent; });
+""")
+
+
+def test_events_at_one_spot_are_all_listed_on_click(tmp_path):
+    """Many reports from one village share its coordinates: a click lists them all."""
+    events = synthetic_events(5, seed=8)
+    events["geometry"] = events.geometry.iloc[0]
+    events["place"] = [f"Village {i}" for i in range(5)]
+    report = run_in_chromium(to_html(crisis_map(events=events, lang="en")), tmp_path,
+                             "stack", probe=STACK_PROBE)
+    assert report["errors"] == []
+    assert report["listed"] == 5
+    assert sorted(p.split(" \u00b7 ")[1].split(",")[0] for p in report["places"]) == [
+        f"Village {i}" for i in range(5)]

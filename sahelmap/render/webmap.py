@@ -324,7 +324,7 @@ def _events_layer(points: gpd.GeoDataFrame, types: list[str], colors: dict[str, 
                "colors": [colors[t] for t in types], "r0": R0, "rk": RK, "rmax": RMAX,
                "week": initial,
                "text": {key: esc(text[key]) for key in ("fatalities", "actors", "source",
-                                                        "notes_left_out", "synthetic")}}
+                                                        "notes_left_out", "synthetic", "more")}}
     name = f"{esc(text['security_events'])} ({fmt(len(points), lang)})"
     return JsLayer("events", [packed.payload, options], name=name)
 

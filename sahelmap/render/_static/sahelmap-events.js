@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var SM = window.sahelmap;
-  var CELL = 44;            /* pixels: grid of the groups */
+  var CELL = 56;            /* pixels: grid of the groups */
   var GROUP_ABOVE = 1500;   /* events in view above which nearby events are grouped */
   var GROUP_UNTIL = 13;     /* zoom from which every event is drawn alone */
 
@@ -116,7 +116,7 @@
           if (cell.n === 1) { singles.push(cell.first); return; }
           cell.x /= cell.n;
           cell.y /= cell.n;
-          cell.r = cell.n < 10 ? 13 : cell.n < 100 ? 16 : cell.n < 1000 ? 19 : 22;
+          cell.r = cell.n < 10 ? 11 : cell.n < 100 ? 13 : cell.n < 1000 ? 15 : 18;
           cell.cell = [Math.floor(project(cell.first)[0] / CELL), Math.floor(project(cell.first)[1] / CELL)];
         });
         singles.sort(function (a, b) { return a - b; });  /* packed order: largest first */
@@ -136,7 +136,7 @@
       }, this);
       ctx.globalAlpha = 1;
       if (grouped) {
-        ctx.font = "700 12px 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif";
+        ctx.font = "700 11px 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif";
         ctx.textAlign = "center";
         ctx.textBaseline = "middle";
         cells.forEach(function (cell) {
@@ -148,7 +148,7 @@
           ctx.lineWidth = 2;
           ctx.stroke();
           ctx.fillStyle = "#fff";
-          ctx.fillText(SM.fmt(cell.n), cell.x, cell.y);
+          ctx.fillText(SM.compact(cell.n), cell.x, cell.y);
           drawn.push({x: cell.x, y: cell.y, r: cell.r, group: cell});
         });
       }
@@ -161,11 +161,15 @@
                                  groups: drawn.length - singles.length});
     },
     _hit: function (point) {
+      return this._hits(point)[0] || null;
+    },
+    _hits: function (point) {  /* everything drawn under the pointer, top first */
+      var out = [];
       for (var k = this._drawn.length - 1; k >= 0; k--) {  /* last drawn is on top */
         var it = this._drawn[k], dx = point.x - it.x, dy = point.y - it.y;
-        if (dx * dx + dy * dy <= (it.r + 2) * (it.r + 2)) { return it; }
+        if (dx * dx + dy * dy <= (it.r + 2) * (it.r + 2)) { out.push(it); }
       }
-      return null;
+      return out;
     },
     _hover: function (e) {
       this._map.getContainer().style.cursor = this._hit(e.containerPoint) ? "pointer" : "";
@@ -180,15 +184,22 @@
       return out;
     },
     _click: function (e) {
-      var it = this._hit(e.containerPoint);
+      var hits = this._hits(e.containerPoint), it = hits[0];
       if (!it) { return; }
-      if (it.i !== undefined) { this.openPopup(it.i); return; }
+      if (it.i !== undefined) {
+        /* events at the same spot (one village, many reports) are all listed */
+        var here = hits.filter(function (h) {
+          return h.i !== undefined && Math.abs(h.x - it.x) < 1 && Math.abs(h.y - it.y) < 1;
+        }).map(function (h) { return h.i; });
+        this.openPopup(it.i, here);
+        return;
+      }
       var members = this._members(it.group), d = this._d, bounds = L.latLngBounds([]);
       members.forEach(function (i) { bounds.extend([d.y[i] / this._packed.scale, d.lon[i]]); }, this);
       if (bounds.getNorthEast().distanceTo(bounds.getSouthWest()) > 1) {
-        this._map.fitBounds(bounds.pad(0.2), {maxZoom: GROUP_UNTIL});
+        this._map.fitBounds(bounds.pad(0.2), {maxZoom: GROUP_UNTIL, animate: false});
       } else {
-        this._map.setView(bounds.getCenter(), GROUP_UNTIL);
+        this._map.setView(bounds.getCenter(), GROUP_UNTIL, {animate: false});
       }
     },
     latLng: function (i) {
@@ -217,9 +228,15 @@
       }
       return h + "</div>";
     },
-    openPopup: function (i) {
+    openPopup: function (i, all) {
+      var shown = (all && all.length > 1 ? all : [i]).slice(0, 20), html;
+      html = shown.map(this.popupHtml, this).join('<hr class="sm-pop-sep">');
+      if (all && all.length > shown.length) {
+        html += '<div class="sm-note">' + this._o.text.more.replace("{n}", SM.fmt(all.length - shown.length)) + "</div>";
+      }
+      if (shown.length > 1) { html = '<div class="sm-pop-list">' + html + "</div>"; }
       return L.popup({maxWidth: 340, offset: [0, -this._radius(this._d.f[i]) + 4]})
-        .setLatLng(this.latLng(i)).setContent(this.popupHtml(i)).openOn(this._map);
+        .setLatLng(this.latLng(i)).setContent(html).openOn(this._map);
     }
   });
 

@@ -102,6 +102,12 @@
     });
   };
 
+  /* Short counts for group circles: "1.8K", "1,8 k". */
+  SM.compact = function (x) {
+    if (x < 1000) { return SM.fmt(x); }
+    return new Intl.NumberFormat(SM.lang, {notation: "compact", maximumFractionDigits: 1}).format(x);
+  };
+
   /* The period shown: layers listen to the map's "smweek" event. */
   SM.week = function (map) { return map._smWeek || 0; };
 
