@@ -205,6 +205,10 @@ def main() -> None:
 @click.option("--weeks", "weeks", default=12, show_default=True, type=click.IntRange(1, 104),
               help="Weeks in the HTML map: --week and those before it, with a week selector "
                    "(not before the first report).")
+@click.option("--mode", type=click.Choice(["level", "change", "change-4w"]), default="level",
+              show_default=True,
+              help="Map the figure, its change from the previous week, or its change from the "
+                   "mean of the 4 weeks before (diverging colours centred on zero).")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
               envvar="SAHELMAP_LANG", show_envvar=True,
               help="Language of the map and report: French or English.")
@@ -234,7 +238,7 @@ def weekly(ctx: click.Context, **params: Any) -> None:
             level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
             k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
             dayfirst=not p["monthfirst"], png=p["png"], step=steps.run, weeks=p["weeks"],
-            lang=p["lang"], event_options=event_options,
+            lang=p["lang"], mode=p["mode"].replace("-", "_"), event_options=event_options,
             displacement_options=displacement_options,
         )
     steps.close()

@@ -27,6 +27,7 @@ _EN: dict[str, str] = {
     "legend": "Legend",
     "no_data": "no data",
     "none_reported": "0 (none reported)",
+    "no_change": "0 (no change)",
     "units": "{n} admin units",
     "classes_note": "{scheme} classes, {units}",
     "fixed_note": "Same classes for the {n} weeks shown, so colours compare.",
@@ -70,6 +71,7 @@ _FR: dict[str, str] = {
     "legend": "Légende",
     "no_data": "pas de données",
     "none_reported": "0 (rien de signalé)",
+    "no_change": "0 (pas de variation)",
     "units": "{n} unités administratives",
     "classes_note": "Classes\u00a0: {scheme}, {units}",
     "fixed_note": "Mêmes classes pour les {n} semaines affichées\u00a0: les couleurs se "
@@ -141,7 +143,8 @@ _EVENT_TYPES_FR = {
 _SCHEMES_FR = {"quantiles": "quantiles", "natural breaks": "seuils naturels",
                "fisher jenks": "seuils naturels", "jenks": "seuils naturels",
                "equal interval": "intervalles égaux", "head tail breaks": "head/tail",
-               "maximum breaks": "écarts maximaux", "user-defined": "bornes choisies"}
+               "maximum breaks": "écarts maximaux", "user-defined": "bornes choisies",
+               "symmetric quantiles": "quantiles symétriques"}
 _MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
            "Dec"),

@@ -182,7 +182,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            scheme: str = "quantiles", k: int = 5,
            title: str | None = None, merge_duplicates: bool = True, dayfirst: bool = True,
            png: bool = True, step: Step | None = None, weeks: int = WEEKS_SHOWN,
-           lang: str = DEFAULT_LANG,
+           lang: str = DEFAULT_LANG, mode: str = "level",
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
@@ -190,7 +190,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     The HTML map holds ``weeks`` weeks, the requested one and those before it (from the
     first week with an accepted report, if later), with a week selector; the PNG and
     ``regions.csv`` are the requested week; ``weeks.csv`` has every week shown (one row per
-    unit and week, ``period`` column). ``lang`` (``"fr"`` or ``"en"``) is the map's language.
+    unit and week, ``period`` column). ``lang`` (``"fr"`` or ``"en"``) is the map's language;
+    ``mode`` (``"level"``, ``"change"``, ``"change_4w"``) what its colours show (see
+    :func:`sahelmap.crisis_map`).
 
     Returns
     -------
@@ -241,7 +243,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     written = {}
     m = step("drawing the map", lambda: crisis_map(
         shown[shown.geometry.notna()], points, value=value, scheme=scheme, k=k, title=heading,
-        sources=sources, week=label, lang=lang))
+        sources=sources, week=label, lang=lang, mode=mode))
     written["map"] = save_html(m, out / "map.html")
     if png:
         from sahelmap.render import save_static
@@ -258,6 +260,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
         "week": label, "level": level, "structure": structure, "value": value,
         "weeks": weeks, "weeks_shown": f"{first:%G}-W{first:%V} to {label}", "lang": lang,
+        "mode": mode,
         "scheme": scheme, "classes": k, "merge_duplicates": merge_duplicates,
         "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
         "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,

@@ -152,3 +152,62 @@ def test_french_numbers_use_a_narrow_no_break_space(weekly_frames):
     big = regions.assign(idps=regions["idps"] * 100)
     page = to_html(crisis_map(big, value="idps", lang="fr"))
     assert "\u202f" in page and "Semaine 2022-W37 (du 12 sept. au 18 sept. 2022)" in page
+
+
+def test_change_modes_map_differences_on_a_palette_centred_on_zero(weekly_frames):
+    from sahelmap.render._classify import classify_change
+    from sahelmap.render._weeks import change_grid
+
+    regions, _ = weekly_frames
+    level = period_grid(regions, ["idps"]).values["idps"]
+    change = change_grid(level, "change")
+    assert np.isnan(change[0]).all()
+    assert np.array_equal(change[1:], level[1:] - level[:-1])
+    classes = classify_change(change.ravel(), k=5)
+    middle = classes.labels.index("0")
+    bins = len(classes.bins)
+    assert middle == bins and classes.colors[middle] == "#f1efe9"  # neutral, in the middle
+    flat = change.ravel()
+    assert (classes.index[flat > 0] > middle).all() and (classes.index[flat < 0] < middle).all()
+    # same bounds either side: a fall and a rise of the same size get mirrored classes
+    mirrored = classify_change(np.array([-30.0, 30.0, -5.0, 5.0, 0.0]), k=5)
+    low, high = mirrored.index[[0, 2]], mirrored.index[[1, 3]]
+    assert ((low + high) == 2 * mirrored.labels.index("0")).all()
+    page = to_html(crisis_map(regions, value="idps", mode="change_4w", lang="en"))
+    assert "IDPs: Change from the mean of the 4 weeks before" in page
+    assert "0 (no change)" in page
+
+
+TREND_PROBE = make_probe(r"""
+    var polygon = null;
+    map.eachLayer(function (l) {
+      if (!polygon && l.feature && l.feature.properties.u === 2) { polygon = l; }
+    });
+    polygon.openTooltip(polygon.getBounds().getCenter());
+    var tip = polygon.getTooltip().getElement();
+    report.path = tip.querySelector("svg.sm-spark path").getAttribute("d");
+    report.label = tip.querySelector("svg.sm-spark").getAttribute("aria-label");
+    report.rows = Array.prototype.map.call(tip.querySelectorAll("tr"), function (tr) {
+      return [tr.cells[0].textContent, tr.cells[1].textContent];
+    });
+""")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found")
+def test_tooltip_has_a_trend_line_the_change_and_the_share_of_the_country(tmp_path,
+                                                                            weekly_frames):
+    regions, _ = weekly_frames
+    page = to_html(crisis_map(regions, value="idps", mode="change", lang="en"))
+    report = run_in_chromium(page, tmp_path, "trend", probe=TREND_PROBE)
+    assert report["errors"] == []
+    grid = period_grid(regions, ["idps"])
+    series = grid.values["idps"][:, 2]
+    assert report["label"] == ", ".join(f"{int(x):,}" for x in series)
+    assert report["path"].count("L") == len(WEEKS) - 1  # one line through the 4 weeks
+    rows = dict(report["rows"])
+    change = int(series[3] - series[2])
+    assert rows["IDPs: Change from the previous week"] == (f"{change:+,}" if change else "0")
+    unit = grid.units.iloc[2]
+    same_country = grid.units["unit_pcode"].str[:2] == unit["unit_pcode"][:2]
+    share = 100 * series[3] / grid.values["idps"][3][same_country.to_numpy()].sum()
+    assert rows["Share of country total"] == f"{round(share, 1):g}\u00a0%"

@@ -35,7 +35,8 @@ def _choropleth_section(classes: Classes, label: str, lang: str, periods: int) -
                     "</div>")
     for shown, color, count in zip(classes.labels, classes.colors, classes.counts):
         if color == ZERO_COLOR:
-            shown = text["none_reported"]
+            shown = text["no_change" if classes.scheme == "symmetric quantiles"
+                         else "none_reported"]
         elif color == NODATA_COLOR:
             shown = text["no_data"]
         rows.append(

@@ -18,7 +18,8 @@ import pandas as pd
 from sahelmap.render._classify import Classes
 from sahelmap.render._validate import RenderError
 
-__all__ = ["PeriodGrid", "period_grid", "event_periods", "classes_of_period", "class_codes"]
+__all__ = ["PeriodGrid", "period_grid", "event_periods", "classes_of_period", "class_codes",
+           "change_grid", "MODES"]
 
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -141,3 +142,34 @@ def class_codes(index: np.ndarray) -> list[str]:
     if index.size and index.max() >= len(digits):
         raise RenderError("Too many classes for the map: use fewer classes (k).")
     return ["".join(digits[row]) for row in index]
+
+
+#: Value modes of the choropleth: the figure itself, or its change.
+MODES = ("level", "change", "change_4w")
+
+
+def change_grid(level: np.ndarray, mode: str) -> np.ndarray:
+    """The ``(periods, units)`` values mapped in a mode.
+
+    ``"change"``: minus the previous period (the first has none: NaN). ``"change_4w"``: minus
+    the mean of the four periods before (NaN for the first four).
+
+    Examples
+    --------
+    >>> level = np.array([[1.0], [3.0], [2.0], [6.0], [4.0], [9.0]])
+    >>> change_grid(level, "change").ravel().tolist()
+    [nan, 2.0, -1.0, 4.0, -2.0, 5.0]
+    >>> change_grid(level, "change_4w").ravel().tolist()
+    [nan, nan, nan, nan, 1.0, 5.25]
+    """
+    if mode not in MODES:
+        raise RenderError(f"Unknown mode {mode!r}: use one of {', '.join(MODES)}.")
+    if mode == "level":
+        return level
+    out = np.full(level.shape, np.nan)
+    if mode == "change":
+        out[1:] = level[1:] - level[:-1]
+    else:
+        for p in range(4, len(level)):
+            out[p] = level[p] - level[p - 4:p].mean(axis=0)
+    return out

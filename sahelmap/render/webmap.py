@@ -20,7 +20,7 @@ from sahelmap.i18n import (
     period_text,
     value_name,
 )
-from sahelmap.render._classify import Classes, classify
+from sahelmap.render._classify import Classes, classify, classify_change
 from sahelmap.render._encode import feature_collection, web_geometry
 from sahelmap.render._layers import JsCall, JsControl, JsLayer
 from sahelmap.render._legend import legend_html, title_html
@@ -42,6 +42,7 @@ from sahelmap.render._style import CLUSTER_THRESHOLD, R0, RK, RMAX, event_colors
 from sahelmap.render._text import esc
 from sahelmap.render._weeks import (
     PeriodGrid,
+    change_grid,
     class_codes,
     classes_of_period,
     event_periods,
@@ -87,6 +88,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
                cluster: bool | None = None,
                cmap: str = "YlOrRd",
                week: str | None = None,
+               mode: str = "level",
                lang: str = DEFAULT_LANG,
                m: folium.Map | None = None) -> folium.Map:
     """Draw a crisis map: a choropleth of one figure per admin unit and security events.
@@ -132,6 +134,10 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         Matplotlib colour map of the choropleth classes.
     week : str, optional
         The period shown first (e.g. ``"2022-W37"``); by default the last.
+    mode : {"level", "change", "change_4w"}
+        Map the figure itself, its change from the previous period, or its change from the
+        mean of the four periods before, on a diverging palette centred on zero. Tooltips
+        show a trend line of the periods shown and the unit's share of its country's total.
     lang : {"fr", "en"}
         Language of every text of the map and of its numbers ("60 000" or "60,000").
     m : folium.Map, optional
@@ -169,8 +175,9 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     if frame is not None:
         figures = [value] + [c for c in FIGURE_COLUMNS if c in frame.columns and c != value]
         grid = period_grid(frame, figures, initial=week)
-        classes = classify(grid.values[value].ravel(), scheme=scheme, k=k, cmap=cmap,
-                           lang=lang)
+        mapped = change_grid(grid.values[value], mode)
+        classes = (classify(mapped.ravel(), scheme=scheme, k=k, cmap=cmap, lang=lang)
+                   if mode == "level" else classify_change(mapped.ravel(), k=k, lang=lang))
     labels_ = grid.labels if grid is not None else ("",)
     initial = grid.initial if grid is not None else 0
     several = len(labels_) > 1
@@ -200,7 +207,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         codes = classes.index.reshape(len(labels_), -1)
         class_counts = [np.bincount(row, minlength=len(classes.labels)).tolist()
                         for row in codes]
-        _choropleth_layer(grid, codes, classes, value, lang).add_to(m)
+        _choropleth_layer(grid, codes, classes, value, lang, mapped, mode).add_to(m)
         classes = classes_of_period(classes, codes[initial])
     structure = map_structure(choropleth)
     if not _has(m, "borders"):
@@ -233,7 +240,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         m.get_root().title = esc(shown_title + (f" \u2013 {period}" if period else ""))
     JsControl(title_html(shown_title, period, sources_text(sources), lang),
               position="topleft", css_class="sm-title", first=True).add_to(m)
-    JsControl(legend_html(classes=classes, value_label=value_name(value, lang),
+    JsControl(legend_html(classes=classes, value_label=_mapped_label(value, mode, lang),
                           type_counts=type_counts, type_colors=colors,
                           max_fatalities=int(points["fatalities"].max()) if type_counts else 0,
                           clustered=grouped, synthetic=int(synthetic_flags(points).sum()),
@@ -272,8 +279,23 @@ def _has(m: folium.Map, function: str) -> bool:
     return any(getattr(child, "function", None) == function for child in m._children.values())
 
 
+def _mapped_label(value: str, mode: str, lang: str) -> str:
+    """What the choropleth shows: ``IDPs``, ``IDPs: change from the previous week``."""
+    if mode == "level":
+        return value_name(value, lang)
+    change = messages(lang)["change_week" if mode == "change" else "change_mean"]
+    return f"{value_name(value, lang)}\u00a0: {change}" if lang == "fr" else \
+        f"{value_name(value, lang)}: {change}"
+
+
+def _numbers(grid: np.ndarray) -> list[list[float | int | None]]:
+    """A float grid as JSON numbers: ints where whole, None where missing."""
+    return [[None if np.isnan(x) else (int(x) if x == round(x) else round(float(x), 2))
+             for x in row] for row in grid]
+
+
 def _choropleth_layer(grid: PeriodGrid, codes: np.ndarray, classes: Classes, value: str,
-                      lang: str) -> JsLayer:
+                      lang: str, mapped: np.ndarray, mode: str) -> JsLayer:
     frame = grid.units
     name_column = next((c for c in ("unit_name", "unit_pcode") if c in frame.columns), None)
     names = frame[name_column] if name_column else frame.index.to_series().astype(str)
@@ -284,9 +306,16 @@ def _choropleth_layer(grid: PeriodGrid, codes: np.ndarray, classes: Classes, val
                            "r": "" if esc(region) == esc(name) else esc(region)})
     data = feature_collection(web_geometry(frame.geometry), properties)
     figures = list(grid.values)
-    values = {c: [[None if np.isnan(x) else (int(x) if x == round(x) else float(x))
-                   for x in row] for row in grid.values[c]] for c in figures}
+    values = {c: _numbers(grid.values[c]) for c in figures}
+    countries = (frame["adm0_pcode"] if "adm0_pcode" in frame.columns
+                 else frame.get("unit_pcode", pd.Series("", index=frame.index)).str[:2])
+    country_codes, country_names = pd.factorize(countries.fillna("").astype(str))
+    text = messages(lang)
     options = {
+        "mode": mode,
+        "mapped": _numbers(mapped) if mode != "level" else None,
+        "mappedLabel": esc(_mapped_label(value, mode, lang)),
+        "country": country_codes.tolist(),
         "colors": list(classes.colors),
         "figures": figures,
         "fields": [esc(value_name(c, lang)) for c in figures],
@@ -294,7 +323,7 @@ def _choropleth_layer(grid: PeriodGrid, codes: np.ndarray, classes: Classes, val
         "cls": class_codes(codes),
         "week": grid.initial,
         "periods": [esc(period_text(p, lang)) for p in grid.labels],
-        "text": {"no_data": esc(messages(lang)["no_data"])},
+        "text": {key: esc(text[key]) for key in ("no_data", "share", "trend")},
         "opacity": 0.82,
         "stroke": "#ffffff",
         "weight": 0.6 if len(frame) > 200 else 1.0,

@@ -121,18 +121,45 @@
       return {fillColor: o.colors[cls(f)], fillOpacity: o.opacity,
               color: o.stroke, weight: o.weight, opacity: 1};
     }
+    var totals = {};  /* per country and period, of the first figure */
+    function total(country, w) {
+      var key = country + ":" + w;
+      if (!(key in totals)) {
+        var sum = 0, row = o.values[o.figures[0]][w];
+        for (var u = 0; u < row.length; u++) { if (o.country[u] === country && row[u]) { sum += row[u]; } }
+        totals[key] = sum;
+      }
+      return totals[key];
+    }
+    function signed(x) { return x === null ? o.text.no_data : (x > 0 ? "+" : "") + SM.fmt(x); }
     function tip(p) {
-      var w = SM.week(map);
+      var w = SM.week(map), first = o.values[o.figures[0]][w][p.u];
       var h = '<div class="sm-tip-title">' + p.n + "</div>";
       if (p.r) { h += '<div class="sm-tip-sub">' + p.r + "</div>"; }
       if (o.periods.length > 1) { h += '<div class="sm-tip-sub">' + o.periods[w] + "</div>"; }
       h += "<table>";
+      if (o.mapped) {
+        h += '<tr class="sm-tip-value"><th>' + o.mappedLabel + "</th><td>" +
+             signed(o.mapped[w][p.u]) + "</td></tr>";
+      }
       o.figures.forEach(function (column, i) {
         var x = o.values[column][w][p.u];
-        h += "<tr" + (i === 0 ? ' class="sm-tip-value"' : "") + "><th>" + o.fields[i] +
+        h += "<tr" + (i === 0 && !o.mapped ? ' class="sm-tip-value"' : "") + "><th>" + o.fields[i] +
              "</th><td>" + (x === null ? o.text.no_data : SM.fmt(x)) + "</td></tr>";
       });
-      return h + "</table>";
+      var all = total(o.country[p.u], w);
+      if (first !== null && all > 0) {
+        h += "<tr><th>" + o.text.share + "</th><td>" + SM.fmt(Math.round(1000 * first / all) / 10) +
+             "\u00a0%</td></tr>";
+      }
+      h += "</table>";
+      if (o.periods.length > 1) {
+        h += '<div class="sm-tip-trend"><div class="sm-tip-sub">' + o.fields[0] + " &middot; " +
+             o.text.trend + "</div>" + SM.spark(o.values[o.figures[0]].map(function (row) {
+               return row[p.u];
+             }), w) + "</div>";
+      }
+      return h;
     }
     var layer = L.geoJson(SM.decode(data), {style: style, onEachFeature: function (f, l) {
       l.bindTooltip(function () { return tip(f.properties); },
@@ -142,6 +169,32 @@
     }});
     map.on("smweek", function () { layer.setStyle(style); });
     return layer;
+  };
+
+  /* A trend line of a unit's figure over the periods shown, as inline SVG; the period
+     shown is marked, its figure and the extremes are written. */
+  SM.spark = function (series, current) {
+    var W = 180, H = 46, pad = 4, n = series.length, max = 0, min = 0;
+    series.forEach(function (x) { if (x !== null) { max = Math.max(max, x); min = Math.min(min, x); } });
+    var span = max - min || 1;
+    function X(i) { return pad + (W - 2 * pad) * (n > 1 ? i / (n - 1) : 0.5); }
+    function Y(x) { return H - pad - (H - 2 * pad) * (x - min) / span; }
+    var path = "", pen = false;
+    series.forEach(function (x, i) {
+      if (x === null) { pen = false; return; }
+      path += (pen ? "L" : "M") + X(i).toFixed(1) + " " + Y(x).toFixed(1);
+      pen = true;
+    });
+    var s = '<svg class="sm-spark" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + " " + H +
+            '" role="img" aria-label="' + series.map(function (x) { return x === null ? "-" : SM.fmt(x); }).join(", ") + '">' +
+            '<line x1="0" x2="' + W + '" y1="' + Y(0).toFixed(1) + '" y2="' + Y(0).toFixed(1) +
+            '" stroke="#ccc" stroke-width="1"/>' +
+            '<path d="' + path + '" fill="none" stroke="#b2182b" stroke-width="1.6"/>';
+    if (series[current] !== null && series[current] !== undefined) {
+      s += '<circle cx="' + X(current).toFixed(1) + '" cy="' + Y(series[current]).toFixed(1) +
+           '" r="3" fill="#111"/>';
+    }
+    return s + "</svg>";
   };
 
   /* The week selector: slider, previous/next buttons, arrow keys. Updates the title's period
