@@ -252,7 +252,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
             start, end + pd.Timedelta(hours=23, minutes=59))]
         written["image"] = step("drawing the PNG", lambda: save_static(
             drawn, week_points, path=out / "map.png", value=value, scheme=scheme, k=k,
-            title=heading, period=period, sources=sources))
+            title=heading, period=period, sources=sources, lang=lang))
     written["regions"] = export(table, out / "regions.csv")
     written["weeks"] = export(shown, out / "weeks.csv")
     written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
