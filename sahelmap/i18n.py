@@ -62,6 +62,30 @@ _EN: dict[str, str] = {
     "change": "change",
     "share": "Share of country total",
     "trend": "Weeks shown",
+    "report_map": "Map",
+    "report_none": "No unit reported this figure this week.",
+    "report_top": "The {n} units with the largest figures, and their change from the week before",
+    "report_unit": "Unit",
+    "report_region": "Region",
+    "report_change": "Change",
+    "report_trend": "{value}, country totals per week",
+    "report_all_units": "Every unit's figures this week (the map as a table)",
+    "report_about": "Sources and method",
+    "report_counts": ("{kind}: {read} rows read, {accepted} counted, {rejected} not counted "
+                      "(listed in rejected.csv), {merged} duplicates merged."),
+    "report_kind_events": "Security events",
+    "report_kind_displacement": "Displacement",
+    "report_kind_event_counts": "Event counts",
+    "report_rejected": "Main reasons rows were not counted:",
+    "report_method": ("Reports are placed in their admin unit offline (P-codes of OCHA/HDX) "
+                      "and counted per ISO week (Monday to Sunday); every row is counted once "
+                      "or listed as rejected. The map's colour classes are the same for every "
+                      "week shown."),
+    "report_stock": ("IDPs present are a stock: each place's latest figure in the week, "
+                     "summed over the unit's places (not added up across weeks)."),
+    "report_synthetic": ("Includes synthetic test data: these figures must not be cited as "
+                         "data."),
+    "report_generated": "Made with sahelmap on {date}.",
     "attribution": ("Boundaries: <a href=\"https://www.geoboundaries.org\">geoBoundaries</a> "
                     "(CC BY 4.0) &middot; P-codes: HDX/OCHA &middot; Places: GeoNames "
                     "(CC BY 4.0)"),
@@ -109,6 +133,33 @@ _FR: dict[str, str] = {
     "change": "variation",
     "share": "Part du total national",
     "trend": "Semaines affichées",
+    "report_map": "Carte",
+    "report_none": "Aucune unité n'a signalé ce chiffre cette semaine.",
+    "report_top": ("Les {n} unités aux chiffres les plus élevés, et leur variation par "
+                   "rapport à la semaine précédente"),
+    "report_unit": "Unité",
+    "report_region": "Région",
+    "report_change": "Variation",
+    "report_trend": "{value}, totaux nationaux par semaine",
+    "report_all_units": "Chiffres de chaque unité cette semaine (la carte sous forme de table)",
+    "report_about": "Sources et méthode",
+    "report_counts": ("{kind}\u00a0: {read} lignes lues, {accepted} comptées, {rejected} non "
+                      "comptées (listées dans rejected.csv), {merged} doublons fusionnés."),
+    "report_kind_events": "Incidents de sécurité",
+    "report_kind_displacement": "Déplacements",
+    "report_kind_event_counts": "Décomptes d'incidents",
+    "report_rejected": "Principales raisons des lignes non comptées\u00a0:",
+    "report_method": ("Chaque rapport est placé hors ligne dans son unité administrative "
+                      "(P-codes OCHA/HDX) et compté par semaine ISO (du lundi au dimanche)\u00a0; "
+                      "chaque ligne est comptée une fois ou listée comme rejetée. Les classes "
+                      "de couleur de la carte sont les mêmes pour toutes les semaines "
+                      "affichées."),
+    "report_stock": ("Les PDI présentes sont un stock\u00a0: le dernier chiffre de chaque lieu "
+                     "dans la semaine, additionné sur les lieux de l'unité (jamais cumulé "
+                     "d'une semaine à l'autre)."),
+    "report_synthetic": ("Contient des données de test synthétiques\u00a0: ces chiffres ne "
+                         "doivent pas être cités."),
+    "report_generated": "Réalisé avec sahelmap le {date}.",
     "attribution": ("Limites\u00a0: <a href=\"https://www.geoboundaries.org\">geoBoundaries"
                     "</a> (CC BY 4.0) &middot; P-codes\u00a0: HDX/OCHA &middot; Lieux\u00a0: "
                     "GeoNames (CC BY 4.0)"),

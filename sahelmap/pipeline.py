@@ -198,12 +198,14 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     -------
     dict
         ``{"map": map.html, "image": map.png, "regions": regions.csv, "weeks": weeks.csv,
+        "report": report.html,
         "rejected": rejected.csv, "flagged": flagged.csv}`` (no ``"image"`` when
         ``png=False``). ``flagged.csv`` lists accepted rows placed with a caveat (see
         :meth:`Reports.flagged`).
     """
     from sahelmap.io import export, write_csv
     from sahelmap.render import crisis_map, save_html
+    from sahelmap.render.report import save_report
 
     step = step or (lambda label, work: work())
     start, end = iso_week_bounds(week)
@@ -255,6 +257,11 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
             title=heading, period=period, sources=sources, lang=lang))
     written["regions"] = export(table, out / "regions.csv")
     written["weeks"] = export(shown, out / "weeks.csv")
+    written["report"] = step("writing the report", lambda: save_report(
+        out / "report.html", shown, week=label, value=value, title=heading,
+        map_page=written["map"].read_text(encoding="utf-8"), image=written.get("image"),
+        rejected=reports.rejected(), counts=run_counts(reports, table), sources=sources,
+        synthetic=_any_synthetic(reports), lang=lang))
     written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
     written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
     written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
@@ -267,6 +274,13 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         "events": dict(event_options or {}), "displacement": dict(displacement_options or {}),
     }, [*events, *displacement])
     return written
+
+
+def _any_synthetic(reports: Reports) -> bool:
+    """Whether any accepted row is flagged ``is_synthetic`` (test data, said in the report)."""
+    return any("is_synthetic" in result.accepted
+               and result.accepted["is_synthetic"].eq(True).any()
+               for _, result in reports._results())
 
 
 def _first_week_shown(reports: Reports, start: pd.Timestamp, weeks: int) -> pd.Timestamp:

@@ -53,6 +53,8 @@ LOAD_HEAD = r"""
 window.addEventListener("load", function () { setTimeout(function () {
   var report = {errors: __errors};
   try {
+"""
+FIND_MAP = r"""
     var map = null, events = null;
     for (var key in window) {
       try { if (key.indexOf("map_") === 0 && window[key] instanceof L.Map) { map = window[key]; } }
@@ -64,7 +66,7 @@ window.addEventListener("load", function () { setTimeout(function () {
 """
 LOAD_TAIL = r"""
     report.remote = performance.getEntriesByType("resource").map(function (r) { return r.name; })
-      .filter(function (n) { return !/^(data|file|blob):/.test(n); });
+      .filter(function (n) { return !/^(data|file|blob|about):/.test(n); });
   } catch (err) { report.errors.push("probe " + err + " " + err.stack); }
   var pre = document.createElement("pre");
   pre.id = "probe-report";
@@ -74,9 +76,9 @@ LOAD_TAIL = r"""
 </script>"""
 
 
-def make_probe(body):
+def make_probe(body, find_map=True):
     """A probe script that runs ``body`` (JavaScript) 1.5 s after the page has loaded."""
-    return ERRORS + LOAD_HEAD + body + LOAD_TAIL
+    return ERRORS + LOAD_HEAD + (FIND_MAP if find_map else "") + body + LOAD_TAIL
 
 
 PROBE = make_probe(r"""
