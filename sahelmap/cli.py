@@ -230,7 +230,7 @@ def weekly(ctx: click.Context, **params: Any) -> None:
     event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
         p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
-    steps = _Steps(total=7 + p["png"], quiet=p["quiet"])
+    steps = _Steps(total=7 + 2 * p["png"], quiet=p["quiet"])
     with _errors():
         written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=p["week"],

@@ -198,7 +198,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     -------
     dict
         ``{"map": map.html, "image": map.png, "regions": regions.csv, "weeks": weeks.csv,
-        "report": report.html,
+        "report": report.html, "weeks_image": weeks.png (the last 4 weeks side by side),
         "rejected": rejected.csv, "flagged": flagged.csv}`` (no ``"image"`` when
         ``png=False``). ``flagged.csv`` lists accepted rows placed with a caveat (see
         :meth:`Reports.flagged`).
@@ -255,6 +255,12 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         written["image"] = step("drawing the PNG", lambda: save_static(
             drawn, week_points, path=out / "map.png", value=value, scheme=scheme, k=k,
             title=heading, period=period, sources=sources, lang=lang))
+    if png and shown["period"].nunique() > 1:
+        from sahelmap.render.multiples import save_multiples
+
+        written["weeks_image"] = step("drawing the last weeks", lambda: save_multiples(
+            shown[shown.geometry.notna()], path=out / "weeks.png", value=value, scheme=scheme,
+            k=k, title=heading, sources=sources, lang=lang))
     written["regions"] = export(table, out / "regions.csv")
     written["weeks"] = export(shown, out / "weeks.csv")
     written["report"] = step("writing the report", lambda: save_report(

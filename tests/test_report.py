@@ -96,3 +96,19 @@ def test_report_prints_on_one_a4_page(tmp_path, weekly_out):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4, points
     text = reader.pages[0].extract_text()
     assert "New arrivals of displaced people" in text and "Gao" in text
+
+
+def test_weekly_writes_the_last_four_weeks_side_by_side(weekly_out):
+    from PIL import Image
+
+    from sahelmap.render.multiples import save_multiples
+
+    with Image.open(weekly_out / "weeks.png") as image:
+        width, height = image.size
+    assert width > 2000 and 1000 < height < width  # 2 x 2 panels and a legend
+    from sahelmap.boundaries import admin_units
+    from sahelmap.render import RenderError
+
+    one_week = admin_units("adm1", simplified=True).assign(arrivals=1)
+    with pytest.raises(RenderError, match="need a 'period' column"):
+        save_multiples(one_week, path=weekly_out / "x.png")
