@@ -31,6 +31,7 @@ WEEK_PROBE = make_probe(r"""
         });
       report.snaps.push({how: how, week: sahelmap.week(map), fills: fills, points: points,
         label: document.querySelector(".sm-weeks-label").textContent,
+        synthetic: document.querySelector(".sm-legend .sm-synthetic-n").textContent,
         period: document.querySelector(".sm-title .sm-period").textContent,
         counts: Array.prototype.map.call(
           document.querySelectorAll(".sm-legend .sm-class .sm-count"),
@@ -98,6 +99,7 @@ def test_week_selector_redraws_fill_events_and_legend(tmp_path, weekly_frames):
         fills_seen.add(tuple(sorted(snap["fills"].items())))
         assert sorted(map(tuple, snap["points"])) == sorted(map(tuple, xy[week_of == w]))
         assert snap["label"] == WEEKS[w] and WEEKS[w] in snap["period"]
+        assert snap["synthetic"] == f"{(week_of == w).sum():,}"  # the week's, all synthetic
         counts = np.bincount(codes[w], minlength=len(classes.labels))
         assert [int(c) for c in snap["counts"]] == counts.tolist()
     assert len(fills_seen) == 4  # the colours did change with the week

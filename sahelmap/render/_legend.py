@@ -91,9 +91,11 @@ def legend_html(*, classes: Classes | None = None, value_label: str = "",
         rows += _choropleth_section(classes, value_label, lang, periods)
     if type_counts:
         rows += _events_section(type_counts, type_colors or {}, max_fatalities, clustered, lang)
-    if synthetic:
-        note = messages(lang)["synthetic_events"].format(n=fmt(synthetic, lang))
-        rows.append(f'<div class="sm-note sm-synthetic">{esc(note)}</div>')
+    if synthetic or periods > 1:  # with several periods, the count follows the period shown
+        note = esc(messages(lang)["synthetic_events"]).replace(
+            "{n}", f'<span class="sm-synthetic-n">{fmt(synthetic, lang)}</span>')
+        hidden = "" if synthetic else ' style="display:none"'
+        rows.append(f'<div class="sm-note sm-synthetic"{hidden}>{note}</div>')
     # A native <details> box: the reader can fold the legend away, no script needed.
     return (f'<details open><summary>{esc(messages(lang)["legend"])}</summary>'
             + "".join(rows) + "</details>")

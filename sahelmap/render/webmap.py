@@ -220,6 +220,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     type_counts: dict[str, int] = {}
     colors: dict[str, str] = {}
     per_period: list[list[int]] = []
+    synthetic: list[int] = [0] * len(labels_)
     grouped = False
     if points is not None:
         points, period_index = _events_in_periods(points, labels_)
@@ -229,6 +230,8 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         table = np.zeros((len(labels_), len(types)), dtype=int)
         np.add.at(table, (period_index, kinds), 1)
         per_period = table.tolist()
+        synthetic = np.bincount(period_index[synthetic_flags(points).to_numpy()],
+                                minlength=len(labels_)).tolist()
         type_counts = dict(zip(types, per_period[initial]))
         grouped = bool(table.sum(axis=1).max(initial=0) > CLUSTER_THRESHOLD
                        if cluster is None else cluster)
@@ -243,7 +246,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     JsControl(legend_html(classes=classes, value_label=_mapped_label(value, mode, lang),
                           type_counts=type_counts, type_colors=colors,
                           max_fatalities=int(points["fatalities"].max()) if type_counts else 0,
-                          clustered=grouped, synthetic=int(synthetic_flags(points).sum()),
+                          clustered=grouped, synthetic=synthetic[initial],
                           lang=lang, periods=len(labels_)),
               position="bottomright", css_class="sm-legend").add_to(m)
     if several:
@@ -251,6 +254,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
             "labels": [esc(p) for p in labels_],
             "titles": [esc(period_text(p, lang)) for p in labels_],
             "week": initial, "classCounts": class_counts, "typeCounts": per_period,
+            "synthetic": synthetic,
             "text": {key: esc(text[key]) for key in ("previous", "next", "period", "keys")},
         }]).add_to(m)
     JsCall("attribution", [text["attribution"]]).add_to(m)

@@ -230,6 +230,11 @@
       if (total && o.typeCounts[k]) {
         total.textContent = SM.fmt(o.typeCounts[k].reduce(function (a, b) { return a + b; }, 0));
       }
+      var synthetic = document.querySelector(".sm-legend .sm-synthetic");
+      if (synthetic && o.synthetic) {
+        synthetic.style.display = o.synthetic[k] ? "" : "none";
+        synthetic.querySelector(".sm-synthetic-n").textContent = SM.fmt(o.synthetic[k]);
+      }
       map.closePopup();
       map.fire("smweek", {week: k});
     }
