@@ -226,6 +226,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     shown = table if first == start else step("aggregating the weeks shown", lambda: _summarize(
         reports, level=level, period="week", start=first, end=end, boundaries=layer,
         structure=structure))
+    drawn_weeks = _unreported_stocks(shown, reports)
     points = None
     if reports.events is not None:
         accepted = reports.events.accepted
@@ -236,7 +237,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     heading = title or value_name(value, lang, title=True)
     period = period_text(label, lang)
     sources = reports.sources()
-    drawn = table[table.geometry.notna()]
+    drawn = _unreported_stocks(table, reports)
+    drawn = drawn[drawn.geometry.notna()]
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
         sources = [*sources, off_map]
@@ -244,8 +246,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     m = step("drawing the map", lambda: crisis_map(
-        shown[shown.geometry.notna()], points, value=value, scheme=scheme, k=k, title=heading,
-        sources=sources, week=label, lang=lang, mode=mode))
+        drawn_weeks[drawn_weeks.geometry.notna()], points, value=value, scheme=scheme, k=k,
+        title=heading, sources=sources, week=label, lang=lang, mode=mode))
     written["map"] = save_html(m, out / "map.html")
     if png:
         from sahelmap.render import save_static
@@ -259,12 +261,12 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         from sahelmap.render.multiples import save_multiples
 
         written["weeks_image"] = step("drawing the last weeks", lambda: save_multiples(
-            shown[shown.geometry.notna()], path=out / "weeks.png", value=value, scheme=scheme,
-            k=k, title=heading, sources=sources, lang=lang))
+            drawn_weeks[drawn_weeks.geometry.notna()], path=out / "weeks.png", value=value,
+            scheme=scheme, k=k, title=heading, sources=sources, lang=lang))
     written["regions"] = export(table, out / "regions.csv")
     written["weeks"] = export(shown, out / "weeks.csv")
     written["report"] = step("writing the report", lambda: save_report(
-        out / "report.html", shown, week=label, value=value, title=heading,
+        out / "report.html", drawn_weeks, week=label, value=value, title=heading,
         map_page=written["map"].read_text(encoding="utf-8"), image=written.get("image"),
         rejected=reports.rejected(), counts=run_counts(reports, table), sources=sources,
         synthetic=_any_synthetic(reports), lang=lang))
@@ -280,6 +282,29 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         "events": dict(event_options or {}), "displacement": dict(displacement_options or {}),
     }, [*events, *displacement])
     return written
+
+
+def _unreported_stocks(table: gpd.GeoDataFrame, reports: Reports) -> gpd.GeoDataFrame:
+    """The table with stock figures (IDPs present) missing in weeks no report counted them.
+
+    A stock is a snapshot: a week without one (between two DTM rounds, or with no
+    displacement file at all) does not mean nobody is displaced, so the map says "no data"
+    rather than 0. The tables written keep the aggregation's zeros.
+    """
+    from sahelmap.vocab import STOCK_FIGURES
+
+    accepted = reports.displacement.accepted if reports.displacement is not None else None
+    out = table.copy()
+    for figure in STOCK_FIGURES:
+        if figure not in out.columns:
+            continue
+        reported: set[str] = set()
+        if accepted is not None and len(accepted):
+            dates = pd.to_datetime(accepted.loc[accepted["figure_type"] == figure, "date"])
+            iso = dates.dt.isocalendar()
+            reported = set(iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2))
+        out[figure] = out[figure].astype(float).where(out["period"].astype(str).isin(reported))
+    return out
 
 
 def _any_synthetic(reports: Reports) -> bool:

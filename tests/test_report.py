@@ -112,3 +112,35 @@ def test_weekly_writes_the_last_four_weeks_side_by_side(weekly_out):
     one_week = admin_units("adm1", simplified=True).assign(arrivals=1)
     with pytest.raises(RenderError, match="need a 'period' column"):
         save_multiples(one_week, path=weekly_out / "x.png")
+
+
+def test_weeks_without_an_idp_count_are_no_data_not_zero(tmp_path):
+    """IDPs present are a snapshot: between two rounds the map says 'no data', never 0."""
+    import json
+
+    from sahelmap.datasets import example_path
+
+    rows = pd.read_csv(example_path("displacement.csv"))
+    week = pd.to_datetime(rows["date"]).dt.isocalendar()["week"]
+    one_round = rows[(rows["figure_type"] != "idps") | (week == 35)]
+    displacement = tmp_path / "dtm.csv"
+    one_round.to_csv(displacement, index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [
+        "weekly", "--events", str(example_path("events.csv")), "--displacement",
+        str(displacement), "--gazetteer", str(example_path("places.csv")), "--week", "2022-W37",
+        "--out", str(out), "--value", "idps", "--lang", "en", "--no-png", "-q"])
+    assert result.exit_code == 0, result.output
+    page = (out / "map.html").read_text(encoding="utf-8")
+    start = page.index('"values":') + len('"values":')
+    values, _ = json.JSONDecoder().raw_decode(page[start:])
+    weeks = sorted(pd.read_csv(out / "weeks.csv")["period"].unique())
+    for w, label in enumerate(weeks):
+        idps = values["idps"][w]
+        if label == "2022-W35":
+            assert any(v and v > 0 for v in idps)
+        else:
+            assert all(v is None for v in idps), label
+    assert (pd.read_csv(out / "regions.csv")["idps"] == 0).all()  # the table keeps its zeros
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "No unit reported this figure this week." in report

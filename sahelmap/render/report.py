@@ -83,10 +83,10 @@ def _trend_svg(table: pd.DataFrame, value: str, week: str, lang: str) -> str:
     country = (table["adm0_pcode"] if "adm0_pcode" in table.columns
                else table["unit_pcode"].astype(str).str[:2])
     totals = (table.assign(country=country.astype(str)).groupby(["country", "period"])[value]
-              .sum().unstack("period").fillna(0))
+              .sum(min_count=1).unstack("period"))  # NaN: a week without the figure
     periods = list(totals.columns.astype(str))
     width, height, left, bottom, top = 460, 170, 48, 30, 12
-    span = max(float(totals.to_numpy().max(initial=0)), 1.0)
+    span = max(float(np.nanmax(totals.to_numpy(), initial=0)), 1.0)
     n = len(periods)
 
     def x(i: int) -> float:
@@ -112,9 +112,13 @@ def _trend_svg(table: pd.DataFrame, value: str, week: str, lang: str) -> str:
     legend = []
     for k, (code, row) in enumerate(totals.iterrows()):
         color = _LINE_COLORS[k % len(_LINE_COLORS)]
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(row.to_numpy()))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
-                     'stroke-width="2"/>')
+        values = row.to_numpy(dtype=float)
+        for run in np.split(np.arange(n), np.flatnonzero(np.isnan(values)) + 1):
+            run = run[~np.isnan(values[run])]  # a line per run of weeks with the figure
+            if len(run):
+                points = " ".join(f"{x(i):.1f},{y(values[i]):.1f}" for i in run)
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
+                             'stroke-width="2"/>')
         name = _COUNTRIES.get(code, code)
         legend.append(f'<span class="key" style="border-color:{color}">{esc(name)}</span>')
     figures = "; ".join(f"{_COUNTRIES.get(code, code)}: " + ", ".join(
@@ -129,12 +133,14 @@ def _trend_svg(table: pd.DataFrame, value: str, week: str, lang: str) -> str:
 def _units_table(rows: pd.DataFrame, lang: str) -> str:
     """Every unit's figures of the week: the map as text (same numbers as regions.csv)."""
     text = messages(lang)
+    no_data = esc(text["no_data"])
     columns = [c for c in VALUES if c in rows.columns]
     head = "".join(f'<th scope="col" class="num">{esc(value_name(c, lang))}</th>'
                    for c in columns)
     body = "".join(
         f'<tr><td>{esc(r["unit_pcode"])}</td><th scope="row">{esc(r["unit_name"])}</th>'
         + "".join(f'<td class="num" data-value="{int(r[c])}">{fmt(r[c], lang)}</td>'
+                  if pd.notna(r[c]) else f'<td class="num" data-value="">{no_data}</td>'
                   for c in columns) + "</tr>"
         for _, r in rows.sort_values("unit_pcode").iterrows())
     return (f'<details class="units"><summary>{esc(text["report_all_units"])}</summary>'
