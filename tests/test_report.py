@@ -144,3 +144,27 @@ def test_weeks_without_an_idp_count_are_no_data_not_zero(tmp_path):
     assert (pd.read_csv(out / "regions.csv")["idps"] == 0).all()  # the table keeps its zeros
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "No unit reported this figure this week." in report
+
+
+EMBED_PROBE = make_probe(r"""
+    var frame = document.querySelector("iframe#embed");
+    var doc = frame.contentDocument;
+    report.title = doc.querySelector("h1").textContent;
+    report.columns = doc.defaultView.getComputedStyle(doc.querySelector(".side"))
+      .gridTemplateColumns.split(" ").length;
+    report.scroll = doc.documentElement.scrollWidth <= frame.clientWidth + 1;
+""", find_map=False)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found")
+def test_report_embeds_in_a_narrow_iframe(tmp_path, weekly_out):
+    """In a 420 px iframe (a phone, a blog column) the page is one column, no side scroll."""
+    from html import escape
+
+    page = (weekly_out / "report.html").read_text(encoding="utf-8")
+    host = ('<!DOCTYPE html><html><head></head><body><iframe id="embed" width="420" '
+            f'height="900" srcdoc="{escape(page)}"></iframe></body></html>')
+    report = run_in_chromium(host, tmp_path, "embed", probe=EMBED_PROBE)
+    assert report["errors"] == [] and report["remote"] == []
+    assert report["title"] == "New arrivals of displaced people"
+    assert report["columns"] == 1 and report["scroll"] is True

@@ -261,8 +261,8 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     _layer_control_last(m)
     if new:
         minx, miny, maxx, maxy = data_bounds(frame, points)
-        # Leave the legend's width free on the right so it covers no data.
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(LEGEND_WIDTH, 0))
+        # Leave the legend's width free on the right so it covers no data (on wide screens).
+        JsCall("fit", [[[miny, minx], [maxy, maxx]], LEGEND_WIDTH]).add_to(m)
     return m
 
 

@@ -295,11 +295,21 @@
       return div;
     }});
     var control = new Box({position: position}).addTo(map);
+    var folded = control.getContainer().querySelector("details");
+    if (folded && map.getSize().x < SM.NARROW) { folded.open = false; }
     if (first) {
       var el = control.getContainer();
       el.parentNode.insertBefore(el, el.parentNode.firstChild);
     }
     return control;
+  };
+
+  /* Narrow maps (a phone, an embedded report): legend folded, data over the whole width. */
+  SM.NARROW = 640;
+  SM.fit = function (map, bounds, legendWidth) {
+    var narrow = map.getSize().x < SM.NARROW;
+    map.getContainer().classList.toggle("sm-narrow", narrow);
+    map.fitBounds(bounds, {paddingBottomRight: [narrow ? 0 : legendWidth, 0]});
   };
 
   SM.attribution = function (map, html) {
