@@ -168,3 +168,20 @@ def test_report_embeds_in_a_narrow_iframe(tmp_path, weekly_out):
     assert report["errors"] == [] and report["remote"] == []
     assert report["title"] == "New arrivals of displaced people"
     assert report["columns"] == 1 and report["scroll"] is True
+
+
+def test_weeks_option_sets_the_weeks_shown(tmp_path):
+    import json
+
+    out = tmp_path / "two"
+    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
+                                       str(out), "--weeks", "2", "--mode", "change", "--no-png",
+                                       "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(pd.read_csv(out / "weeks.csv")["period"].unique()) == ["2022-W36", "2022-W37"]
+    options = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["options"]
+    assert options["weeks_shown"] == "2022-W36 to 2022-W37" and options["mode"] == "change"
+    assert options["lang"] == "fr"  # the default
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "Variation par rapport à la semaine précédente" in page
+    assert list(pd.read_csv(out / "regions.csv")["period"].unique()) == ["2022-W37"]
