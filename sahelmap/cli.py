@@ -235,6 +235,16 @@ def main() -> None:
 @click.option("--max-points", default=MAX_MAP_POINTS, show_default=True,
               type=click.IntRange(0), help="Refuse to draw a map of more event points than "
                                            "this (browsers struggle with larger maps).")
+@click.option("--weeks", "weeks", default=12, show_default=True, type=click.IntRange(1, 104),
+              help="Weeks in the HTML map: --week and those before it, with a week selector "
+                   "(not before the first report).")
+@click.option("--mode", type=click.Choice(["level", "change", "change-4w"]), default="level",
+              show_default=True,
+              help="Map the figure, its change from the previous week, or its change from the "
+                   "mean of the 4 weeks before (diverging colours centred on zero).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              envvar="SAHELMAP_LANG", show_envvar=True,
+              help="Language of the map and report: French or English.")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 @_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -253,16 +263,16 @@ def weekly(ctx: click.Context, **params: Any) -> None:
     event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
         p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
-    with _errors(), _Steps(total=5 + p["png"], quiet=p["quiet"]) as steps:
+    with _errors(), _Steps(total=7 + 2 * p["png"], quiet=p["quiet"]) as steps:
         written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=p["week"],
             out_dir=Path(p["out_dir"]), gazetteer=gazetteer, boundaries=p["boundaries"],
             level=p["level"], structure=p["structure"], value=p["value"], scheme=p["scheme"],
             k=p["k"], title=p["title"], merge_duplicates=p["merge_duplicates"],
             dayfirst=not p["monthfirst"], png=p["png"], allow_zero=p["allow_zero"],
-            max_points=p["max_points"],
-            step=steps.run,
-            event_options=event_options, displacement_options=displacement_options,
+            max_points=p["max_points"], step=steps.run, weeks=p["weeks"],
+            lang=p["lang"], mode=p["mode"].replace("-", "_"), event_options=event_options,
+            displacement_options=displacement_options,
         )
     steps.close()
     _print_run(written["manifest"])

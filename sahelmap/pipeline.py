@@ -16,14 +16,17 @@ import geopandas as gpd
 import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
-from sahelmap.errors import EmptyMapError, PeriodError
+from sahelmap.errors import EmptyMapError, OptionError, PeriodError
+from sahelmap.i18n import DEFAULT_LANG, check_lang, period_text, value_name
 from sahelmap.outputs import MAX_MAP_POINTS, SLOW_MAP_POINTS, WEEKLY_FILES, OutputFolder
-from sahelmap.vocab import DEFAULT_STRUCTURE, VALUE_TITLES, VALUES
+from sahelmap.vocab import DEFAULT_STRUCTURE, VALUES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
 
 Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
+#: Weeks the weekly map holds by default: the requested week and the 11 before it.
+WEEKS_SHOWN = 12
 
 
 
@@ -180,9 +183,15 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            title: str | None = None, merge_duplicates: bool = True, dayfirst: bool = True,
            png: bool = True, allow_zero: bool = False,
            max_points: int | None = MAX_MAP_POINTS, step: Step | None = None,
+           weeks: int = WEEKS_SHOWN, lang: str = DEFAULT_LANG, mode: str = "level",
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
-    """Write the weekly map (HTML, PNG), the per-unit figures and the rejected rows.
+    """Write the weekly map (HTML, PNG), the report page, the per-unit figures and the rejects.
+
+    The HTML map holds ``weeks`` weeks, the requested one and those before it (from the
+    first week with an accepted report, if later), with a week selector; the PNG and
+    ``regions.csv`` are the requested week; ``weeks.csv`` has every week shown (one row per
+    unit and week, ``period`` column); ``report.html`` is a page for reports.
 
     The files are written into a temporary folder beside ``out_dir`` and swapped into place
     together (:class:`sahelmap.outputs.OutputFolder`): ``out_dir`` holds the previous run's
@@ -202,26 +211,36 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         wrong ``value``, so it is refused (:class:`~sahelmap.errors.EmptyMapError`) with the
         figures the week does hold.
     max_points : int or None
-        Refuse to draw more event points than this (a map of hundreds of thousands of
-        points is tens of megabytes that browsers struggle to open); ``None``: no limit.
-        Above :data:`sahelmap.outputs.SLOW_MAP_POINTS` a warning says the map will be slow.
+        Refuse to draw more event points than this; ``None``: no limit. Above
+        :data:`sahelmap.outputs.SLOW_MAP_POINTS` a warning says the map will be slow.
+    weeks : int
+        Weeks in the HTML map (with a week selector).
+    lang : {"fr", "en"}
+        Language of the map, the PNG and the report.
+    mode : {"level", "change", "change_4w"}
+        What the colours show (see :func:`sahelmap.crisis_map`).
 
     Other parameters are those of :func:`load_reports` and :func:`sahelmap.summarize`.
 
     Returns
     -------
     dict
-        ``{"map": map.html, "image": map.png, "regions": regions.csv,
-        "rejected": rejected.csv, "flagged": flagged.csv}`` (no ``"image"`` when
-        ``png=False``). ``flagged.csv`` lists accepted rows placed with a caveat (see
+        ``{"map": map.html, "image": map.png, "weeks_image": weeks.png, "regions":
+        regions.csv, "weeks": weeks.csv, "report": report.html, "rejected": rejected.csv,
+        "flagged": flagged.csv, "manifest": manifest.json}`` (no images when ``png=False``).
+        ``flagged.csv`` lists accepted rows placed with a caveat (see
         :meth:`Reports.flagged`).
     """
     from sahelmap.io import export, write_csv
     from sahelmap.render import crisis_map, save_html
+    from sahelmap.render.report import save_report
 
     step = step or (lambda label, work: work())
     start, end = iso_week_bounds(week)
     label = f"{start:%G}-W{start:%V}"
+    check_lang(lang)
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
+        raise OptionError(f"weeks must be a whole number of weeks >= 1, not {weeks!r}.")
     OutputFolder(out_dir, names=WEEKLY_FILES).check()  # refuse a bad --out before reading
     layer = _boundary_layer(boundaries)
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
@@ -233,16 +252,23 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
                                                    start=None, end=None, boundaries=layer,
                                                    structure=structure))
     value = _map_value(table, value, reports, label, allow_zero)
+    first = _first_week_shown(reports, start, weeks)
+    shown = table if first == start else step("aggregating the weeks shown", lambda: _summarize(
+        reports, level=level, period="week", start=first, end=end, boundaries=layer,
+        structure=structure))
+    drawn_weeks = _unreported_stocks(shown, reports)
     points = None
     if reports.events is not None:
         accepted = reports.events.accepted
-        in_week = accepted["event_date"].between(start, end + pd.Timedelta(hours=23, minutes=59))
+        in_weeks = accepted["event_date"].between(first,
+                                                  end + pd.Timedelta(hours=23, minutes=59))
         # events placed by the admin unit they name have no point: counted, not drawn
-        points = accepted[in_week & accepted.geometry.notna()]
-    heading = title or VALUE_TITLES.get(value, value)
-    period = f"Week {label} ({start:%d %b} – {end:%d %b %Y})"
+        points = accepted[in_weeks & accepted.geometry.notna()]
+    heading = title or value_name(value, lang, title=True)
+    period = period_text(label, lang)
     sources = reports.sources()
-    drawn = table[table.geometry.notna()]
+    drawn = _unreported_stocks(table, reports)
+    drawn = drawn[drawn.geometry.notna()]
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
         sources = [*sources, off_map]
@@ -252,21 +278,36 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     # run leaves the previous run's complete set (see sahelmap.outputs)
     with OutputFolder(out_dir, names=WEEKLY_FILES) as out:
         m = step("drawing the map", lambda: crisis_map(
-            drawn, points, value=value, scheme=scheme, k=k, title=heading, period=period,
-            sources=sources))
+            drawn_weeks[drawn_weeks.geometry.notna()], points, value=value, scheme=scheme,
+            k=k, title=heading, sources=sources, week=label, lang=lang, mode=mode))
         written["map"] = save_html(m, out / "map.html")
         if png:
             from sahelmap.render import save_static
 
+            week_points = None if points is None else points[points["event_date"].between(
+                start, end + pd.Timedelta(hours=23, minutes=59))]
             written["image"] = step("drawing the PNG", lambda: save_static(
-                drawn, points, path=out / "map.png", value=value, scheme=scheme, k=k,
-                title=heading, period=period, sources=sources))
+                drawn, week_points, path=out / "map.png", value=value, scheme=scheme, k=k,
+                title=heading, period=period, sources=sources, lang=lang))
+        if png and shown["period"].nunique() > 1:
+            from sahelmap.render.multiples import save_multiples
+
+            written["weeks_image"] = step("drawing the last weeks", lambda: save_multiples(
+                drawn_weeks[drawn_weeks.geometry.notna()], path=out / "weeks.png",
+                value=value, scheme=scheme, k=k, title=heading, sources=sources, lang=lang))
         written["regions"] = export(table, out / "regions.csv")
+        written["weeks"] = export(shown, out / "weeks.csv")
+        written["report"] = step("writing the report", lambda: save_report(
+            out / "report.html", drawn_weeks, week=label, value=value, title=heading,
+            map_page=written["map"].read_text(encoding="utf-8"), image=written.get("image"),
+            rejected=reports.rejected(), counts=run_counts(reports, table), sources=sources,
+            synthetic=_any_synthetic(reports), lang=lang))
         written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
         written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
         written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
             "week": label, "level": level, "structure": structure, "value": value,
-            "scheme": scheme, "classes": k, "allow_zero": allow_zero,
+            "weeks": weeks, "weeks_shown": f"{first:%G}-W{first:%V} to {label}", "lang": lang,
+            "mode": mode, "scheme": scheme, "classes": k, "allow_zero": allow_zero,
             "max_points": max_points, "merge_duplicates": merge_duplicates,
             "dayfirst": dayfirst, "gazetteer": str(gazetteer) if gazetteer else None,
             "boundaries": str(boundaries) if isinstance(boundaries, (str, PathLike)) else None,
@@ -277,21 +318,70 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     return {key: final / path.name for key, path in written.items()}
 
 
+#: Bytes of HTML per event point of the canvas event layer (measured: 8.8 MB for 1M events).
+_BYTES_PER_POINT = 9
+
+
 def _check_map_size(points: gpd.GeoDataFrame | None, max_points: int | None) -> None:
     """Refuse (or warn about) a map with more event points than a browser draws comfortably."""
     from sahelmap.errors import RenderError, warn
 
     n = 0 if points is None else len(points)
+    size = n * _BYTES_PER_POINT / 1e6
     advice = ("the figures per unit in regions.csv are complete either way; to draw fewer "
               "points, give --events only the events you need to see (e.g. one type or "
-              "region)")
+              "region) or fewer --weeks")
     if max_points is not None and n > max_points:
-        raise RenderError(f"the week has {n:,} event points, more than the map draws "
-                          f"(--max-points {max_points:,}): about {n * 50 / 1e6:.1f} MB of "
+        raise RenderError(f"the weeks shown have {n:,} event points, more than the map draws "
+                          f"(--max-points {max_points:,}): about {size:.0f} MB of "
                           f"HTML; {advice}, or raise --max-points to draw them all anyway")
     if n > SLOW_MAP_POINTS:
-        warn(f"the map draws {n:,} event points (about {n * 50 / 1e6:.0f} MB of HTML): "
-             f"browsers may take minutes to open it; {advice}")
+        warn(f"the map draws {n:,} event points (about {size:.0f} MB of HTML): "
+             f"browsers may take a while to open it; {advice}")
+
+
+def _unreported_stocks(table: gpd.GeoDataFrame, reports: Reports) -> gpd.GeoDataFrame:
+    """The table with stock figures (IDPs present) missing in weeks no report counted them.
+
+    A stock is a snapshot: a week without one (between two DTM rounds, or with no
+    displacement file at all) does not mean nobody is displaced, so the map says "no data"
+    rather than 0. The tables written keep the aggregation's zeros.
+    """
+    from sahelmap.vocab import STOCK_FIGURES
+
+    accepted = reports.displacement.accepted if reports.displacement is not None else None
+    out = table.copy()
+    for figure in STOCK_FIGURES:
+        if figure not in out.columns:
+            continue
+        reported: set[str] = set()
+        if accepted is not None and len(accepted):
+            dates = pd.to_datetime(accepted.loc[accepted["figure_type"] == figure, "date"])
+            iso = dates.dt.isocalendar()
+            reported = set(iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2))
+        out[figure] = out[figure].astype(float).where(out["period"].astype(str).isin(reported))
+    return out
+
+
+def _any_synthetic(reports: Reports) -> bool:
+    """Whether any accepted row is flagged ``is_synthetic`` (test data, said in the report)."""
+    return any("is_synthetic" in result.accepted
+               and result.accepted["is_synthetic"].eq(True).any()
+               for _, result in reports._results())
+
+
+def _first_week_shown(reports: Reports, start: pd.Timestamp, weeks: int) -> pd.Timestamp:
+    """Monday of the first week the map shows.
+
+    ``weeks - 1`` weeks before ``start``, or later if no report is that old: weeks before
+    every report would be a map of zeros.
+    """
+    first = start - pd.Timedelta(weeks=weeks - 1)
+    dates = _dates(reports)
+    if len(dates):
+        oldest = dates.min().normalize()
+        first = max(first, oldest - pd.Timedelta(days=oldest.weekday()))
+    return min(first, start)
 
 
 def run_counts(reports: Reports, table: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -391,11 +481,30 @@ def _map_value(table: gpd.GeoDataFrame, value: str | None, reports: Reports, lab
                          dtype=object)).astype(str)))
     hint = (f"the week holds {', '.join(held)}: choose --value "
             f"{held[0].split()[0]}" if held else "every figure of the week is zero")
+    hint += _stock_rounds(reports, value)
     raise EmptyMapError(
         f"the map of {value} for {label} would be zero in every unit although reports were "
         f"accepted; {hint}. If a column was misread, see how each column is understood with "
         f"'sahelmap inspect {files or 'FILE'}' and map it with --columns/--displacement-columns;"
         " to publish a map of zeros on purpose, pass --allow-zero")
+
+
+def _stock_rounds(reports: Reports, value: str) -> str:
+    """For a stock (IDPs present), the weeks that do hold a count, as a hint."""
+    from sahelmap.vocab import STOCK_FIGURES
+
+    result = reports.displacement
+    if value not in STOCK_FIGURES or result is None or not len(result.accepted):
+        return ""
+    acc = result.accepted
+    dates = pd.to_datetime(acc.loc[acc["figure_type"] == value, "date"]).dropna()
+    if not len(dates):
+        return ""
+    weeks = sorted({f"{d:%G}-W{d:%V}" for d in dates})
+    shown = ", ".join(weeks[-4:])
+    return (f"; {value} is a count of people present, reported by rounds: the weeks with a "
+            f"count are {shown}{' (latest 4)' if len(weeks) > 4 else ''} (choose one with "
+            f"--week, or pass --allow-zero to map the weeks shown with 'no data' in between)")
 
 
 def _off_map(table: gpd.GeoDataFrame, value: str) -> str | None:

@@ -121,7 +121,8 @@ def test_towns_lie_in_their_country_and_seats_name_real_regions():
 
 # --- web map -----------------------------------------------------------------------------
 def test_web_map_holds_the_context_layer_under_the_data():
-    page = to_html(crisis_map(synthetic_choropleth(seed=3), synthetic_events(20, seed=3)))
+    page = to_html(crisis_map(synthetic_choropleth(seed=3), synthetic_events(20, seed=3),
+                              lang="en"))
     assert "sahelmap.context(" in page
     assert page.index("sahelmap.context(") < page.index("sahelmap.choropleth(")
     for name in ("Mauritania", "Algeria", "Burkina Faso", "Ouagadougou", "Nouakchott",
@@ -199,7 +200,7 @@ def test_context_in_headless_chromium_offline(tmp_path):
     if browser.CHROMIUM is None:
         pytest.skip("headless Chromium not found (apt-get install chromium)")
     page = to_html(crisis_map(synthetic_choropleth(seed=3), synthetic_events(30, seed=3),
-                              cluster=False))
+                              cluster=False, lang="en"))
     page = page.replace("<head>", "<head>" + browser.PROBE, 1).replace(
         "</body>", CONTEXT_PROBE + "</body>", 1)
     dom = browser.dump_dom(page, tmp_path, "context")

@@ -1,11 +1,15 @@
 """The folium crisis map and its standalone HTML: layers, legend, escaping, assets, size."""
 
+import base64
+import gzip
 import json
 import re
 import warnings
+from html import unescape
 
 import folium
 import folium.plugins
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -48,6 +52,20 @@ def control_html(html, css_class):
     return json.loads(match.group(1))
 
 
+def packed_events(html):
+    """The event layer's columns, inflated as the page does (see _pack.py)."""
+    match = re.search(r'sahelmap\.events\(map_\w+, (\{.*?\}), (\{"types".*?\})\);', html, re.S)
+    assert match, "no event layer in the page"
+    payload, options = json.loads(match.group(1)), json.loads(match.group(2))
+    buffer = gzip.decompress(base64.b64decode(payload["blob"]))
+    columns = {name: np.frombuffer(buffer, dtype="<" + kind, count=n, offset=offset)
+               for name, kind, offset, n in payload["cols"]}
+    columns["S"] = json.loads(columns["S"].tobytes().decode("utf-8"))
+    columns["lon"] = np.cumsum(columns["x"]) / payload["scale"]
+    columns["lat"] = columns["y"] / payload["scale"]
+    return payload, options, columns
+
+
 def layer_names(html):
     match = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S)
     assert match, "no LayerControl overlays in the page"
@@ -56,7 +74,7 @@ def layer_names(html):
 
 def test_layers_legend_and_title(communes, events):
     m = crisis_map(communes, events, value="idps", scheme="natural_breaks", k=4,
-                   title="IDPs, week 37", sources=["IOM DTM", "ACLED"])
+                   title="IDPs, week 37", sources=["IOM DTM", "ACLED"], lang="en")
     assert isinstance(m, folium.Map)
     html = to_html(m)
     assert layer_names(html) == ["IDPs (2022-W37)", "Country and region borders",
@@ -89,8 +107,10 @@ def test_every_text_field_is_escaped(communes, events):
                               cluster=False))
     assert "<script>window.__pwn" not in html
     assert "<img src=x" not in html
+    strings = "\n".join(packed_events(html)[2]["S"])  # the popups' texts travel compressed
     for name in (*TEXT_FIELDS, "unit", "region", "title", "sources", "period"):
-        assert f"&lt;script&gt;window.__pwn_{name}=1&lt;/script&gt;" in html, name
+        text = f"&lt;script&gt;window.__pwn_{name}=1&lt;/script&gt;"
+        assert text in html or text in strings, name
     # The payloads changed no element structure: same script and img tags as clean data.
     clean = to_html(crisis_map(communes, events, title="t", sources="s", period="p",
                                cluster=False))
@@ -103,7 +123,7 @@ def test_no_remote_scripts_or_stylesheets(communes, events):
     assert not REMOTE_ASSET.search(html)
     for gone in ("jquery", "bootstrap", "awesome-markers", "fontawesome", "font-awesome"):
         assert gone not in html.lower()
-    assert "L.markerClusterGroup" in html  # markercluster is inlined, not linked
+    assert "L.markerClusterGroup" not in html  # events are drawn on a canvas: no plugin
     assert "images/layers.png" not in html and "data:image/png;base64," in html
     assert "sourceMappingURL" not in html
     assert html.startswith("<!DOCTYPE html>")
@@ -129,39 +149,57 @@ def test_size_all_communes_and_10000_events():
                        for i in range(len(events))]
     html = to_html(crisis_map(communes, events))
     assert len(communes) > 800  # the bundled communes, a stand-in for ADM2
-    assert len(html.encode("utf-8")) < 3_000_000
-    assert "L.markerClusterGroup(" in html and '"cluster":true' in html
+    assert len(html.encode("utf-8")) < 1_500_000
+    payload, options, columns = packed_events(html)
+    assert payload["notes"] is True and options["week"] == 0
 
 
 def test_long_notes_are_clipped(events):
     ev = events.copy()
     ev["notes"] = "x" * 5000
-    html = to_html(crisis_map(events=ev))
-    from sahelmap.render._encode import NOTES_MAX
+    from sahelmap.render._pack import NOTES_MAX
 
-    assert "x" * NOTES_MAX not in html and "x" * (NOTES_MAX - 10) + "\u2026" in html
+    strings = packed_events(to_html(crisis_map(events=ev)))[2]["S"]
+    assert "x" * (NOTES_MAX - 1) + "\u2026" in strings
+    assert max(len(s) for s in strings) == NOTES_MAX
+
+
+def test_notes_over_the_budget_are_left_out_and_said(monkeypatch, events):
+    import sahelmap.render._pack as pack
+
+    monkeypatch.setattr(pack, "NOTES_BUDGET", 1000)
+    payload, _, columns = packed_events(to_html(crisis_map(events=events, lang="en")))
+    assert payload["notes"] is False and "n" not in columns
+    assert not any("synthetic, for testing" in s for s in columns["S"])
+    assert "Notes left out of this map" in to_html(crisis_map(events=events, lang="en"))
 
 
 def test_events_blob_round_trips(events):
-    html = to_html(crisis_map(events=events, cluster=False))
-    blob = re.search(r"sahelmap\.events\(map_\w+, (\{.*?\}), \{\"types\"", html, re.S).group(1)
-    data = json.loads(blob)
-    assert len(data["lat"]) == len(events) == len(data["t"]) == len(data["f"])
-    assert sorted(data["f"], reverse=True) == data["f"]  # big circles drawn first
-    assert data["y"] == 1  # all synthetic: stored once
-    assert "L.markerClusterGroup(" not in html.split("</head>")[1]
-    assert '"cluster":false' in html
+    payload, _, data = packed_events(to_html(crisis_map(events=events, cluster=False)))
+    assert payload["n"] == len(events) == len(data["t"]) == len(data["f"])
+    assert payload["starts"] == [0, len(events)]  # one period: one slice
+    assert sorted(data["f"], reverse=True) == data["f"].tolist()  # big circles drawn first
+    assert payload["synthetic"] is True and "sy" not in data  # all synthetic: said once
+    # every event is there, at its place (1e-4 degree), with its type and fatalities
+    got = pd.DataFrame({"lon": data["lon"], "lat": data["lat"], "f": data["f"],
+                        "p": [unescape(data["S"][i - 1]) for i in data["p"]]})
+    want = pd.DataFrame({"lon": events.geometry.x.round(4), "lat": events.geometry.y.round(4),
+                         "f": events["fatalities"], "p": events["place"]})
+    key = ["lon", "lat", "f", "p"]
+    pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
+                                  want.sort_values(key).reset_index(drop=True),
+                                  check_dtype=False, atol=1e-9)
 
 
-def test_cluster_threshold(events):
-    assert '"cluster":false' in to_html(crisis_map(events=events.iloc[:500]))
-    assert '"cluster":true' in to_html(crisis_map(events=events.iloc[:500], cluster=True))
+def test_events_are_grouped_only_when_many(events):
+    assert "sm-grouped" not in to_html(crisis_map(events=events.iloc[:500]))
+    assert "sm-grouped" in to_html(crisis_map(events=events.iloc[:500], cluster=True))
 
 
 def test_add_to_existing_map(communes, events):
     m = crisis_map(communes, value="arrivals")
     folium.LayerControl().add_to(m)  # the user's own control: kept single, moved last
-    same = crisis_map(events=events, m=m)
+    same = crisis_map(events=events, m=m, lang="en")
     assert same is m
     html = to_html(m)
     assert html.count("L.control.layers(") == 1
@@ -180,10 +218,10 @@ def test_tiles_are_optional(communes):
 
 def test_all_zero_and_missing_values(communes):
     zero = communes.assign(arrivals=0)
-    html = to_html(crisis_map(zero))
+    html = to_html(crisis_map(zero, lang="en"))
     assert "0 (none reported)" in html
     gaps = communes.assign(arrivals=communes["arrivals"].where(communes.index % 3 > 0))
-    assert "No data" in to_html(crisis_map(gaps))
+    assert "no data" in control_html(to_html(crisis_map(gaps, lang="en")), "sm-legend")
 
 
 def test_bad_input_fails_with_a_useful_message(communes, events):
@@ -193,9 +231,12 @@ def test_bad_input_fails_with_a_useful_message(communes, events):
         crisis_map(communes.drop(columns="geometry").to_dict())
     with pytest.raises(RenderError, match="must hold points"):
         crisis_map(events=communes)
+    twice = pd.concat([communes, communes])
+    with pytest.raises(RenderError, match="one row per unit and period"):
+        crisis_map(twice)
     both = pd.concat([communes.assign(period="2022-W36"), communes])
-    with pytest.raises(RenderError, match="one row per unit.*2 periods"):
-        crisis_map(both)
+    with pytest.raises(RenderError, match="Period '2022-W30' is not in.*2022-W36 to 2022-W37"):
+        crisis_map(both, week="2022-W30")
     with pytest.raises(RenderError, match="Unknown colour map"):
         crisis_map(communes, cmap="NotAColormap")
 
@@ -204,7 +245,7 @@ def test_rows_without_geometry_warn(events):
     ev = events.copy()
     ev.loc[ev.index[:3], "geometry"] = None
     with pytest.warns(UserWarning, match="3 row\\(s\\) of the events frame have no geometry"):
-        m = crisis_map(events=ev)
+        m = crisis_map(events=ev, lang="en")
     assert "Security events (297)" in to_html(m)
 
 
@@ -227,5 +268,5 @@ def test_regions_frame_with_adm1_units():
         returns=lambda f: range(len(f)))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        html = to_html(crisis_map(regions, value="returns"))
+        html = to_html(crisis_map(regions, value="returns", lang="en"))
     assert "Returns" in html and html.count('"type":"Feature"') >= len(regions)

@@ -62,3 +62,12 @@ def test_cli_refuses_the_zero_map_in_one_line(tmp_path):
                                    "-q", "--allow-zero", "--value", "idps"])
     assert ok.exit_code == 0, ok.output
     assert "the map shows idps" in ok.output
+
+
+def test_a_week_between_two_idp_rounds_names_the_weeks_with_a_count(tmp_path):
+    rounds = write(tmp_path, "dtm.csv", "date,location,idps,arrivals\n"
+                                        "2022-08-31,Gao,1200,\n2022-09-14,Gao,,300\n"
+                                        "2022-09-28,Gao,1500,\n")
+    with pytest.raises(EmptyMapError, match=r"people present.*2022-W35, 2022-W39.*--week"):
+        sahelmap.weekly(displacement=[rounds], week="2022-W37", out_dir=tmp_path / "out",
+                        value="idps", png=False)

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from sahelmap.render._text import fmt_number
+from sahelmap.i18n import fmt
 from sahelmap.render._validate import RenderError
 from sahelmap.vocab import SCHEMES as SCHEME_NAMES
 
@@ -122,7 +122,10 @@ def _palette(cmap: str, n: int) -> list[str]:
     return [to_hex(colormap(float(s))) for s in stops]
 
 
-def _range_labels(bins: np.ndarray, low: float, integer: bool) -> list[str]:
+def _range_labels(bins: np.ndarray, low: float, integer: bool, lang: str) -> list[str]:
+    def fmt_number(value: float) -> str:
+        return fmt(value, lang)
+
     labels, lower = [], low
     for upper in bins:
         if integer:
@@ -139,7 +142,7 @@ def _range_labels(bins: np.ndarray, low: float, integer: bool) -> list[str]:
 
 
 def classify(values: pd.Series | np.ndarray, *, scheme: str | Sequence[float] = "quantiles",
-             k: int = 5, cmap: str = "YlOrRd") -> Classes:
+             k: int = 5, cmap: str = "YlOrRd", lang: str = "en") -> Classes:
     """Classify a value column for a choropleth.
 
     Parameters
@@ -153,6 +156,8 @@ def classify(values: pd.Series | np.ndarray, *, scheme: str | Sequence[float] = 
         Number of classes of non-zero values (fewer when there are fewer distinct values).
     cmap : str
         Matplotlib colour map sampled for the non-zero classes.
+    lang : {"en", "fr"}
+        Language of the numbers in the labels ("1,000" or "1 000").
 
     Returns
     -------
@@ -202,16 +207,74 @@ def classify(values: pd.Series | np.ndarray, *, scheme: str | Sequence[float] = 
         if integer:
             bins = np.unique(np.floor(bins))
         offset = len(labels)
-        labels += ([fmt_number(b) for b in bins] if single else
-                   _range_labels(bins, ranked_values.min(), integer))
+        labels += ([fmt(b, lang) for b in bins] if single else
+                   _range_labels(bins, ranked_values.min(), integer, lang))
         colors += _palette(cmap, len(bins))
         index[ranked] = offset + np.searchsorted(bins, ranked_values, side="left")
     elif isinstance(scheme, str):
         _scheme_key(scheme)  # an unknown name fails even on all-zero data
+    return _finish(index, finite, labels, colors, bins, name)
+
+
+def classify_change(values: pd.Series | np.ndarray, *, k: int = 5, cmap: str = "RdBu_r",
+                    lang: str = "en") -> Classes:
+    """Classify changes (positive and negative) on a diverging palette centred on zero.
+
+    Decreases and increases get the same bounds (quantiles of the absolute non-zero
+    changes, ``k // 2 + 1`` classes a side at most), so equal colours mean equal sizes of
+    change either way; no change is a neutral class of its own, and missing values (a first
+    week has no previous one) are "No data".
+
+    Examples
+    --------
+    >>> c = classify_change([-40, -3, 0, 0, 2, 10, 35], k=4)
+    >>> c.labels
+    ('-40 – -11', '-10 – -2', '0', '2 – 10', '11 – 40')
+    >>> c.index.tolist()
+    [0, 1, 2, 2, 3, 3, 4]
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise RenderError(f"k must be a whole number of classes >= 1, not {k!r}.")
+    data = pd.to_numeric(pd.Series(np.asarray(values, dtype=object)),
+                         errors="coerce").astype(float).to_numpy()
+    finite = np.isfinite(data)
+    size = np.abs(data[finite & (data != 0)])
+    side = max(1, (k + 1) // 2)
+    if size.size:
+        bounds = np.unique(np.quantile(size, np.linspace(0, 1, side + 1)[1:]))
+        if np.all(size == np.round(size)):
+            bounds = np.unique(np.ceil(bounds))
+    else:
+        bounds = np.array([], dtype=float)
+    integer = bool(np.all(size == np.round(size)))
+    ups = _range_labels(bounds, size.min() if size.size else 0, integer, lang)
+    labels = [("-" + text.replace(" \u2013 ", " \u2013 -")) for text in ups][::-1]
+    labels = [_reverse_range(text) for text in labels] + [fmt(0, lang)] + ups
+    palette = _palette(cmap, 2 * len(bounds) + 1)
+    # the middle of the palette is the neutral colour of no change
+    palette[len(bounds)] = ZERO_COLOR
+    index = np.full(data.shape, -1, dtype=int)
+    zero = len(bounds)
+    index[finite & (data == 0)] = zero
+    rank = np.searchsorted(bounds, np.abs(data), side="left")
+    index[finite & (data > 0)] = zero + 1 + rank[finite & (data > 0)]
+    index[finite & (data < 0)] = zero - 1 - rank[finite & (data < 0)]
+    return _finish(index, finite, labels, list(palette), bounds, "symmetric quantiles")
+
+
+def _finish(index: np.ndarray, finite: np.ndarray, labels: list[str], colors: list[str],
+            bins: np.ndarray, scheme: str) -> Classes:
+    """Add the "No data" class for missing values and count the rows of each class."""
     if (~finite).any():
         index[~finite] = len(labels)
         labels.append("No data")
         colors.append(NODATA_COLOR)
     counts = tuple(int(n) for n in np.bincount(index, minlength=len(labels)))
     return Classes(index=index, labels=tuple(labels), colors=tuple(colors), counts=counts,
-                   bins=tuple(float(b) for b in bins), scheme=name)
+                   bins=tuple(float(b) for b in bins), scheme=scheme)
+
+
+def _reverse_range(text: str) -> str:
+    """``"-3 – -10"`` -> ``"-10 – -3"`` (lowest first, as the legend reads)."""
+    parts = text.split(" \u2013 ")
+    return " \u2013 ".join(parts[::-1])

@@ -1,4 +1,4 @@
-"""Compact JSON for the web map: rounded geometry, choropleth features, columnar events.
+"""Compact JSON for the web map: rounded, delta-encoded geometry of the polygons and lines.
 
 Every string that comes from input data is HTML-escaped here, once, before it is embedded;
 the browser side only concatenates these strings.
@@ -11,19 +11,17 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-from sahelmap.render._text import clip, esc, script_json
+from sahelmap.render._text import script_json
 
-__all__ = ["web_geometry", "feature_collection", "event_table", "NOTES_MAX"]
+__all__ = ["web_geometry", "feature_collection"]
 
 log = logging.getLogger(__name__)
 
 # Above this many vertices, polygons are coverage-simplified before they are embedded.
 MAX_COORDS = 200_000
 SIMPLIFY_TOLERANCES = (0.002, 0.005, 0.01)  # degrees, tried in turn
-NOTES_MAX = 150  # characters of notes in a popup (a preview; the full text stays in the tables)
 
 
 def web_geometry(geometry: gpd.GeoSeries, *, decimals: int = 4,
@@ -85,50 +83,3 @@ def feature_collection(geoms: np.ndarray, properties: Sequence[dict], *,
     features = [{"type": "Feature", "geometry": _packed(geom, scale), "properties": props}
                 for geom, props in zip(geoms, properties) if not shapely.is_empty(geom)]
     return script_json({"type": "FeatureCollection", "scale": scale, "features": features})
-
-
-def _text_column(values: pd.Series, table: dict[str, int], *,
-                 limit: int | None = None) -> list[int]:
-    """Index of each escaped value in the shared string table (-1 for missing/empty)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    lookup = []
-    for value in uniques:
-        text = esc(clip(value, limit) if limit else value)
-        lookup.append(table.setdefault(text, len(table)) if text else -1)
-    lookup.append(-1)  # code -1 (missing) -> -1
-    return np.asarray(lookup)[codes].tolist()
-
-
-def event_table(events: gpd.GeoDataFrame, types: list[str], *, decimals: int = 4) -> dict:
-    """Return the events as columns (compact JSON) with one shared table of escaped strings.
-
-    ``events`` comes from :func:`sahelmap.render._prepare.prepare_events` (``event_type``
-    and ``fatalities`` filled).
-
-    Keys: ``lat, lon`` (rounded), ``f`` fatalities, ``t`` index into ``types``, ``y`` synthetic
-    flag (0/1), and for text fields an index into ``S``: ``d`` date, ``p`` place, ``r`` region,
-    ``a1``/``a2`` actors, ``s`` source, ``n`` notes (clipped to :data:`NOTES_MAX`).
-    A column with one value for every event (``y`` often) is stored as that value.
-    """
-    table: dict[str, int] = {}
-    xy = shapely.get_coordinates(np.asarray(events.geometry.values, dtype=object))
-    type_index = {name: i for i, name in enumerate(types)}
-    out: dict[str, list] = {
-        "lat": np.round(xy[:, 1], decimals).tolist(),
-        "lon": np.round(xy[:, 0], decimals).tolist(),
-        "f": events["fatalities"].astype(int).tolist(),
-        "t": [type_index[name] for name in events["event_type"]],
-    }
-    if "event_date" in events:
-        dates = pd.to_datetime(events["event_date"], errors="coerce")
-        out["d"] = _text_column(dates.dt.strftime("%Y-%m-%d"), table)
-    for key, column, limit in (("p", "place", None), ("r", "adm1_name", None),
-                               ("a1", "actor1", None), ("a2", "actor2", None),
-                               ("s", "source", None), ("n", "notes", NOTES_MAX)):
-        if column in events:
-            out[key] = _text_column(events[column].astype("object"), table, limit=limit)
-    if "is_synthetic" in events:
-        flags = events["is_synthetic"].eq(True).astype(int)
-        out["y"] = int(flags.iloc[0]) if flags.nunique() == 1 else flags.tolist()
-    out["S"] = list(table)
-    return out

@@ -12,12 +12,11 @@ from importlib.resources import files
 from branca.element import Element, MacroElement
 from folium import Map
 from folium.map import Layer
-from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from sahelmap.render._text import script_json
 
-__all__ = ["JsLayer", "ClusteredJsLayer", "JsControl", "JsCall", "ASSETS_NAME", "assets_html"]
+__all__ = ["JsLayer", "JsControl", "JsCall", "ASSETS_NAME", "assets_html"]
 
 ASSETS_NAME = "sahelmap_assets"
 
@@ -27,7 +26,8 @@ def assets_html(name: str = "sahelmap") -> str:
     """The ``_static/NAME.css`` and ``NAME.js`` helpers as inline page header elements."""
     folder = files("sahelmap.render") / "_static"
     css = (folder / f"{name}.css").read_text(encoding="utf-8")
-    js = (folder / f"{name}.js").read_text(encoding="utf-8")
+    scripts = ("sahelmap.js", "sahelmap-events.js") if name == "sahelmap" else (f"{name}.js",)
+    js = "".join((folder / script).read_text(encoding="utf-8") for script in scripts)
     return f"<style>\n{css}</style>\n<script>\n{js}</script>"
 
 
@@ -89,20 +89,6 @@ class JsLayer(_Call, Layer):
                  raw: tuple[int, ...] = (), control: bool = True, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "SahelmapLayer"
-        self._setup(function, arguments, raw)
-
-
-class ClusteredJsLayer(_Call, MarkerCluster):
-    """A :class:`folium.plugins.MarkerCluster` whose markers a sahelmap.js function makes.
-
-    Keeps MarkerCluster's plugin links (Leaflet.markercluster), which
-    :func:`sahelmap.render.to_html` inlines from the ``xstatic`` package.
-    """
-
-    def __init__(self, function: str, arguments: list[object], *, name: str,
-                 raw: tuple[int, ...] = (), show: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "SahelmapCluster"
         self._setup(function, arguments, raw)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from shapely.ops import polylabel
 
 from sahelmap.boundaries import admin_units
-from sahelmap.render._text import value_label
+from sahelmap.i18n import messages, value_name
 from sahelmap.render._validate import RenderError, as_wgs84, drop_empty
 from sahelmap.vocab import DEFAULT_STRUCTURE, EVENT_TYPES, VALUES
 
@@ -37,8 +37,12 @@ __all__ = [
 FIGURE_COLUMNS = VALUES
 
 
-def prepare_choropleth(frame: object, value: str) -> gpd.GeoDataFrame:
-    """Check a choropleth frame and return it in EPSG:4326 without empty geometries."""
+def prepare_choropleth(frame: object, value: str, *,
+                       periods: bool = False) -> gpd.GeoDataFrame:
+    """Check a choropleth frame and return it in EPSG:4326 without empty geometries.
+
+    With ``periods``, a unit may have one row per ``period``; else one row in all.
+    """
     frame = as_wgs84(frame, "choropleth")
     if value not in frame.columns:
         numeric = [c for c in frame.columns
@@ -56,10 +60,15 @@ def prepare_choropleth(frame: object, value: str) -> gpd.GeoDataFrame:
                 f"{frame.loc[bad, value].iloc[0]!r}."
             )
         frame = frame.assign(**{value: converted})
-    if "unit_pcode" in frame.columns and frame["unit_pcode"].duplicated().any():
+    periods_allowed = periods
+    keys = ["unit_pcode", "period"] if periods and "period" in frame.columns else ["unit_pcode"]
+    if "unit_pcode" in frame.columns and frame.duplicated(keys).any():
         periods = frame["period"].nunique() if "period" in frame.columns else 1
         hint = (f" It spans {periods} periods: keep one, e.g. frame[frame['period'] == ...]."
                 if periods > 1 else "")
+        if periods_allowed:
+            raise RenderError("The choropleth frame has several rows for the same unit_pcode "
+                              "and period; a choropleth needs one row per unit and period.")
         raise RenderError("The choropleth frame has several rows for the same unit_pcode; "
                           "a choropleth needs one row per unit." + hint)
     return drop_empty(frame, "choropleth")
@@ -126,15 +135,16 @@ def infer_period(choropleth: gpd.GeoDataFrame | None,
     return None
 
 
-def default_title(value: str, choropleth: object, events: object) -> str:
+def default_title(value: str, choropleth: object, events: object, lang: str = "en") -> str:
     """A title for a map that was given none."""
+    text = messages(lang)
     if choropleth is not None and events is not None:
-        return f"{value_label(value)} and security events"
+        return text["and_events"].format(value=value_name(value, lang))
     if choropleth is not None:
-        return value_label(value)
+        return value_name(value, lang)
     if events is not None:
-        return "Security events"
-    return "Mali and Niger"
+        return text["security_events"]
+    return text["mali_niger"]
 
 
 def sources_text(sources: str | Sequence[str] | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Colours, marker sizes and fixed texts shared by the web map and static images."""
+"""Colours and marker sizes shared by the web map and static images (texts: sahelmap.i18n)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Iterable
 import numpy as np
 
 __all__ = [
-    "ATTRIBUTION",
-    "ATTRIBUTION_HTML",
     "CLUSTER_THRESHOLD",
     "event_colors",
     "radius",
@@ -29,15 +27,7 @@ _OTHER_COLORS = ("#c2185b", "#558b2f", "#5c6bc0", "#795548", "#607d8b", "#ad1457
 
 # Circle radius in pixels: R0 for no fatality, growing with the square root (area ~ deaths).
 R0, RK, RMAX = 3.0, 2.0, 28.0
-CLUSTER_THRESHOLD = 500
-
-ATTRIBUTION = ("Boundaries: geoBoundaries (CC BY 4.0) \u00b7 P-codes: HDX/OCHA \u00b7 "
-               "Places: GeoNames (CC BY 4.0) \u00b7 Neighbouring countries: Natural Earth")
-ATTRIBUTION_HTML = (
-    'Boundaries: <a href="https://www.geoboundaries.org">geoBoundaries</a> (CC BY 4.0) '
-    '&middot; P-codes: HDX/OCHA &middot; Places: GeoNames (CC BY 4.0) '
-    '&middot; Neighbouring countries: Natural Earth'
-)
+CLUSTER_THRESHOLD = 500  # events in a period above which nearby ones are grouped
 
 
 def event_colors(types: Iterable[str]) -> dict[str, str]:

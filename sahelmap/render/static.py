@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import textwrap
 from collections.abc import Sequence
 from os import PathLike
@@ -18,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sahelmap.boundaries import admin_units
+from sahelmap.i18n import event_type_name, fmt, messages, scheme_name, value_name
 from sahelmap.render._classify import NODATA_COLOR, ZERO_COLOR, Classes, classify
 from sahelmap.render._context import draw_context
 from sahelmap.render._prepare import (
@@ -32,8 +35,7 @@ from sahelmap.render._prepare import (
     sources_text,
     synthetic_flags,
 )
-from sahelmap.render._style import ATTRIBUTION, event_colors, radius, size_steps
-from sahelmap.render._text import value_label
+from sahelmap.render._style import event_colors, radius, size_steps
 from sahelmap.render._validate import RenderError
 
 __all__ = ["save_static"]
@@ -60,7 +62,8 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
                 sources: str | Sequence[str] | None = None,
                 dpi: int = 300,
                 labels: bool = True,
-                cmap: str = "YlOrRd") -> Path:
+                cmap: str = "YlOrRd",
+                lang: str = "en") -> Path:
     """Draw the crisis map as a static image for reports: PNG, SVG or PDF by suffix.
 
     Classes, colours, marker sizes, title and period are those of
@@ -76,6 +79,8 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
         As for :func:`sahelmap.render.crisis_map`.
     dpi : int
         Resolution of a PNG (recorded in the file).
+    lang : {"en", "fr"}
+        Language of the texts and numbers of the image.
 
     Returns
     -------
@@ -101,17 +106,18 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise RenderError(f"Cannot write {target.name!r}: use a .png, .svg or .pdf file name.")
-    title_default = default_title(value, choropleth, events)
+    title_default = default_title(value, choropleth, events, lang)
     frame = prepare_choropleth(choropleth, value) if choropleth is not None else None
     points = prepare_events(events) if events is not None else None
-    classes = classify(frame[value], scheme=scheme, k=k, cmap=cmap) if frame is not None else None
+    classes = (classify(frame[value], scheme=scheme, k=k, cmap=cmap, lang=lang)
+               if frame is not None else None)
     period = period if period is not None else infer_period(frame, points)
 
     with matplotlib.rc_context(_STYLE):
         fig = _draw(frame, points, classes, value=value,
                     title=title if title is not None else title_default, period=period,
                     sources=sources_text(sources), labels=labels,
-                    structure=map_structure(choropleth))
+                    structure=map_structure(choropleth), lang=lang)
         metadata = {"Date": None} if fmt in ("svg", "pdf") else None
         fig.savefig(target, format=fmt, dpi=dpi, facecolor="white", metadata=metadata)
     return target
@@ -119,7 +125,7 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
 
 def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
           classes: Classes | None, *, value: str, title: str, period: str | None,
-          sources: str | None, labels: bool, structure: str) -> Figure:
+          sources: str | None, labels: bool, structure: str, lang: str = "en") -> Figure:
     minx, miny, maxx, maxy = data_bounds(frame, points)
     pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.03
     minx, maxx, miny, maxy = minx - pad_x, maxx + pad_x, miny - pad_y, maxy + pad_y
@@ -165,9 +171,9 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     lax = fig.add_axes(((margin + map_w + 0.2) / fig_w, bottom / fig_h, legend_w / fig_w,
                         map_h / fig_h))
     lax.set_axis_off()
-    _legend(lax, fig, classes, value, points, types, colors)
+    _legend(lax, fig, classes, value, points, types, colors, lang)
     _texts(fig, fig_w, fig_h, margin, title=title, period=period, sources=sources,
-           synthetic=int(synthetic_flags(points).sum()))
+           synthetic=int(synthetic_flags(points).sum()), lang=lang)
     return fig
 
 
@@ -228,22 +234,28 @@ def _section(lax, fig: Figure, top: float, title: str, handles: list, labels: li
 
 
 def _legend(lax, fig: Figure, classes: Classes | None, value: str,
-            points: gpd.GeoDataFrame | None, types: list[str], colors: dict[str, str]) -> None:
+            points: gpd.GeoDataFrame | None, types: list[str], colors: dict[str, str],
+            lang: str = "en") -> None:
+    text = messages(lang)
     top = 1.0
     if classes is not None:
         handles = [Patch(facecolor=c, edgecolor="#9e9e9e", linewidth=0.4,
                          hatch="////" if c == NODATA_COLOR else None) for c in classes.colors]
-        texts = [f"{'0 (none reported)' if c == ZERO_COLOR else label}  ({n:,})"
+        texts = [f"{text['none_reported'] if c == ZERO_COLOR else label}  ({fmt(n, lang)})"
                  for label, c, n in zip(classes.labels, classes.colors, classes.counts)]
-        top = _section(lax, fig, top, f"{value_label(value)} ({classes.scheme})", handles,
+        top = _section(lax, fig, top,
+                       f"{value_name(value, lang)} ({scheme_name(classes.scheme, lang)})",
+                       handles,
                        texts, handlelength=1.6, handleheight=1.0)
     if points is not None and len(points):
         counts = points["event_type"].value_counts()
         handles = [Line2D([], [], linestyle="none", marker="o", markersize=6.5,
                           markerfacecolor=colors[t], markeredgecolor="white",
                           markeredgewidth=0.5) for t in types]
-        texts = [f"{textwrap.shorten(t, 34, placeholder='…')}  ({counts[t]:,})" for t in types]
-        top = _section(lax, fig, top, f"Security events ({len(points):,})", handles, texts,
+        texts = [f"{textwrap.shorten(event_type_name(t, lang), 34, placeholder='…')}  "
+                 f"({fmt(counts[t], lang)})" for t in types]
+        top = _section(lax, fig, top, f"{text['security_events']} ({fmt(len(points), lang)})",
+                       handles, texts,
                        handlelength=1.0)
         steps = size_steps(int(points["fatalities"].max()))
         sizes = [2 * float(radius(s)) * _PT_PER_PX for s in steps]  # diameters, points
@@ -251,12 +263,14 @@ def _legend(lax, fig: Figure, classes: Classes | None, value: str,
                           markerfacecolor="#9e9e9e", markeredgecolor="white",
                           markeredgewidth=0.5) for size in sizes]
         room = max(sizes) / 8 + 0.3  # the largest circle, in font sizes
-        _section(lax, fig, top, "Fatalities per event", handles, [f"{s:,}" for s in steps],
+        _section(lax, fig, top, text["fatalities_per_event"], handles,
+                 [fmt(s, lang) for s in steps],
                  handlelength=room, handleheight=room, labelspacing=0.3)
 
 
 def _texts(fig: Figure, fig_w: float, fig_h: float, margin: float, *, title: str,
-           period: str | None, sources: str | None, synthetic: int) -> None:
+           period: str | None, sources: str | None, synthetic: int, lang: str = "en") -> None:
+    text = messages(lang)
     left = margin / fig_w
     fig.text(left, 1 - 0.2 / fig_h, title, ha="left", va="top", fontsize=15,
              fontweight="bold", color=_TEXT, parse_math=False)
@@ -265,10 +279,10 @@ def _texts(fig: Figure, fig_w: float, fig_h: float, margin: float, *, title: str
                  color="#444444", parse_math=False)
     lines = []
     if sources:
-        lines.append(f"Sources: {sources}")
-    lines.append(ATTRIBUTION)
+        lines.append(f"{text['sources']} {sources}")
+    lines.append(re.sub(r"<[^>]+>", "", html.unescape(text["attribution"])))
     if synthetic:
-        lines.append(f"Includes {synthetic:,} synthetic events (test data).")
+        lines.append(text["synthetic_events"].format(n=fmt(synthetic, lang)))
     wrapped = "\n".join(textwrap.fill(line, width=int(fig_w * 17)) for line in lines)
     fig.text(left, 0.5 / fig_h, wrapped, ha="left", va="top", fontsize=7.5, color="#555555",
              linespacing=1.35, parse_math=False)
