@@ -86,6 +86,7 @@ _EN: dict[str, str] = {
     "report_synthetic": ("Includes synthetic test data: these figures must not be cited as "
                          "data."),
     "report_generated": "Made with sahelmap on {date}.",
+    "scale_true_at": "true at {latitude}",
     "attribution": ("Boundaries: <a href=\"https://www.geoboundaries.org\">geoBoundaries</a> "
                     "(CC BY 4.0) &middot; P-codes: HDX/OCHA &middot; Places: GeoNames "
                     "(CC BY 4.0) &middot; Neighbouring countries: Natural Earth"),
@@ -160,6 +161,7 @@ _FR: dict[str, str] = {
     "report_synthetic": ("Contient des données de test synthétiques\u00a0: ces chiffres ne "
                          "doivent pas être cités."),
     "report_generated": "Réalisé avec sahelmap le {date}.",
+    "scale_true_at": "exacte à {latitude}",
     "attribution": ("Limites\u00a0: <a href=\"https://www.geoboundaries.org\">geoBoundaries"
                     "</a> (CC BY 4.0) &middot; P-codes\u00a0: HDX/OCHA &middot; Lieux\u00a0: "
                     "GeoNames (CC BY 4.0) &middot; Pays voisins\u00a0: Natural Earth"),

@@ -294,12 +294,11 @@ def test_png_map_has_scale_bar_north_arrow_and_country_names(tmp_path, monkeypat
     assert min(c.get_zorder() for c in ax.collections) == 0.5
 
 
-def test_svg_keeps_french_names(tmp_path, monkeypatch):
-    monkeypatch.setattr("sahelmap.render.static.draw_context",
-                        lambda ax, **options: context.draw_context(ax, lang="fr", **options))
-    path = save_static(synthetic_choropleth(seed=2), path=tmp_path / "map.svg")
+def test_french_png_names_the_neighbours_and_the_scale_in_french(tmp_path):
+    path = save_static(synthetic_choropleth(seed=2), path=tmp_path / "map.svg", lang="fr")
     text = path.read_text(encoding="utf-8")
     assert "A L G É R I E" in text and "M A U R I T A N I E" in text
+    assert "exacte à" in text and "true at" not in text and "A L G E R I A" not in text
 
 
 def test_no_network_is_used(tmp_path, monkeypatch):

@@ -31,6 +31,7 @@ from shapely.ops import polylabel
 from shapely.plotting import patch_from_polygon
 
 from sahelmap.datasets import bundled
+from sahelmap.i18n import messages
 from sahelmap.render._encode import feature_collection, web_geometry
 from sahelmap.render._layers import JsLayer, assets_html
 from sahelmap.render._text import esc
@@ -235,7 +236,7 @@ def draw_context(ax: Axes, *, lang: str = "en", region_labels: bool = True) -> N
     outlines = PatchCollection([patch_from_polygon(g) for g in countries.geometry],
                                facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5)
     ax.add_collection(outlines, autolim=False)
-    corners = [draw_scale_bar(ax), draw_north_arrow(ax)]
+    corners = [draw_scale_bar(ax, lang=lang), draw_north_arrow(ax)]
     placed = [a.get_window_extent(renderer) for a in [*corners, *ax.texts] if a.get_visible()]
 
     def place(x: float, y: float, text: str, **style) -> bool:
@@ -313,7 +314,7 @@ def _km_along_parallel(lat: float, degrees: float) -> float:
     return _GEOD.line_length(lons, np.full_like(lons, lat)) / 1000
 
 
-def draw_scale_bar(ax: Axes, fraction: float = 0.2):
+def draw_scale_bar(ax: Axes, fraction: float = 0.2, *, lang: str = "en"):
     """Draw a scale bar in the bottom corner that covers less of Mali and Niger.
 
     The bar is two black and white blocks whose total length in degrees of longitude is the
@@ -346,7 +347,8 @@ def draw_scale_bar(ax: Axes, fraction: float = 0.2):
     degree = f"{abs(lat):.0f}\u00b0{'N' if lat >= 0 else 'S'}"
     ax.text(left + width / 2, lat + 1.6 * height, f"{km:g} km", ha="center", va="bottom",
             fontsize=7, color="#222222", zorder=9, gid="sm-scalebar-label")
-    ax.text(left + width / 2, lat - 0.6 * height, f"true at {degree}", ha="center",
+    true_at = messages(lang)["scale_true_at"].format(latitude=degree)
+    ax.text(left + width / 2, lat - 0.6 * height, true_at, ha="center",
             va="top", fontsize=5.5, color="#555555", zorder=9)
     return frame
 

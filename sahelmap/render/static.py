@@ -166,7 +166,7 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     ax.set_aspect(aspect)
     if labels:
         _region_labels(ax, fig, structure)
-    draw_context(ax, region_labels=labels)  # neighbours, towns, scale bar, north arrow
+    draw_context(ax, lang=lang, region_labels=labels)  # neighbours, towns, scale bar, north arrow
 
     lax = fig.add_axes(((margin + map_w + 0.2) / fig_w, bottom / fig_h, legend_w / fig_w,
                         map_h / fig_h))
