@@ -1,0 +1,452 @@
+"""Event files of any size, read in chunks: :func:`stream_events`.
+
+Each chunk goes through the same checks and geocoding as :func:`~sahelmap.read_events`;
+what spans rows waits for the whole input, kept compact:
+
+- the **day/month order** of the date column is decided over every file's rows: when a
+  later chunk tells another order than the one used so far, the load starts again in the
+  order the whole column tells (at most twice);
+- **one record per event identifier** (ACLED's dyadic rows): each row with an identifier
+  leaves its identifier, day, place, coordinates and fatalities; the rows kept and merged
+  are chosen at the end, as :meth:`~sahelmap.loaders.events._Events.check_repeats` does;
+- **duplicate reports** across sources and files: each accepted row leaves a 64-bit hash of
+  its key and of its source; groups are flagged and merged at the end by
+  :func:`~sahelmap.loaders.duplicates.flag_duplicates`.
+
+Only the columns the aggregation needs are kept of the accepted rows (dates, fatalities,
+P-codes, file and row), and the original cells only of rejected rows and of rows that repeat
+an identifier or a duplicate key seen before. The result is a :class:`LoadResult` whose
+accepted and rejected rows are those :func:`~sahelmap.read_events` gives for the same files.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from sahelmap.errors import SahelmapError
+from sahelmap.loaders.checks import Problems
+from sahelmap.loaders.chunks import FileChunks, _Reread
+from sahelmap.loaders.columns import recognise_columns
+from sahelmap.loaders.dates import column_order
+from sahelmap.loaders.duplicates import flag_duplicates, source_key
+from sahelmap.loaders.events import _Events
+from sahelmap.loaders.records import merged_duplicates
+from sahelmap.loaders.result import LoadResult
+from sahelmap.loaders.tables import Options, PathOrPaths, Table, as_paths, recognise, table_notes
+from sahelmap.vocab import REJECTED_COLUMNS, vocabulary
+
+__all__ = ["stream_events", "ACCEPTED_COLUMNS"]
+
+logger = logging.getLogger("sahelmap.loaders")
+
+#: The columns of the accepted rows a streamed load keeps (what the aggregation reads).
+ACCEPTED_COLUMNS = ("source_file", "source_row", "event_date", "fatalities", "adm0_pcode",
+                    "adm1_pcode", "adm2_pcode")
+_TEXT = ("source_file", "adm0_pcode", "adm1_pcode", "adm2_pcode")
+_ID_TEXT = ("source_file", "date", "place")
+_WHERE = ["at", "_file", "source_file", "source_row"]
+
+
+def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
+                  progress: Callable[[int], None] | None = None,
+                  columns: Any = None, event_types: Any = None, dayfirst: bool = True,
+                  today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
+                  on_unmatched: str = "reject", merge_duplicates: bool = False,
+                  sheet: str | int | None = None, layer: str | int | None = None,
+                  encoding: str | None = None, prefer: str = "point",
+                  country: str | None = None) -> LoadResult:
+    r"""Read event files in chunks of ``chunk_rows`` rows, in bounded memory.
+
+    Takes the options of :func:`sahelmap.read_events` and gives the same accepted and
+    rejected rows, but ``accepted`` holds only :data:`ACCEPTED_COLUMNS` (enough for
+    :func:`sahelmap.summarize`), and ``duplicates`` only ``source_file, source_row,
+    duplicate_group, is_duplicate``. Memory holds one chunk, the rejected rows, and a few
+    dozen bytes per row for what spans rows (identifiers, duplicate keys, the aggregation's
+    columns).
+
+    Parameters
+    ----------
+    paths : path-like or sequence of path-likes
+    chunk_rows : int
+        Rows read and checked at a time.
+    progress : callable, optional
+        ``progress(rows)`` is called after each chunk with the rows it held (a progress
+        bar's ``update``); a file read again calls it with a negative count first.
+    **options
+        As :func:`sahelmap.read_events`.
+
+    Returns
+    -------
+    LoadResult
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+    >>> _ = path.write_text("event_id_cnty,event_date,location,event_type,fatalities,actor2\n"
+    ...                     "MLI1,2022-09-12,Gao,attack,11,Civilians\n"
+    ...                     "MLI1,2022-09-12,Gao,attack,11,Military\n"
+    ...                     "MLI2,13/09/2022,Nowhere-ville,clash,2,\n", encoding="utf-8")
+    >>> result = stream_events(path, chunk_rows=1, today="2024-01-01")
+    >>> result.accepted[["source_row", "event_date", "adm1_pcode"]].values.tolist()
+    [[2, Timestamp('2022-09-12 00:00:00'), 'ML07']]
+    >>> result.rejected[["source_row", "field"]].values.tolist()
+    [[3, 'event_id'], [4, 'place']]
+    """
+    if chunk_rows < 1:
+        from sahelmap.errors import OptionError
+
+        raise OptionError(f"chunk_rows must be 1 or more, not {chunk_rows}")
+    options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
+                      merge_duplicates, sheet, layer, encoding, prefer, country)
+    terms = vocabulary("events", event_types)
+    order: tuple[bool | None, str] | None = None
+    for _ in range(2):  # the order changes at most twice: assumed, told, mixed
+        load = _Load(as_paths(paths), options, terms, chunk_rows, progress, order)
+        try:
+            return load.run()
+        except _OrderChanged as change:
+            if progress is not None:
+                progress(-load.rows_done)
+            order = change.order
+    return _Load(as_paths(paths), options, terms, chunk_rows, progress, (None, "mixed")).run()
+
+
+class _OrderChanged(SahelmapError):
+    """The rows read so far tell another day/month order: the load starts again (internal)."""
+
+    def __init__(self, order: tuple[bool | None, str]):
+        super().__init__(order[1])
+        self.order = order
+
+
+class _Chunk(_Events):
+    """One chunk's rows: every check but those across rows, which wait for the whole load."""
+
+    def check_dates(self, field: str, parsed: Any, values: pd.Series) -> None:
+        self.problems.add(field, parsed.mixed, values,
+                          "day and month order differ within the column (dates such as "
+                          "13/09/2022 and 09/13/2022 both appear): write the dates one way")
+
+    def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.xy = (x, y)  # identifiers are compared over the whole load
+
+    def finish(self, ok: np.ndarray, keys: pd.DataFrame, records: pd.DataFrame
+               ) -> _ChunkResult:
+        f = self.frame
+        x, y = self.xy
+        bad = self.problems.bad
+        with_id = np.flatnonzero(f["event_id"].notna().to_numpy())
+        ids = pd.DataFrame({
+            "event_id": f["event_id"].iloc[with_id].to_numpy(),
+            "source_row": f["source_row"].to_numpy()[with_id],
+            "bad": bad[with_id],
+            "day": self.day.to_numpy(dtype="datetime64[ns]")[with_id],
+            "killed": self.killed[with_id], "x": x[with_id], "y": y[with_id],
+            "at": with_id,
+        })
+        for name in _ID_TEXT:
+            ids[name] = _category(f[name].to_numpy(dtype=object)[with_id])
+        rows = records["_row"].to_numpy()
+        accepted = pd.DataFrame({name: records[name].to_numpy() if name in records
+                                 else None for name in ACCEPTED_COLUMNS})
+        for name in _TEXT:
+            accepted[name] = _category(accepted[name].to_numpy(dtype=object))
+        accepted["key"] = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        accepted["source"] = pd.util.hash_pandas_object(
+            source_key(f, rows), index=False).to_numpy()
+        accepted["at"] = rows
+        rejected = self.problems.table()
+        return _ChunkResult(ids, accepted, rejected, self.rejected_table(rejected))
+
+
+@dataclass
+class _ChunkResult:
+    ids: pd.DataFrame        #: rows with an event identifier (compact)
+    accepted: pd.DataFrame   #: accepted rows (compact)
+    problems: pd.DataFrame   #: Problems.table() of the chunk
+    rejected: pd.DataFrame   #: rejected_table of the chunk
+
+
+@dataclass
+class _Parts:
+    """What the chunks of a load leave, with each row's position in the whole load."""
+
+    ids: list[pd.DataFrame] = field(default_factory=list)
+    accepted: list[pd.DataFrame] = field(default_factory=list)
+    rejected: list[pd.DataFrame] = field(default_factory=list)
+    raw: list[pd.DataFrame] = field(default_factory=list)  # cells of rows that may repeat
+
+    def truncate(self, sizes: tuple[int, int, int, int]) -> None:
+        for name, size in zip(("ids", "accepted", "rejected", "raw"), sizes):
+            del getattr(self, name)[size:]
+
+    def sizes(self) -> tuple[int, int, int, int]:
+        return len(self.ids), len(self.accepted), len(self.rejected), len(self.raw)
+
+
+class _Seen:
+    """A sorted set of 64-bit hashes, grown a chunk at a time (8 bytes per distinct key)."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype="uint64")
+
+    def repeats(self, keys: np.ndarray) -> np.ndarray:
+        """True where a key was seen before (earlier chunk or earlier in ``keys``); add them."""
+        keys = np.asarray(keys, dtype="uint64")
+        at = np.searchsorted(self.keys, keys)
+        before = (at < len(self.keys)) & (self.keys[np.minimum(at, len(self.keys) - 1)]
+                                           == keys) if len(self.keys) else np.zeros(
+            len(keys), dtype=bool)
+        earlier = pd.Series(keys).duplicated().to_numpy()
+        self.keys = np.union1d(self.keys, keys)
+        return before | earlier
+
+
+class _Load:
+    """One pass over the files, in a given date order."""
+
+    def __init__(self, paths: list, options: Options, terms: dict[str, str], chunk_rows: int,
+                 progress: Callable[[int], None] | None,
+                 order: tuple[bool | None, str] | None):
+        self.paths, self.options, self.terms = paths, options, terms
+        self.chunk_rows, self.progress = chunk_rows, progress
+        self.order = order  # forced after a change; else the running decision below
+        self.told: tuple[bool, str] | None = None
+        self.parts = _Parts()
+        self.tables: list[Table] = []
+        self.n_input = self.n_blank = self.rows_done = 0
+
+    def header_hint(self, cells: list[object]) -> bool:
+        found = recognise_columns([c for c in cells if c is not None], kind="events").fields
+        return bool({"date", "place", "period"} & set(found))
+
+    def run(self) -> LoadResult:
+        for number, path in enumerate(self.paths):
+            self.read_file(number, path)
+        return self.resolve()
+
+    def read_file(self, number: int, path: Any) -> None:
+        o = self.options
+        chunks = FileChunks(path, self.chunk_rows, encoding=o.encoding, sheet=o.sheet,
+                            layer=o.layer, header_hint=self.header_hint,
+                            told=o.encoding is not None)
+        state = (self.parts.sizes(), self.n_input, self.n_blank, len(self.tables))
+        seen = (self.seen_ids.keys, self.seen_keys.keys) if hasattr(self, "seen_ids") else None
+        if seen is None:
+            self.seen_ids, self.seen_keys = _Seen(), _Seen()
+        done = 0
+        while True:
+            try:
+                for position, raw in enumerate(chunks):
+                    table = recognise(raw, "events", o.columns)
+                    if position == 0:
+                        self.tables.append(table)
+                    self.take(number, table, position == 0)
+                    done += len(raw.frame) + raw.n_blank
+                return
+            except _Reread as again:
+                logger.info("%s: read again (%s)", path, again.why)
+                sizes, self.n_input, self.n_blank, count = state
+                self.parts.truncate(sizes)
+                del self.tables[count:]
+                self.seen_ids.keys, self.seen_keys.keys = seen or (
+                    np.empty(0, "uint64"), np.empty(0, "uint64"))
+                if self.progress is not None:
+                    self.progress(-done)
+                self.rows_done -= done
+                done = 0
+                chunks = FileChunks(path, self.chunk_rows, mode=again.mode,
+                                    encoding=again.encoding, sheet=o.sheet, layer=o.layer,
+                                    header_hint=self.header_hint, told=chunks.told)
+
+    def decide_order(self, dates: pd.Series) -> tuple[bool | None, str]:
+        """The order to read this chunk's dates in; raises when the load must restart."""
+        if self.order is not None:
+            if self.order[0] is not None:
+                told, _ = column_order(dates, self.order[0])
+                if told is not self.order[0]:
+                    raise _OrderChanged((None, "mixed"))
+            return self.order
+        told, note = column_order(dates, self.options.dayfirst)
+        if told is None:
+            raise _OrderChanged((None, "mixed"))
+        if note and "assumed" not in note:
+            if self.told is None:
+                self.told = (told, note)
+                if told != self.options.dayfirst and self.rows_done:
+                    raise _OrderChanged((told, note))
+            elif told != self.told[0]:
+                raise _OrderChanged((None, "mixed"))
+        return (self.options.dayfirst, note) if self.told is None else self.told
+
+    def take(self, number: int, table: Table, first: bool) -> None:
+        chunk = _Chunk([table], self.options, self.terms)
+        chunk.date_order = self.decide_order(chunk.frame["date"])
+        offset = self.n_input
+        result = chunk.run()
+        n = len(chunk.frame)
+        self.n_input += n
+        self.n_blank += table.raw.n_blank
+        self.rows_done += n + table.raw.n_blank
+        if self.progress is not None:
+            self.progress(n + table.raw.n_blank)
+        ids, accepted = result.ids, result.accepted
+        ids["at"] += offset
+        ids["_file"] = np.int32(number)
+        accepted["at"] += offset
+        accepted["_file"] = np.int32(number)
+        # rows that may be rejected at the end keep their cells: a repeated identifier or
+        # duplicate key of an accepted row
+        again = self.seen_ids.repeats(pd.util.hash_pandas_object(
+            ids["event_id"], index=False).to_numpy())
+        dup = self.seen_keys.repeats(accepted["key"].to_numpy())
+        keep = np.union1d(ids["at"].to_numpy()[again & ~ids["bad"].to_numpy()],
+                          accepted["at"].to_numpy()[dup])
+        if len(keep):
+            raw = table.raw.frame.iloc[keep - offset].set_axis(keep, axis=0)
+            self.parts.raw.append(raw)
+        rejected = result.rejected
+        rejected["_at"] = result.problems["row"].to_numpy() + offset
+        self.parts.ids.append(ids)
+        self.parts.accepted.append(accepted)
+        self.parts.rejected.append(rejected)
+
+    # -- across rows, once every chunk is read ------------------------------------------------
+    def resolve(self) -> LoadResult:
+        ids = _concat(self.parts.ids, _ID_TEXT)
+        accepted = _concat(self.parts.accepted, _TEXT)
+        rejected = pd.concat(self.parts.rejected, ignore_index=True)
+        raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
+        self.parts = _Parts()
+        new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
+        if len(ids):
+            repeat, why = self.repeats(ids)
+            at = ids["at"].to_numpy()[repeat]
+            values = ids["event_id"].to_numpy(dtype=object)[repeat]
+            why = why[repeat]
+            earlier = np.isin(at, rejected["_at"].to_numpy())
+            rejected = _append(rejected, at[earlier], "event_id", values[earlier],
+                               why[earlier], self.tables, ids)
+            gone = at[~earlier]
+            new.append(ids.loc[repeat, _WHERE][~earlier].assign(
+                field="event_id", value=values[~earlier], reason=why[~earlier]))
+            accepted = accepted[~np.isin(accepted["at"].to_numpy(), gone)]
+        accepted = accepted.reset_index(drop=True)
+        flags = flag_duplicates(accepted[["key"]], accepted["source"],
+                                accepted["_file"].to_numpy())
+        rows = np.arange(len(accepted))
+        duplicates = accepted.loc[flags["duplicate_group"].notna().to_numpy(),
+                                  ["source_file", "source_row"]].assign(
+            duplicate_group=flags["duplicate_group"], is_duplicate=flags["is_duplicate"])
+        if self.options.merge_duplicates:
+            merged = merged_duplicates(flags, rows, accepted)
+            picked = accepted.iloc[merged["row"].to_numpy(dtype="int64")]
+            at = picked["at"].to_numpy()
+            new.append(picked[_WHERE].assign(field=merged["field"].to_numpy(),
+                                              value=merged["value"].to_numpy(),
+                                              reason=merged["reason"].to_numpy()))
+            accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
+        rejected = pd.concat([rejected, self.rejected_rows(new, raw)], ignore_index=True)
+        rejected = rejected.sort_values("_at", kind="stable").drop(columns="_at")
+        rejected = rejected.reset_index(drop=True).astype(
+            {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
+        kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
+        notes = [note for table in self.tables for note in table_notes(table)]
+        if self.told is not None or self.order is not None:
+            say = _Events.__new__(_Events)
+            say.options, say.tables = self.options, self.tables
+            say.say_order("date", (self.order or self.told)[1])
+        result = LoadResult(kept, rejected, self.n_input, duplicates.reset_index(drop=True),
+                            self.n_blank, "events", notes)
+        logger.info("%s", result.summary())
+        return result
+
+    def repeats(self, ids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Rows whose identifier another row stands for, and why (over the whole load)."""
+        judge = _Events.__new__(_Events)
+        judge.frame = ids.assign(actor1=None, actor2=None)
+        judge.problems = Problems(len(ids))
+        judge.problems.add("earlier", ids["bad"].to_numpy(), ids["event_id"], "")
+        judge.day = pd.Series(ids["day"].to_numpy())
+        judge.killed = ids["killed"].to_numpy()
+        judge.check_repeats(ids["x"].to_numpy(), ids["y"].to_numpy())
+        mask = np.zeros(len(ids), dtype=bool)
+        why = np.full(len(ids), None, dtype=object)
+        for _, hit, _, reason in judge.problems.entries[1:]:
+            mask |= hit
+            why[hit] = np.asarray(reason, dtype=object)[hit]
+        return mask, why
+
+    def rejected_rows(self, new: list[pd.DataFrame], raw: pd.DataFrame) -> pd.DataFrame:
+        """Rejected-table rows (with their cells) of rows accepted chunk by chunk."""
+        entries = pd.concat(new, ignore_index=True)
+        at = entries["at"].to_numpy(dtype="int64")
+        head = pd.DataFrame({
+            "source_file": entries["source_file"].astype(str).to_numpy(),
+            "source_row": entries["source_row"].to_numpy(dtype="int64"),
+            "field": entries["field"].to_numpy(dtype=object),
+            "value": entries["value"].to_numpy(dtype=object),
+            "reason": entries["reason"].to_numpy(dtype=object)})
+        head.insert(3, "column", _columns(self.tables, entries["_file"].to_numpy(),
+                                          head["field"].to_numpy()))
+        cells = raw.loc[at] if len(at) else raw.iloc[:0]
+        cells = cells.rename(columns={c: f"{c} (raw)" for c in cells.columns
+                                      if c in REJECTED_COLUMNS}).reset_index(drop=True)
+        out = pd.concat([head, cells.astype("str")], axis=1).astype(
+            {n: "str" for n in ("source_file", "field", "value", "reason")})
+        out["_at"] = at
+        return out
+
+
+def _category(values: np.ndarray) -> pd.Categorical:
+    """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned)."""
+    return pd.Categorical(pd.Series(values, dtype="str"))
+
+
+def _concat(parts: list[pd.DataFrame], texts: tuple[str, ...]) -> pd.DataFrame:
+    """Stack compact parts, their categorical columns unioned."""
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat([p.drop(columns=list(texts)) for p in parts], ignore_index=True)
+    for name in texts:
+        out[name] = union_categoricals([p[name] for p in parts])
+    return out
+
+
+def _columns(tables: list[Table], files: np.ndarray, fields: np.ndarray) -> np.ndarray:
+    """Each rejected field named as the column of the user's file it came from."""
+    out = np.asarray(fields, dtype=object).copy()
+    for number, table in enumerate(tables):
+        columns = table.cmap.fields
+        mine = files == number
+        out[mine] = ["; ".join(columns.get(p, p) for p in str(text).split("; "))
+                     for text in out[mine]]
+    return out
+
+
+def _append(rejected: pd.DataFrame, at: np.ndarray, name: str, values: np.ndarray,
+            why: np.ndarray, tables: list[Table], ids: pd.DataFrame) -> pd.DataFrame:
+    """Add a problem to rows already rejected, as :class:`Problems` joins them."""
+    if not len(at):
+        return rejected
+    where = pd.Index(rejected["_at"]).get_indexer(at)
+    files = ids.set_index("at").loc[at, "_file"].to_numpy()
+    rejected = rejected.copy()
+    for column, extra in (("field", np.full(len(at), name, dtype=object)),
+                          ("value", np.asarray(values, dtype=object)),
+                          ("reason", np.asarray(why, dtype=object))):
+        old = rejected[column].to_numpy(dtype=object)[where]
+        joined = np.where(old == "", extra, old + "; " + extra.astype(str).astype(object))
+        rejected.loc[rejected.index[where], column] = joined
+    rejected.loc[rejected.index[where], "column"] = _columns(
+        tables, files, rejected["field"].to_numpy(dtype=object)[where])
+    return rejected

@@ -1,0 +1,113 @@
+"""Event files read in chunks give the rows and the table of the file read whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahelmap import read_events, summarize
+from sahelmap.loaders.streaming import ACCEPTED_COLUMNS, stream_events
+
+HEADER = ("event_id_cnty,event_date,event_type,actor1,actor2,country,admin1,location,"
+          "latitude,longitude,fatalities,source,notes")
+PLACES = ["Gao", "Ménaka", "Tombouctou", "Mopti", "Kidal", "Ansongo", "Tillabéri", "Ségou"]
+TYPES = ["Battles", "Violence against civilians", "Explosions/Remote violence", "attack"]
+
+
+def _rows(rng: np.random.Generator, n: int, prefix: str, source: str) -> list[str]:
+    lines = []
+    for i in range(n):
+        day = pd.Timestamp("2022-01-03") + pd.Timedelta(days=int(rng.integers(0, 300)))
+        date = day.strftime("%d/%m/%Y") if i % 3 else day.strftime("%Y-%m-%d")
+        place = PLACES[int(rng.integers(0, len(PLACES)))]
+        country = "Niger" if place == "Tillabéri" else "Mali"
+        lines.append(f"{prefix}{i},{date},{TYPES[i % 4]},JNIM,,{country},,{place},,,"
+                     f"{int(rng.integers(0, 9))},{source},note {prefix}{i} of a real export")
+    return lines
+
+
+def _messy(tmp_path, name: str, prefix: str, source: str, seed: int, late_day: str):
+    """Dyadic pairs, conflicting repeats, bad rows, duplicates, a late 13th day."""
+    rng = np.random.default_rng(seed)
+    body = _rows(rng, 60, prefix, source)
+    # dyadic pairs: the same event again with another actor2, near and far apart
+    for at, of in ((6, 5), (14, 13), (40, 2)):
+        cells = body[of].split(",")
+        cells[4] = "Civilians (Mali)"
+        body.insert(at, ",".join(cells))
+    cells = body[20].split(",")
+    cells[10] = str(int(cells[10]) + 3)            # same identifier, other fatalities
+    body.insert(33, ",".join(cells))
+    bad = body[25].split(",")
+    bad[1] = "not a date"                          # first row of an id is bad...
+    body.insert(25, ",".join(bad))                 # ...the next one is kept
+    body.insert(50, "MLIX,2022-02-30,Battles,,,Mali,,Gao,,,1,S,")   # impossible date
+    body.insert(52, "MLIY,2022-03-01,Battles,,,Mali,,Atlantis,,,1,S,")  # unknown place
+    body.insert(55, f"MLIZ,{late_day},attack,,,Mali,,Gao,,,2,S,")   # tells the order late
+    return body
+
+
+def _same(tmp_path, paths, **options):
+    whole = read_events(paths, today="2024-01-01", merge_duplicates=True, **options)
+    tables = {}
+    for rows in (7, 10**6):
+        streamed = stream_events(paths, chunk_rows=rows, today="2024-01-01",
+                                 merge_duplicates=True, **options)
+        streamed.check()
+        pd.testing.assert_frame_equal(streamed.rejected, whole.rejected,
+                                      check_dtype=bool(len(whole.rejected)))
+        columns = [c for c in ACCEPTED_COLUMNS if c in whole.accepted]
+        pd.testing.assert_frame_equal(
+            streamed.accepted[columns].astype(object).reset_index(drop=True),
+            whole.accepted[columns].astype(object).reset_index(drop=True))
+        assert streamed.n_input == whole.n_input and streamed.n_blank == whole.n_blank
+        tables[rows] = summarize(events=streamed.accepted, level="adm2", period="week")
+    expected = summarize(events=whole.accepted, level="adm2", period="week")
+    for table in tables.values():
+        pd.testing.assert_frame_equal(pd.DataFrame(table), pd.DataFrame(expected))
+    return whole
+
+
+def test_chunks_of_seven_rows_give_the_rows_and_table_of_one_read(tmp_path):
+    first = _messy(tmp_path, "a.csv", "MLI", "Source A", 1, "25/11/2022")
+    second = _rows(np.random.default_rng(2), 20, "NER", "Source B")
+    second += ["D1" + first[3].replace("Source A", "Source B"),  # the same report, elsewhere
+               "D2" + first[30],                                # the same row, another file
+               "D3" + first[44].replace("Source A", "Source B")]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("\n".join([HEADER, *first]) + "\n", encoding="utf-8")
+    b.write_text("\n".join([HEADER, *second]) + "\n", encoding="cp1252")
+    whole = _same(tmp_path, [a, b])
+    fields = set(whole.rejected["field"])
+    assert {"event_id", "duplicate", "date", "place"} <= fields
+    assert whole.rejected["reason"].str.contains("dyadic export; merged").sum() >= 3
+    assert whole.rejected["reason"].str.contains("different figures").any()
+
+
+def test_a_month_first_file_told_late_is_read_month_first_throughout(tmp_path):
+    rows = _messy(tmp_path, "a.csv", "MLI", "S", 3, "01/02/2022")
+    rows = [r.replace("/", "#") for r in rows]  # no numeric date but the late one...
+    rows.insert(58, "MLIW,11/13/2022,attack,,,Mali,,Gao,,,2,S,")  # ...and a 13th day
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="month first"):
+        _same(tmp_path, path)
+
+
+def test_damaged_lines_blank_lines_and_hxl_rows_read_in_chunks(tmp_path):
+    rows = _rows(np.random.default_rng(4), 30, "MLI", "S")
+    rows.insert(10, 'MLI900,2022-03-01,"Battles,,,Mali,,Gao,,,1,S,')  # quote never closes
+    rows.insert(17, "MLI901,2022-03-01,Battles,,,Mali,,Gao,,,1,S,x,extra,cells")
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    _same(tmp_path, damaged)
+    hxl = ("#event+code,#date+occurred,#event+type,#group+name+first,#group+name+second,"
+           "#country+name,#adm1+name,#loc+name,#geo+lat,#geo+lon,#affected+killed,"
+           "#meta+source,#description")
+    blank = tmp_path / "blank.csv"
+    rows = _rows(np.random.default_rng(5), 30, "MLI", "S")
+    rows.insert(12, "")
+    rows.insert(20, ",,,,,,,,,,,,")
+    blank.write_text("\n".join([HEADER, hxl, *rows]) + "\n", encoding="utf-8")
+    assert _same(tmp_path, blank).n_blank == 2
