@@ -22,7 +22,6 @@ accepted and rejected rows are those :func:`~sahelmap.read_events` gives for the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +55,7 @@ _WHERE = ["at", "_file", "source_file", "source_row"]
 
 
 def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
-                  progress: Callable[[int], None] | None = None,
+                  progress: Any = None,
                   columns: Any = None, event_types: Any = None, dayfirst: bool = True,
                   today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
                   on_unmatched: str = "reject", merge_duplicates: bool = False,
@@ -77,9 +76,10 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
     paths : path-like or sequence of path-likes
     chunk_rows : int
         Rows read and checked at a time.
-    progress : callable, optional
-        ``progress(rows)`` is called after each chunk with the rows it held (a progress
-        bar's ``update``); a file read again calls it with a negative count first.
+    progress : tqdm-like, optional
+        A progress bar: ``progress.update(rows)`` after each chunk (with a negative count
+        when a file is read again); its ``total`` is set to the rows of the CSV files
+        (their lines) before reading, so that it shows an ETA.
     **options
         As :func:`sahelmap.read_events`.
 
@@ -105,9 +105,27 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
         from sahelmap.errors import OptionError
 
         raise OptionError(f"chunk_rows must be 1 or more, not {chunk_rows}")
+    from sahelmap.geocoding import Geocoder
+
+    if not isinstance(gazetteer, Geocoder):  # indexed once, not once per chunk
+        gazetteer = Geocoder(gazetteer, fuzzy_threshold=fuzzy_threshold)
+    names = gazetteer.names
+    gazetteer.names = _RememberedNames(names)
+    try:
+        return _stream(paths, chunk_rows, progress, gazetteer, terms=vocabulary(
+            "events", event_types), options=(columns, dayfirst, today, fuzzy_threshold,
+                                             on_unmatched, merge_duplicates, sheet, layer,
+                                             encoding, prefer, country))
+    finally:
+        gazetteer.names = names
+
+
+def _stream(paths: PathOrPaths, chunk_rows: int, progress: Any, gazetteer: Any,
+            terms: dict[str, str], options: tuple) -> LoadResult:
+    (columns, dayfirst, today, fuzzy_threshold, on_unmatched, merge_duplicates, sheet, layer,
+     encoding, prefer, country) = options
     options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
                       merge_duplicates, sheet, layer, encoding, prefer, country)
-    terms = vocabulary("events", event_types)
     order: tuple[bool | None, str] | None = None
     for _ in range(2):  # the order changes at most twice: assumed, told, mixed
         load = _Load(as_paths(paths), options, terms, chunk_rows, progress, order)
@@ -115,9 +133,40 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
             return load.run()
         except _OrderChanged as change:
             if progress is not None:
-                progress(-load.rows_done)
+                progress.update(-load.rows_done)
             order = change.order
     return _Load(as_paths(paths), options, terms, chunk_rows, progress, (None, "mixed")).run()
+
+
+class _RememberedNames:
+    """A geocoder's name matcher that matches each distinct name once per load, not per chunk.
+
+    The same few thousand (place, country, admin1) triples come back in every chunk.
+    """
+
+    def __init__(self, names: Any):
+        self.inner = names
+        self.known: dict[tuple, tuple] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def match(self, names: Any, countries: Any = None, admin1s: Any = None, *,
+              kinds: Any = None) -> pd.DataFrame:
+        """As the matcher's ``match``, from what earlier chunks matched where it can."""
+        from sahelmap.geocoding import RESULT_COLUMNS
+
+        names = list(names)
+        if kinds is not None:
+            return self.inner.match(names, countries, admin1s, kinds=kinds)
+        n = len(names)
+        keys = list(zip(names, [None] * n if countries is None else list(countries),
+                        [None] * n if admin1s is None else list(admin1s)))
+        todo = list(dict.fromkeys(k for k in keys if k not in self.known))
+        if todo:
+            found = self.inner.match(*zip(*todo))
+            self.known.update(zip(todo, found.itertuples(index=False, name=None)))
+        return pd.DataFrame([self.known[k] for k in keys], columns=RESULT_COLUMNS)
 
 
 class _OrderChanged(SahelmapError):
@@ -215,7 +264,7 @@ class _Load:
     """One pass over the files, in a given date order."""
 
     def __init__(self, paths: list, options: Options, terms: dict[str, str], chunk_rows: int,
-                 progress: Callable[[int], None] | None,
+                 progress: Any,
                  order: tuple[bool | None, str] | None):
         self.paths, self.options, self.terms = paths, options, terms
         self.chunk_rows, self.progress = chunk_rows, progress
@@ -230,15 +279,19 @@ class _Load:
         return bool({"date", "place", "period"} & set(found))
 
     def run(self) -> LoadResult:
-        for number, path in enumerate(self.paths):
-            self.read_file(number, path)
+        o = self.options
+        files = [FileChunks(path, self.chunk_rows, encoding=o.encoding, sheet=o.sheet,
+                            layer=o.layer, header_hint=self.header_hint,
+                            told=o.encoding is not None) for path in self.paths]
+        if self.progress is not None and all(f.lines for f in files):
+            self.progress.total = sum(f.lines - 1 for f in files)  # less each header
+            self.progress.refresh()
+        for number, chunks in enumerate(files):
+            self.read_file(number, chunks)
         return self.resolve()
 
-    def read_file(self, number: int, path: Any) -> None:
-        o = self.options
-        chunks = FileChunks(path, self.chunk_rows, encoding=o.encoding, sheet=o.sheet,
-                            layer=o.layer, header_hint=self.header_hint,
-                            told=o.encoding is not None)
+    def read_file(self, number: int, chunks: FileChunks) -> None:
+        o, path = self.options, chunks.path
         state = (self.parts.sizes(), self.n_input, self.n_blank, len(self.tables))
         seen = (self.seen_ids.keys, self.seen_keys.keys) if hasattr(self, "seen_ids") else None
         if seen is None:
@@ -261,7 +314,7 @@ class _Load:
                 self.seen_ids.keys, self.seen_keys.keys = seen or (
                     np.empty(0, "uint64"), np.empty(0, "uint64"))
                 if self.progress is not None:
-                    self.progress(-done)
+                    self.progress.update(-done)
                 self.rows_done -= done
                 done = 0
                 chunks = FileChunks(path, self.chunk_rows, mode=again.mode,
@@ -298,7 +351,7 @@ class _Load:
         self.n_blank += table.raw.n_blank
         self.rows_done += n + table.raw.n_blank
         if self.progress is not None:
-            self.progress(n + table.raw.n_blank)
+            self.progress.update(n + table.raw.n_blank)
         ids, accepted = result.ids, result.accepted
         ids["at"] += offset
         ids["_file"] = np.int32(number)
