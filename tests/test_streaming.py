@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from sahelmap import read_events, summarize
+from sahelmap import AggregateError, read_events, summarize
 from sahelmap.loaders.streaming import ACCEPTED_COLUMNS, stream_events
+from sahelmap.partitions import aggregate_partition, combine_partitions
+from sahelmap.pipeline import aggregate_files
 
 HEADER = ("event_id_cnty,event_date,event_type,actor1,actor2,country,admin1,location,"
           "latitude,longitude,fatalities,source,notes")
@@ -111,3 +115,49 @@ def test_damaged_lines_blank_lines_and_hxl_rows_read_in_chunks(tmp_path):
     rows.insert(20, ",,,,,,,,,,,,")
     blank.write_text("\n".join([HEADER, hxl, *rows]) + "\n", encoding="utf-8")
     assert _same(tmp_path, blank).n_blank == 2
+
+
+# -- partitions aggregated apart, added up -----------------------------------------------
+GRID = dict(level="adm2", period="week", start="2022-01-03", end="2022-12-31")
+
+
+def _files(tmp_path):
+    a, b, c = tmp_path / "mali.csv", tmp_path / "niger.csv", tmp_path / "mali2.csv"
+    a.write_text("\n".join([HEADER, *_messy(tmp_path, "", "MLI", "A", 1, "25/11/2022")]) + "\n",
+                 encoding="utf-8")
+    b.write_text("\n".join([HEADER, *_rows(np.random.default_rng(2), 40, "NER", "B")]) + "\n",
+                 encoding="cp1252")
+    c.write_text("\n".join([HEADER, *_rows(np.random.default_rng(3), 40, "MLJ", "C")]) + "\n",
+                 encoding="utf-8")
+    return a, b, c
+
+
+def test_partitions_add_up_to_the_single_run(tmp_path):
+    a, b, c = _files(tmp_path)
+    single = tmp_path / "single.csv"
+    aggregate_files(events=[a, b, c], out=single, **GRID, chunk_rows=9)
+    parts = [aggregate_partition(p, today="2024-01-01", chunk_rows=9, **GRID) for p in (a, [b, c])]
+    parts = [pickle.loads(pickle.dumps(p)) for p in parts]  # as from another process
+    combined = combine_partitions(parts)
+    expected = pd.read_csv(single)
+    got = pd.DataFrame(combined.drop(columns="geometry"))
+    got.to_csv(tmp_path / "combined.csv", index=False)
+    got = pd.read_csv(tmp_path / "combined.csv")
+    key = ["unit_pcode", "period"]
+    expected = expected.sort_values(key).reset_index(drop=True)
+    assert list(got.columns) == [c for c in expected.columns if c != "geometry"]
+    pd.testing.assert_frame_equal(got, expected[got.columns])
+    assert got["events"].sum() == sum(p.counts["accepted"] for p in parts) > 100
+
+
+def test_partitions_that_share_an_event_are_refused(tmp_path):
+    a, b, _ = _files(tmp_path)
+    copy = tmp_path / "copy.csv"
+    copy.write_text(a.read_text(encoding="utf-8").splitlines()[0] + "\n"
+                    + a.read_text(encoding="utf-8").splitlines()[5] + "\n", encoding="utf-8")
+    parts = [aggregate_partition(p, today="2024-01-01", **GRID) for p in (a, copy)]
+    with pytest.raises(AggregateError, match="1 event identifier.*counted twice"):
+        combine_partitions(parts)
+    other = aggregate_partition(b, today="2024-01-01", level="adm1", period="week")
+    with pytest.raises(AggregateError, match="same level, period, structure, start= and end="):
+        combine_partitions([parts[0], other])

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from sahelmap.errors import SahelmapError
+from sahelmap.errors import OptionError, SahelmapError
 from sahelmap.loaders.checks import Problems
 from sahelmap.loaders.chunks import FileChunks, _Reread
 from sahelmap.loaders.columns import recognise_columns
@@ -52,6 +52,10 @@ ACCEPTED_COLUMNS = ("source_file", "source_row", "event_date", "fatalities", "ad
 _TEXT = ("source_file", "adm0_pcode", "adm1_pcode", "adm2_pcode")
 _ID_TEXT = ("source_file", "date", "place")
 _WHERE = ["at", "_file", "source_file", "source_row"]
+#: The options of :func:`sahelmap.read_events`, and their defaults.
+_DEFAULTS = dict(columns=None, event_types=None, dayfirst=True, today=None, gazetteer=None,
+                 fuzzy_threshold=85.0, on_unmatched="reject", merge_duplicates=False,
+                 sheet=None, layer=None, encoding=None, prefer="point", country=None)
 
 
 def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
@@ -101,41 +105,46 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
     >>> result.rejected[["source_row", "field"]].values.tolist()
     [[3, 'event_id'], [4, 'place']]
     """
-    if chunk_rows < 1:
-        from sahelmap.errors import OptionError
+    return _streamed(paths, chunk_rows, progress, dict(
+        columns=columns, event_types=event_types, dayfirst=dayfirst, today=today,
+        gazetteer=gazetteer, fuzzy_threshold=fuzzy_threshold, on_unmatched=on_unmatched,
+        merge_duplicates=merge_duplicates, sheet=sheet, layer=layer, encoding=encoding,
+        prefer=prefer, country=country))[0]
 
-        raise OptionError(f"chunk_rows must be 1 or more, not {chunk_rows}")
+
+def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[str, Any]
+              ) -> tuple[LoadResult, _Load]:
+    """:func:`stream_events`, with the load that gave the result (its hashes, its order)."""
     from sahelmap.geocoding import Geocoder
 
-    if not isinstance(gazetteer, Geocoder):  # indexed once, not once per chunk
-        gazetteer = Geocoder(gazetteer, fuzzy_threshold=fuzzy_threshold)
-    names = gazetteer.names
-    gazetteer.names = _RememberedNames(names)
+    if chunk_rows < 1:
+        raise OptionError(f"chunk_rows must be 1 or more, not {chunk_rows}")
+    unknown = set(options) - set(_DEFAULTS)
+    if unknown:
+        raise OptionError(f"unknown option(s) {', '.join(sorted(unknown))}; the options are "
+                          f"those of read_events: {', '.join(_DEFAULTS)}")
+    options = {**_DEFAULTS, **options}
+    terms = vocabulary("events", options.pop("event_types"))
+    coder = options.get("gazetteer")
+    if not isinstance(coder, Geocoder):  # indexed once, not once per chunk
+        coder = Geocoder(coder, fuzzy_threshold=options.get("fuzzy_threshold", 85.0))
+    checked = Options(**{**options, "gazetteer": coder})
+    names = coder.names
+    coder.names = _RememberedNames(names)
     try:
-        return _stream(paths, chunk_rows, progress, gazetteer, terms=vocabulary(
-            "events", event_types), options=(columns, dayfirst, today, fuzzy_threshold,
-                                             on_unmatched, merge_duplicates, sheet, layer,
-                                             encoding, prefer, country))
+        order: tuple[bool | None, str] | None = None
+        for _ in range(2):  # the order changes at most twice: assumed, told, mixed
+            load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
+            try:
+                return load.run(), load
+            except _OrderChanged as change:
+                if progress is not None:
+                    progress.update(-load.rows_done)
+                order = change.order
+        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
+        return load.run(), load
     finally:
-        gazetteer.names = names
-
-
-def _stream(paths: PathOrPaths, chunk_rows: int, progress: Any, gazetteer: Any,
-            terms: dict[str, str], options: tuple) -> LoadResult:
-    (columns, dayfirst, today, fuzzy_threshold, on_unmatched, merge_duplicates, sheet, layer,
-     encoding, prefer, country) = options
-    options = Options(columns, dayfirst, today, gazetteer, fuzzy_threshold, on_unmatched,
-                      merge_duplicates, sheet, layer, encoding, prefer, country)
-    order: tuple[bool | None, str] | None = None
-    for _ in range(2):  # the order changes at most twice: assumed, told, mixed
-        load = _Load(as_paths(paths), options, terms, chunk_rows, progress, order)
-        try:
-            return load.run()
-        except _OrderChanged as change:
-            if progress is not None:
-                progress.update(-load.rows_done)
-            order = change.order
-    return _Load(as_paths(paths), options, terms, chunk_rows, progress, (None, "mixed")).run()
+        coder.names = names
 
 
 class _RememberedNames:
