@@ -368,8 +368,8 @@ class _Load:
         accepted["_file"] = np.int32(number)
         # rows that may be rejected at the end keep their cells: a repeated identifier or
         # duplicate key of an accepted row
-        again = self.seen_ids.repeats(pd.util.hash_pandas_object(
-            ids["event_id"], index=False).to_numpy())
+        ids["hash"] = pd.util.hash_pandas_object(ids["event_id"], index=False).to_numpy()
+        again = self.seen_ids.repeats(ids["hash"].to_numpy())
         dup = self.seen_keys.repeats(accepted["key"].to_numpy())
         keep = np.union1d(ids["at"].to_numpy()[again & ~ids["bad"].to_numpy()],
                           accepted["at"].to_numpy()[dup])
@@ -384,7 +384,11 @@ class _Load:
 
     # -- across rows, once every chunk is read ------------------------------------------------
     def resolve(self) -> LoadResult:
-        ids = _concat(self.parts.ids, _ID_TEXT)
+        # only identifiers given more than once can repeat: the others are left out here
+        repeated = _repeated([part["hash"].to_numpy() for part in self.parts.ids])
+        ids = _concat([part[np.isin(part["hash"].to_numpy(), repeated)]
+                       for part in self.parts.ids], _ID_TEXT)
+        self.parts.ids = []
         accepted = _concat(self.parts.accepted, _TEXT)
         rejected = pd.concat(self.parts.rejected, ignore_index=True)
         raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
@@ -403,21 +407,23 @@ class _Load:
                 field="event_id", value=values[~earlier], reason=why[~earlier]))
             accepted = accepted[~np.isin(accepted["at"].to_numpy(), gone)]
         accepted = accepted.reset_index(drop=True)
-        flags = flag_duplicates(accepted[["key"]], accepted["source"],
-                                accepted["_file"].to_numpy())
-        rows = np.arange(len(accepted))
-        duplicates = accepted.loc[flags["duplicate_group"].notna().to_numpy(),
-                                  ["source_file", "source_row"]].assign(
+        # only keys given more than once can be duplicates
+        alike = accepted[np.isin(accepted["key"].to_numpy(),
+                                 _repeated([accepted["key"].to_numpy()]))].reset_index(drop=True)
+        flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
+        duplicates = alike.loc[flags["duplicate_group"].notna().to_numpy(),
+                               ["source_file", "source_row"]].assign(
             duplicate_group=flags["duplicate_group"], is_duplicate=flags["is_duplicate"])
         if self.options.merge_duplicates:
-            merged = merged_duplicates(flags, rows, accepted)
-            picked = accepted.iloc[merged["row"].to_numpy(dtype="int64")]
+            merged = merged_duplicates(flags, np.arange(len(alike)), alike)
+            picked = alike.iloc[merged["row"].to_numpy(dtype="int64")]
             at = picked["at"].to_numpy()
             new.append(picked[_WHERE].assign(field=merged["field"].to_numpy(),
                                               value=merged["value"].to_numpy(),
                                               reason=merged["reason"].to_numpy()))
             accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
-        rejected = pd.concat([rejected, self.rejected_rows(new, raw)], ignore_index=True)
+        if new:
+            rejected = pd.concat([rejected, self.rejected_rows(new, raw)], ignore_index=True)
         rejected = rejected.sort_values("_at", kind="stable").drop(columns="_at")
         rejected = rejected.reset_index(drop=True).astype(
             {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
@@ -440,10 +446,11 @@ class _Load:
         judge.problems.add("earlier", ids["bad"].to_numpy(), ids["event_id"], "")
         judge.day = pd.Series(ids["day"].to_numpy())
         judge.killed = ids["killed"].to_numpy()
+        before = len(judge.problems.entries)
         judge.check_repeats(ids["x"].to_numpy(), ids["y"].to_numpy())
         mask = np.zeros(len(ids), dtype=bool)
         why = np.full(len(ids), None, dtype=object)
-        for _, hit, _, reason in judge.problems.entries[1:]:
+        for _, hit, _, reason in judge.problems.entries[before:]:
             mask |= hit
             why[hit] = np.asarray(reason, dtype=object)[hit]
         return mask, why
@@ -469,6 +476,13 @@ class _Load:
         return out
 
 
+def _repeated(parts: list[np.ndarray]) -> np.ndarray:
+    """The hashes found more than once over ``parts`` (sorted)."""
+    keys, counts = np.unique(np.concatenate(parts) if parts else np.empty(0, "uint64"),
+                             return_counts=True)
+    return keys[counts > 1]
+
+
 def _category(values: np.ndarray) -> pd.Categorical:
     """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned)."""
     return pd.Categorical(pd.Series(values, dtype="str"))
@@ -478,6 +492,7 @@ def _concat(parts: list[pd.DataFrame], texts: tuple[str, ...]) -> pd.DataFrame:
     """Stack compact parts, their categorical columns unioned."""
     if not parts:
         return pd.DataFrame()
+    parts = [part for part in parts if len(part)] or parts[:1]  # empty ones have other dtypes
     out = pd.concat([p.drop(columns=list(texts)) for p in parts], ignore_index=True)
     for name in texts:
         out[name] = union_categoricals([p[name] for p in parts])
