@@ -69,7 +69,7 @@ class Partition:
 def aggregate_partition(paths: Any, *, level: str = "adm1", period: str = "week",
                         start: Any = None, end: Any = None,
                         structure: str = DEFAULT_STRUCTURE, boundaries: Any = None,
-                        chunk_rows: int = 200_000, **options: Any) -> Partition:
+                        chunk_rows: int = 50_000, **options: Any) -> Partition:
     """Read and aggregate one partition of event files (see the module docstring).
 
     Parameters

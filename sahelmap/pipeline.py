@@ -357,7 +357,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     merge_duplicates: bool = True,
                     event_options: Mapping[str, Any] | None = None,
                     displacement_options: Mapping[str, Any] | None = None,
-                    chunk_rows: int = 200_000, progress: Any = None) -> str:
+                    chunk_rows: int = 50_000, progress: Any = None) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
 
     Event files are read ``chunk_rows`` rows at a time, so memory stays bounded whatever

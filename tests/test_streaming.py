@@ -161,3 +161,21 @@ def test_partitions_that_share_an_event_are_refused(tmp_path):
     other = aggregate_partition(b, today="2024-01-01", level="adm1", period="week")
     with pytest.raises(AggregateError, match="same level, period, structure, start= and end="):
         combine_partitions([parts[0], other])
+
+
+def test_sahelmap_aggregate_shows_rows_per_second_and_the_rows_to_go(tmp_path):
+    from click.testing import CliRunner
+
+    from sahelmap.cli import main
+
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, *_rows(np.random.default_rng(6), 30, "MLI", "S")])
+                    + "\n", encoding="utf-8")
+    out = tmp_path / "weekly.csv"
+    shown = CliRunner().invoke(main, ["aggregate", "--events", str(path), "--out", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert "reading events" in shown.stderr and "/30" in shown.stderr  # the total, for an ETA
+    assert "rows/s" in shown.stderr
+    quiet = CliRunner().invoke(main, ["aggregate", "--events", str(path), "--out", str(out),
+                                      "-q"])
+    assert "rows/s" not in quiet.stderr and "30 rows read" in quiet.stderr

@@ -58,7 +58,7 @@ _DEFAULTS = dict(columns=None, event_types=None, dayfirst=True, today=None, gaze
                  sheet=None, layer=None, encoding=None, prefer="point", country=None)
 
 
-def stream_events(paths: PathOrPaths, *, chunk_rows: int = 200_000,
+def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
                   progress: Any = None,
                   columns: Any = None, event_types: Any = None, dayfirst: bool = True,
                   today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
