@@ -252,21 +252,37 @@ class _Parts:
 
 
 class _Seen:
-    """A sorted set of 64-bit hashes, grown a chunk at a time (8 bytes per distinct key)."""
+    """A set of 64-bit hashes grown a chunk at a time (8 bytes per distinct key).
 
-    def __init__(self) -> None:
-        self.keys = np.empty(0, dtype="uint64")
+    Kept as sorted runs whose sizes at least double from the newest to the oldest, merged as
+    they grow (a log-structured merge): adding n keys in chunks costs O(n log n) in all, and
+    a look-up searches a few dozen runs at most.
+    """
+
+    def __init__(self, runs: list[np.ndarray] | None = None) -> None:
+        self.runs = list(runs or [])
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Every key, sorted and distinct."""
+        return _distinct(np.concatenate(self.runs)) if self.runs else np.empty(0, "uint64")
 
     def repeats(self, keys: np.ndarray) -> np.ndarray:
         """True where a key was seen before (earlier chunk or earlier in ``keys``); add them."""
         keys = np.asarray(keys, dtype="uint64")
-        at = np.searchsorted(self.keys, keys)
-        before = (at < len(self.keys)) & (self.keys[np.minimum(at, len(self.keys) - 1)]
-                                           == keys) if len(self.keys) else np.zeros(
-            len(keys), dtype=bool)
-        earlier = pd.Series(keys).duplicated().to_numpy()
-        self.keys = np.union1d(self.keys, keys)
-        return before | earlier
+        if not len(keys):
+            return np.zeros(0, dtype=bool)
+        seen = pd.Series(keys).duplicated().to_numpy().copy()
+        order = np.argsort(keys, kind="stable")  # sorted look-ups walk each run once
+        ordered = keys[order]
+        for run in self.runs:
+            at = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
+            seen[order] |= run[at] == ordered
+        self.runs.append(_distinct(keys))
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            newest = self.runs.pop()
+            self.runs[-1] = _distinct(np.concatenate([self.runs[-1], newest]))
+        return seen
 
 
 class _Load:
@@ -302,7 +318,8 @@ class _Load:
     def read_file(self, number: int, chunks: FileChunks) -> None:
         o, path = self.options, chunks.path
         state = (self.parts.sizes(), self.n_input, self.n_blank, len(self.tables))
-        seen = (self.seen_ids.keys, self.seen_keys.keys) if hasattr(self, "seen_ids") else None
+        seen = (list(self.seen_ids.runs), list(self.seen_keys.runs)) if hasattr(
+            self, "seen_ids") else None
         if seen is None:
             self.seen_ids, self.seen_keys = _Seen(), _Seen()
         done = 0
@@ -320,8 +337,8 @@ class _Load:
                 sizes, self.n_input, self.n_blank, count = state
                 self.parts.truncate(sizes)
                 del self.tables[count:]
-                self.seen_ids.keys, self.seen_keys.keys = seen or (
-                    np.empty(0, "uint64"), np.empty(0, "uint64"))
+                self.seen_ids, self.seen_keys = _Seen(seen and seen[0]), _Seen(
+                    seen and seen[1])
                 if self.progress is not None:
                     self.progress.update(-done)
                 self.rows_done -= done
@@ -476,11 +493,17 @@ class _Load:
         return out
 
 
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct hashes (a merge sort: runs already sorted merge in linear time)."""
+    keys = np.sort(keys, kind="stable")
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
 def _repeated(parts: list[np.ndarray]) -> np.ndarray:
     """The hashes found more than once over ``parts`` (sorted)."""
-    keys, counts = np.unique(np.concatenate(parts) if parts else np.empty(0, "uint64"),
-                             return_counts=True)
-    return keys[counts > 1]
+    keys = np.sort(np.concatenate(parts) if parts else np.empty(0, "uint64"), kind="stable")
+    again = keys[1:][keys[1:] == keys[:-1]]
+    return again[np.r_[True, again[1:] != again[:-1]]] if len(again) else again
 
 
 def _category(values: np.ndarray) -> pd.Categorical:
