@@ -115,7 +115,7 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
 def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[str, Any]
               ) -> tuple[LoadResult, _Load]:
     """:func:`stream_events`, with the load that gave the result (its hashes, its order)."""
-    from sahelmap.geocoding import Geocoder
+    from sahelmap.geocoding.geocoder import _geocoder
 
     if chunk_rows < 1:
         raise OptionError(f"chunk_rows must be 1 or more, not {chunk_rows}")
@@ -125,9 +125,8 @@ def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[
                           f"those of read_events: {', '.join(_DEFAULTS)}")
     options = {**_DEFAULTS, **options}
     terms = vocabulary("events", options.pop("event_types"))
-    coder = options.get("gazetteer")
-    if not isinstance(coder, Geocoder):  # indexed once, not once per chunk
-        coder = Geocoder(coder, fuzzy_threshold=options.get("fuzzy_threshold", 85.0))
+    # indexed once, not once per chunk (the bundled gazetteer's index is shared)
+    coder = _geocoder(options["gazetteer"], options["fuzzy_threshold"])
     checked = Options(**{**options, "gazetteer": coder})
     names = coder.names
     coder.names = _RememberedNames(names)
