@@ -13,13 +13,14 @@ only when nothing spans partitions, which it checks and refuses loudly otherwise
 - grids over other periods, units or options (give every partition the same ``start``,
   ``end``, ``level``, ``period`` and ``structure``).
 
-Examples
---------
->>> from concurrent.futures import ProcessPoolExecutor          # doctest: +SKIP
->>> with ProcessPoolExecutor() as pool:                          # doctest: +SKIP
-...     parts = list(pool.map(partial(aggregate_partition, start="1997-01-01",
-...                                   end="2024-12-31", period="month"), files))
->>> table = combine_partitions(parts)                            # doctest: +SKIP
+On several cores (``dask.delayed`` or a batch queue alike)::
+
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    run = partial(aggregate_partition, start="1997-01-01", end="2024-12-31", period="month")
+    with ProcessPoolExecutor() as pool:
+        table = combine_partitions(pool.map(run, ["mali.csv", "niger.csv"]))
 """
 
 from __future__ import annotations
