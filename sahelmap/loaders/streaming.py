@@ -406,7 +406,9 @@ class _Load:
                        for part in self.parts.ids], _ID_TEXT)
         self.parts.ids = []
         accepted = _concat(self.parts.accepted, _TEXT)
+        self.parts.accepted = []
         rejected = pd.concat(self.parts.rejected, ignore_index=True)
+        self.parts.rejected = []
         raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
         self.parts = _Parts()
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
@@ -440,8 +442,8 @@ class _Load:
             accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
         if new:
             rejected = pd.concat([rejected, self.rejected_rows(new, raw)], ignore_index=True)
-        rejected = rejected.sort_values("_at", kind="stable").drop(columns="_at")
-        rejected = rejected.reset_index(drop=True).astype(
+            rejected = rejected.sort_values("_at", kind="stable", ignore_index=True)
+        rejected = rejected.drop(columns="_at").astype(
             {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
         kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
         notes = [note for table in self.tables for note in table_notes(table)]
@@ -539,7 +541,6 @@ def _append(rejected: pd.DataFrame, at: np.ndarray, name: str, values: np.ndarra
         return rejected
     where = pd.Index(rejected["_at"]).get_indexer(at)
     files = ids.set_index("at").loc[at, "_file"].to_numpy()
-    rejected = rejected.copy()
     for column, extra in (("field", np.full(len(at), name, dtype=object)),
                           ("value", np.asarray(values, dtype=object)),
                           ("reason", np.asarray(why, dtype=object))):
