@@ -407,8 +407,10 @@ class _Load:
         self.parts.ids = []
         accepted = _concat(self.parts.accepted, _TEXT)
         self.parts.accepted = []
-        rejected = pd.concat(self.parts.rejected, ignore_index=True)
+        # the rejected rows stay in their chunks' frames, in order, until the end: one copy
+        parts = [part for part in self.parts.rejected if len(part)] or self.parts.rejected[:1]
         self.parts.rejected = []
+        lasts = np.array([part["_at"].iloc[-1] if len(part) else -1 for part in parts])
         raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
         self.parts = _Parts()
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
@@ -417,9 +419,14 @@ class _Load:
             at = ids["at"].to_numpy()[repeat]
             values = ids["event_id"].to_numpy(dtype=object)[repeat]
             why = why[repeat]
-            earlier = np.isin(at, rejected["_at"].to_numpy())
-            rejected = _append(rejected, at[earlier], "event_id", values[earlier],
-                               why[earlier], self.tables, ids)
+            earlier = np.zeros(len(at), dtype=bool)
+            part_of = np.minimum(np.searchsorted(lasts, at), len(parts) - 1)
+            for k in np.unique(part_of):
+                mine = np.flatnonzero(part_of == k)
+                found = np.isin(at[mine], parts[k]["_at"].to_numpy())
+                earlier[mine[found]] = True
+                _append(parts[k], at[mine[found]], "event_id", values[mine[found]],
+                        why[mine[found]], self.tables, ids)
             gone = at[~earlier]
             new.append(ids.loc[repeat, _WHERE][~earlier].assign(
                 field="event_id", value=values[~earlier], reason=why[~earlier]))
@@ -441,8 +448,14 @@ class _Load:
                                               reason=merged["reason"].to_numpy()))
             accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
         if new:
-            rejected = pd.concat([rejected, self.rejected_rows(new, raw)], ignore_index=True)
-            rejected = rejected.sort_values("_at", kind="stable", ignore_index=True)
+            extra = self.rejected_rows(new, raw)
+            part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
+                                 len(parts) - 1)
+            for k in np.unique(part_of):
+                parts[k] = pd.concat([parts[k], extra[part_of == k]]).sort_values(
+                    "_at", kind="stable")
+        rejected = pd.concat(parts, ignore_index=True)
+        del parts
         rejected = rejected.drop(columns="_at").astype(
             {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
         kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
@@ -535,10 +548,10 @@ def _columns(tables: list[Table], files: np.ndarray, fields: np.ndarray) -> np.n
 
 
 def _append(rejected: pd.DataFrame, at: np.ndarray, name: str, values: np.ndarray,
-            why: np.ndarray, tables: list[Table], ids: pd.DataFrame) -> pd.DataFrame:
-    """Add a problem to rows already rejected, as :class:`Problems` joins them."""
+            why: np.ndarray, tables: list[Table], ids: pd.DataFrame) -> None:
+    """Add a problem to rows already rejected (in place), as :class:`Problems` joins them."""
     if not len(at):
-        return rejected
+        return
     where = pd.Index(rejected["_at"]).get_indexer(at)
     files = ids.set_index("at").loc[at, "_file"].to_numpy()
     for column, extra in (("field", np.full(len(at), name, dtype=object)),
@@ -549,4 +562,3 @@ def _append(rejected: pd.DataFrame, at: np.ndarray, name: str, values: np.ndarra
         rejected.loc[rejected.index[where], column] = joined
     rejected.loc[rejected.index[where], "column"] = _columns(
         tables, files, rejected["field"].to_numpy(dtype=object)[where])
-    return rejected
