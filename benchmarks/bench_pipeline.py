@@ -26,7 +26,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 
 
-def write_events(path: Path, rows: int, seed: int = 7) -> None:
+def write_events(path: Path, rows: int, seed: int = 7, distinct_notes: bool = False) -> None:
     """An ACLED-style CSV: ~5,000 distinct place spellings, admin columns, mixed date formats,
     10% points.
 
@@ -64,7 +64,7 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
         "latitude": lat, "longitude": lon,
         "fatalities": rng.negative_binomial(1, 0.3, rows),
         "source": rng.choice(["Source A", "Source B", "Source C"], rows),
-        "notes": "benchmark row",
+        "notes": _notes(rng, rows) if distinct_notes else "benchmark row",
     })
     # ACLED's admin columns, consistent with the place as in real exports: the region and
     # cercle of the names the gazetteer knows; for the others (villages it lacks), those of
@@ -91,6 +91,18 @@ def write_events(path: Path, rows: int, seed: int = 7) -> None:
     frame.iloc[dyadic] = frame.iloc[dyadic - 1].to_numpy()
     frame.loc[frame.index[dyadic], "actor2"] = "Civilians (Mali)"
     frame.to_csv(path, index=False)
+
+
+def _notes(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """A distinct note per row, of the length of ACLED's (~150 characters), as real exports
+    have: a constant note would hide the memory the text takes."""
+    words = np.array(["On", "around", "date", "suspected", "JNIM", "ISGS", "militants",
+                      "attacked", "a", "village", "near", "the", "army", "post", "killing",
+                      "civilians", "and", "burning", "houses", "looting", "cattle", "(coded",
+                      "as", "unidentified)", "reported", "by", "local", "sources", "."])
+    picks = words[rng.integers(0, len(words), (rows, 22))]
+    text = pd.Series([" ".join(p) for p in picks])
+    return (text + " [" + pd.Series(np.arange(rows)).astype(str) + "]").to_numpy(dtype=object)
 
 
 def fast(path: str) -> dict:

@@ -364,6 +364,7 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 @_reading_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def aggregate(ctx: click.Context, **params: Any) -> None:
     """Count events, fatalities and displacement per admin unit and period."""
@@ -372,14 +373,17 @@ def aggregate(ctx: click.Context, **params: Any) -> None:
     event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
         p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
-    with _errors():
+    bar = tqdm(disable=p.get("quiet", False), file=sys.stderr, unit=" rows", unit_scale=True,
+               desc="reading events", leave=False, mininterval=1.0)
+    with _errors(), bar:
         summary = pipeline.aggregate_files(
             events=list(events_files), displacement=list(displacement_files),
             out=Path(p["out"]), rejected=Path(p["rejected"]) if p["rejected"] else None,
             level=p["level"], structure=p["structure"], period=p["period"], start=p["start"],
             end=p["end"], gazetteer=gazetteer, boundaries=p["boundaries"],
             dayfirst=not p["monthfirst"], merge_duplicates=p["merge_duplicates"],
-            event_options=event_options, displacement_options=displacement_options)
+            event_options=event_options, displacement_options=displacement_options,
+            progress=bar)
     click.echo(summary, err=True)
 
 

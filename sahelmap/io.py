@@ -125,7 +125,23 @@ def write_csv(frame: pd.DataFrame, path: str | PathLike) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = pd.DataFrame(frame).copy()
+    frame = pd.DataFrame(frame)
+    # a stopped run leaves the previous file, not half of one
+    with replacing(path) as temp, open(temp, "w", encoding="utf-8", newline="") as handle:
+        # a slice at a time: cells become Python strings here, which a million rows of
+        # text would not fit in memory as
+        for start in range(0, max(len(frame), 1), _SLICE):
+            _safe_cells(frame.iloc[start:start + _SLICE]).to_csv(
+                handle, index=False, header=start == 0, lineterminator="\n")
+    return path
+
+
+_SLICE = 100_000
+
+
+def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells are safe in a spreadsheet (see :func:`write_csv`)."""
+    out = frame.copy()
     for column in out.columns:
         values = out[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
@@ -140,9 +156,7 @@ def write_csv(frame: pd.DataFrame, path: str | PathLike) -> Path:
         text = text.copy()
         text[is_text] = cells
         out[column] = text
-    with replacing(path) as temp:  # a stopped run leaves the previous file, not half of one
-        out.to_csv(temp, index=False)
-    return path
+    return out
 
 
 def _geometry_name(frame: pd.DataFrame) -> str | None:

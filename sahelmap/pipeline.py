@@ -109,7 +109,8 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
                  gazetteer: Any = None, boundaries: Any = None, dayfirst: bool = True,
                  merge_duplicates: bool = True, step: Step | None = None,
                  event_options: Mapping[str, Any] | None = None,
-                 displacement_options: Mapping[str, Any] | None = None) -> Reports:
+                 displacement_options: Mapping[str, Any] | None = None,
+                 chunk_rows: int | None = None, progress: Any = None) -> Reports:
     """Read, validate and geocode event and displacement report files.
 
     Parameters
@@ -132,6 +133,12 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
         More keyword arguments for :func:`sahelmap.read_events` and
         :func:`sahelmap.read_displacement` (``columns``, ``event_types``, ``prefer``,
         ``country``...; see :mod:`sahelmap.schema`).
+    chunk_rows : int, optional
+        Read event files this many rows at a time, in bounded memory
+        (:func:`sahelmap.loaders.streaming.stream_events`): the accepted events then hold
+        only the columns the aggregation reads. Default: each file read whole.
+    progress : tqdm-like, optional
+        A progress bar over the event rows read in chunks (see ``chunk_rows``).
 
     Returns
     -------
@@ -148,7 +155,13 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
     coder, _ = step("indexing places", lambda: _geocoder(gazetteer, boundaries))
     options = dict(gazetteer=coder, dayfirst=dayfirst, merge_duplicates=merge_duplicates)
     reports = Reports()
-    if events:
+    if events and chunk_rows:
+        from sahelmap.loaders.streaming import stream_events
+
+        reports.events = step("reading events", lambda: stream_events(
+            events, chunk_rows=chunk_rows, progress=progress, **options,
+            **dict(event_options or {})))
+    elif events:
         reports.events = step("reading events", lambda: read_events(
             events, **options, **dict(event_options or {})))
     if counts:
@@ -530,10 +543,14 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     boundaries: Any = None, dayfirst: bool = True,
                     merge_duplicates: bool = True,
                     event_options: Mapping[str, Any] | None = None,
-                    displacement_options: Mapping[str, Any] | None = None) -> str:
+                    displacement_options: Mapping[str, Any] | None = None,
+                    chunk_rows: int = 50_000, progress: Any = None) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
 
-    Returns a short summary of what was read, accepted and rejected.
+    Event files are read ``chunk_rows`` rows at a time, so memory stays bounded whatever
+    their size (see :func:`sahelmap.loaders.streaming.stream_events`); ``progress`` is a
+    tqdm-like bar over their rows. Returns a short summary of what was read, accepted and
+    rejected.
     """
     from sahelmap.io import export
 
@@ -541,7 +558,8 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates,
                            event_options=event_options,
-                           displacement_options=displacement_options)
+                           displacement_options=displacement_options,
+                           chunk_rows=chunk_rows, progress=progress)
     table = _summarize(reports, level=level, period=period, start=start, end=end,
                        boundaries=layer, structure=structure)
     export(table, out)

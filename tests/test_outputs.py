@@ -212,7 +212,7 @@ def test_a_single_output_file_is_replaced_whole_or_kept(tmp_path, monkeypatch):
     before = path.read_bytes()
 
     def half_then_fail(self, target, **kwargs):
-        Path(target).write_text("unit,ev")
+        target.write("unit,ev")  # an open file: write_csv writes slices into one handle
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_fail)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from sahelmap.vocab import strip_accents
 
-__all__ = ["DateParse", "parse_dates", "parse_periods", "to_timestamp"]
+__all__ = ["DateParse", "column_order", "parse_dates", "parse_periods", "to_timestamp"]
 
 _MONTHS = {
     # English
@@ -250,7 +250,8 @@ def _pivot() -> int:
     return pd.Timestamp.now().year + 1
 
 
-def parse_dates(values: pd.Series, *, dayfirst: bool = True) -> DateParse:
+def parse_dates(values: pd.Series, *, dayfirst: bool = True,
+                order: tuple[bool | None, str] | None = None) -> DateParse:
     """Parse dates written in the formats analysts mix in one column.
 
     Parameters
@@ -259,6 +260,10 @@ def parse_dates(values: pd.Series, *, dayfirst: bool = True) -> DateParse:
         Text (or anything whose ``str()`` is a date). Empty and NA values are ``missing``.
     dayfirst : bool
         Read ``03/04/2022`` as 3 April (default) or, when False, as March 4.
+    order : tuple, optional
+        ``(dayfirst, note)`` decided beforehand over a whole column read in parts (see
+        :func:`column_order`): True, False, or None when both orders appear. By default the
+        order is decided over ``values``.
 
     Returns
     -------
@@ -281,9 +286,22 @@ def parse_dates(values: pd.Series, *, dayfirst: bool = True) -> DateParse:
     (['12 Sep', '13 Sep'], 'month first (as 09/13/… shows)')
     """
     codes, text, _ = _split(values)
-    order, note = _column_order(text, dayfirst)
-    start, end, precision, swapped = _parse_unique(text, dayfirst=order, pivot=_pivot())
+    first, note = order if order is not None else _column_order(text, dayfirst)
+    start, end, precision, swapped = _parse_unique(text, dayfirst=first, pivot=_pivot())
     return _result(start, end, precision, swapped, codes, values.index, note)
+
+
+def column_order(values: pd.Series, dayfirst: bool) -> tuple[bool | None, str]:
+    """The order ``values``' numeric dates tell: True, False, None (both appear), and why.
+
+    Examples
+    --------
+    >>> column_order(pd.Series(["01/02/2022", "13/02/2022"]), dayfirst=False)
+    (True, 'day first (as 13/02/… shows)')
+    >>> column_order(pd.Series(["01/02/2022"]), dayfirst=True)
+    (True, 'day first (assumed: no date tells)')
+    """
+    return _column_order(_split(values)[1], dayfirst)
 
 
 _RANGE = re.compile(

@@ -164,6 +164,9 @@ class _Events(Records):
     actors: pd.DataFrame | None = None
     day: pd.Series       #: each row's event day (set by ``run`` before ``accept``)
     killed: np.ndarray   #: each row's fatalities (NaN where missing or invalid)
+    #: The day/month order of the date column when decided over more rows than the frame's
+    #: (a file read in chunks); None: decided over the frame.
+    date_order: tuple[bool | None, str] | None = None
 
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
         """One record per event identifier: merge dyadic rows, reject conflicting repeats.
@@ -242,7 +245,7 @@ class _Events(Records):
 
     def run(self) -> LoadResult:
         f, add = self.frame, self.problems.add
-        dates = parse_dates(f["date"], dayfirst=self.options.dayfirst)
+        dates = parse_dates(f["date"], dayfirst=self.options.dayfirst, order=self.date_order)
         self.check_dates("date", dates, f["date"])
         add("date", dates.missing, f["date"], "missing date")
         self.check_unparsed("date", dates.unparsed, f["date"])

@@ -33,7 +33,7 @@ from sahelmap.loaders.tables import (
 )
 from sahelmap.vocab import EARLIEST_DATE, REJECTED_COLUMNS
 
-__all__ = ["Records", "points"]
+__all__ = ["Records", "merged_duplicates", "points"]
 
 logger = logging.getLogger("sahelmap.loaders")
 
@@ -230,15 +230,18 @@ class Records:
         self.problems.add(field, parsed.mixed, values,
                           "day and month order differ within the column (dates such as "
                           "13/09/2022 and 09/13/2022 both appear): write the dates one way")
-        if not parsed.order or parsed.order == "mixed":
+        self.say_order(field, parsed.order)
+
+    def say_order(self, field: str, order: str) -> None:
+        """Warn when the day/month order a column's dates tell overrides ``dayfirst``."""
+        if not order or order == "mixed":
             return
         wanted = "day first" if self.options.dayfirst else "month first"
         column = self.tables[0].cmap.fields.get(field, field) if self.tables else field
-        if "assumed" in parsed.order:
-            logger.info("%s: numeric dates of column %r read %s", self.kind, column,
-                        parsed.order)
-        elif not parsed.order.startswith(wanted):
-            warn(f"numeric dates of column {column!r} read {parsed.order}, for the whole "
+        if "assumed" in order:
+            logger.info("%s: numeric dates of column %r read %s", self.kind, column, order)
+        elif not order.startswith(wanted):
+            warn(f"numeric dates of column {column!r} read {order}, for the whole "
                  "column (not date by date)")
 
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -315,20 +318,8 @@ class Records:
                                 self.frame["_file"].to_numpy()[accepted_rows])
         flags.index = accepted_rows
         table = self.problems.table()
-        merged_rows = pd.DataFrame(columns=["row", "field", "value", "reason"])
-        if self.options.merge_duplicates and flags["is_duplicate"].any():
-            dup = flags[flags["is_duplicate"]]
-            first = accepted_rows[dup["first"].to_numpy()]
-            f = self.frame
-            same_file = f["_file"].to_numpy()[first] == f["_file"].to_numpy()[dup.index]
-            first_row = f["source_row"].to_numpy()[first].astype(str)
-            where = np.where(same_file, "", " of " + f["source_file"].to_numpy(
-                dtype=object)[first])
-            merged_rows = pd.DataFrame({
-                "row": dup.index.to_numpy(), "field": "duplicate",
-                "value": "group " + dup["duplicate_group"].astype(str).to_numpy(dtype=object),
-                "reason": "duplicate of row " + first_row.astype(object) + where +
-                          " (merged)"})
+        merged_rows = merged_duplicates(flags, accepted_rows, self.frame) if (
+            self.options.merge_duplicates) else merged_duplicates(flags.iloc[:0], [], None)
         rejected = pd.concat([table, merged_rows], ignore_index=True).sort_values(
             "row", kind="stable")
         rejected_frame = self.rejected_table(rejected.reset_index(drop=True))
@@ -351,6 +342,27 @@ class Records:
             logger.info("%s", result.summary())
         return result
 
+
+
+def merged_duplicates(flags: pd.DataFrame, accepted_rows: np.ndarray,
+                      frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The rejected-row entries (``row, field, value, reason``) of merged duplicates.
+
+    ``flags`` comes from :func:`~sahelmap.loaders.duplicates.flag_duplicates` over the rows
+    ``accepted_rows`` of ``frame`` (which has ``_file``, ``source_row`` and ``source_file``).
+    """
+    dup = flags[flags["is_duplicate"]]
+    if not len(dup):
+        return pd.DataFrame(columns=["row", "field", "value", "reason"])
+    first = np.asarray(accepted_rows)[dup["first"].to_numpy()]
+    files = frame["_file"].to_numpy()
+    same_file = files[first] == files[dup.index]
+    first_row = frame["source_row"].to_numpy()[first].astype(str)
+    where = np.where(same_file, "", " of " + frame["source_file"].to_numpy(dtype=object)[first])
+    return pd.DataFrame({
+        "row": dup.index.to_numpy(), "field": "duplicate",
+        "value": "group " + dup["duplicate_group"].astype(str).to_numpy(dtype=object),
+        "reason": "duplicate of row " + first_row.astype(object) + where + " (merged)"})
 
 
 def points(lon: pd.Series, lat: pd.Series) -> gpd.array.GeometryArray:

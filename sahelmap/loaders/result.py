@@ -84,8 +84,11 @@ class LoadResult:
                 f"{self.n_accepted} accepted + {len(self.rejected)} rejected rows != "
                 f"{self.n_input} input rows")
         if len(self.rejected):
-            files = pd.concat([self.accepted.get("source_file", pd.Series(dtype="str")),
-                               self.rejected["source_file"]]).unique()
+            # distinct files of each frame first: millions of rows stay unconverted
+            files = pd.unique(np.concatenate([
+                np.asarray(pd.unique(self.accepted.get("source_file", pd.Series(
+                    dtype="str"))), dtype=object),
+                np.asarray(pd.unique(self.rejected["source_file"]), dtype=object)]))
             rejected = row_keys(self.rejected, files)
             if pd.Series(rejected).duplicated().any():
                 raise AccountingError("a row is rejected twice")

@@ -1,0 +1,564 @@
+"""Event files of any size, read in chunks: :func:`stream_events`.
+
+Each chunk goes through the same checks and geocoding as :func:`~sahelmap.read_events`;
+what spans rows waits for the whole input, kept compact:
+
+- the **day/month order** of the date column is decided over every file's rows: when a
+  later chunk tells another order than the one used so far, the load starts again in the
+  order the whole column tells (at most twice);
+- **one record per event identifier** (ACLED's dyadic rows): each row with an identifier
+  leaves its identifier, day, place, coordinates and fatalities; the rows kept and merged
+  are chosen at the end, as :meth:`~sahelmap.loaders.events._Events.check_repeats` does;
+- **duplicate reports** across sources and files: each accepted row leaves a 64-bit hash of
+  its key and of its source; groups are flagged and merged at the end by
+  :func:`~sahelmap.loaders.duplicates.flag_duplicates`.
+
+Only the columns the aggregation needs are kept of the accepted rows (dates, fatalities,
+P-codes, file and row), and the original cells only of rejected rows and of rows that repeat
+an identifier or a duplicate key seen before. The result is a :class:`LoadResult` whose
+accepted and rejected rows are those :func:`~sahelmap.read_events` gives for the same files.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from sahelmap.errors import OptionError, SahelmapError
+from sahelmap.loaders.checks import Problems
+from sahelmap.loaders.chunks import FileChunks, _Reread
+from sahelmap.loaders.columns import recognise_columns
+from sahelmap.loaders.dates import column_order
+from sahelmap.loaders.duplicates import flag_duplicates, source_key
+from sahelmap.loaders.events import _Events
+from sahelmap.loaders.records import merged_duplicates
+from sahelmap.loaders.result import LoadResult
+from sahelmap.loaders.tables import Options, PathOrPaths, Table, as_paths, recognise, table_notes
+from sahelmap.vocab import REJECTED_COLUMNS, vocabulary
+
+__all__ = ["stream_events", "ACCEPTED_COLUMNS"]
+
+logger = logging.getLogger("sahelmap.loaders")
+
+#: The columns of the accepted rows a streamed load keeps (what the aggregation reads).
+ACCEPTED_COLUMNS = ("source_file", "source_row", "event_date", "fatalities", "adm0_pcode",
+                    "adm1_pcode", "adm2_pcode")
+_TEXT = ("source_file", "adm0_pcode", "adm1_pcode", "adm2_pcode")
+_ID_TEXT = ("source_file", "date", "place")
+_WHERE = ["at", "_file", "source_file", "source_row"]
+#: The options of :func:`sahelmap.read_events`, and their defaults.
+_DEFAULTS = dict(columns=None, event_types=None, dayfirst=True, today=None, gazetteer=None,
+                 fuzzy_threshold=85.0, on_unmatched="reject", merge_duplicates=False,
+                 sheet=None, layer=None, encoding=None, prefer="point", country=None)
+
+
+def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
+                  progress: Any = None,
+                  columns: Any = None, event_types: Any = None, dayfirst: bool = True,
+                  today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
+                  on_unmatched: str = "reject", merge_duplicates: bool = False,
+                  sheet: str | int | None = None, layer: str | int | None = None,
+                  encoding: str | None = None, prefer: str = "point",
+                  country: str | None = None) -> LoadResult:
+    r"""Read event files in chunks of ``chunk_rows`` rows, in bounded memory.
+
+    Takes the options of :func:`sahelmap.read_events` and gives the same accepted and
+    rejected rows, but ``accepted`` holds only :data:`ACCEPTED_COLUMNS` (enough for
+    :func:`sahelmap.summarize`), and ``duplicates`` only ``source_file, source_row,
+    duplicate_group, is_duplicate``. Memory holds one chunk, the rejected rows, and a few
+    dozen bytes per row for what spans rows (identifiers, duplicate keys, the aggregation's
+    columns).
+
+    Parameters
+    ----------
+    paths : path-like or sequence of path-likes
+    chunk_rows : int
+        Rows read and checked at a time.
+    progress : tqdm-like, optional
+        A progress bar: ``progress.update(rows)`` after each chunk (with a negative count
+        when a file is read again); its ``total`` is set to the rows of the CSV files
+        (their lines) before reading, so that it shows an ETA.
+    **options
+        As :func:`sahelmap.read_events`.
+
+    Returns
+    -------
+    LoadResult
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+    >>> _ = path.write_text("event_id_cnty,event_date,location,event_type,fatalities,actor2\n"
+    ...                     "MLI1,2022-09-12,Gao,attack,11,Civilians\n"
+    ...                     "MLI1,2022-09-12,Gao,attack,11,Military\n"
+    ...                     "MLI2,13/09/2022,Nowhere-ville,clash,2,\n", encoding="utf-8")
+    >>> result = stream_events(path, chunk_rows=1, today="2024-01-01")
+    >>> result.accepted[["source_row", "event_date", "adm1_pcode"]].values.tolist()
+    [[2, Timestamp('2022-09-12 00:00:00'), 'ML07']]
+    >>> result.rejected[["source_row", "field"]].values.tolist()
+    [[3, 'event_id'], [4, 'place']]
+    """
+    return _streamed(paths, chunk_rows, progress, dict(
+        columns=columns, event_types=event_types, dayfirst=dayfirst, today=today,
+        gazetteer=gazetteer, fuzzy_threshold=fuzzy_threshold, on_unmatched=on_unmatched,
+        merge_duplicates=merge_duplicates, sheet=sheet, layer=layer, encoding=encoding,
+        prefer=prefer, country=country))[0]
+
+
+def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[str, Any]
+              ) -> tuple[LoadResult, _Load]:
+    """:func:`stream_events`, with the load that gave the result (its hashes, its order)."""
+    from sahelmap.geocoding.geocoder import _geocoder
+
+    if chunk_rows < 1:
+        raise OptionError(f"chunk_rows must be 1 or more, not {chunk_rows}")
+    unknown = set(options) - set(_DEFAULTS)
+    if unknown:
+        raise OptionError(f"unknown option(s) {', '.join(sorted(unknown))}; the options are "
+                          f"those of read_events: {', '.join(_DEFAULTS)}")
+    options = {**_DEFAULTS, **options}
+    terms = vocabulary("events", options.pop("event_types"))
+    # indexed once, not once per chunk (the bundled gazetteer's index is shared)
+    coder = _geocoder(options["gazetteer"], options["fuzzy_threshold"])
+    checked = Options(**{**options, "gazetteer": coder})
+    names = coder.names
+    coder.names = _RememberedNames(names)
+    try:
+        order: tuple[bool | None, str] | None = None
+        for _ in range(2):  # the order changes at most twice: assumed, told, mixed
+            load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
+            try:
+                return load.run(), load
+            except _OrderChanged as change:
+                if progress is not None:
+                    progress.update(-load.rows_done)
+                order = change.order
+        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
+        return load.run(), load
+    finally:
+        coder.names = names
+
+
+class _RememberedNames:
+    """A geocoder's name matcher that matches each distinct name once per load, not per chunk.
+
+    The same few thousand (place, country, admin1) triples come back in every chunk.
+    """
+
+    def __init__(self, names: Any):
+        self.inner = names
+        self.known: dict[tuple, tuple] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def match(self, names: Any, countries: Any = None, admin1s: Any = None, *,
+              kinds: Any = None) -> pd.DataFrame:
+        """As the matcher's ``match``, from what earlier chunks matched where it can."""
+        from sahelmap.geocoding import RESULT_COLUMNS
+
+        names = list(names)
+        if kinds is not None:
+            return self.inner.match(names, countries, admin1s, kinds=kinds)
+        n = len(names)
+        keys = list(zip(names, [None] * n if countries is None else list(countries),
+                        [None] * n if admin1s is None else list(admin1s)))
+        todo = list(dict.fromkeys(k for k in keys if k not in self.known))
+        if todo:
+            found = self.inner.match(*zip(*todo))
+            self.known.update(zip(todo, found.itertuples(index=False, name=None)))
+        return pd.DataFrame([self.known[k] for k in keys], columns=RESULT_COLUMNS)
+
+
+class _OrderChanged(SahelmapError):
+    """The rows read so far tell another day/month order: the load starts again (internal)."""
+
+    def __init__(self, order: tuple[bool | None, str]):
+        super().__init__(order[1])
+        self.order = order
+
+
+class _Chunk(_Events):
+    """One chunk's rows: every check but those across rows, which wait for the whole load."""
+
+    def check_dates(self, field: str, parsed: Any, values: pd.Series) -> None:
+        self.problems.add(field, parsed.mixed, values,
+                          "day and month order differ within the column (dates such as "
+                          "13/09/2022 and 09/13/2022 both appear): write the dates one way")
+
+    def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.xy = (x, y)  # identifiers are compared over the whole load
+
+    def finish(self, ok: np.ndarray, keys: pd.DataFrame, records: pd.DataFrame
+               ) -> _ChunkResult:
+        f = self.frame
+        x, y = self.xy
+        bad = self.problems.bad
+        with_id = np.flatnonzero(f["event_id"].notna().to_numpy())
+        ids = pd.DataFrame({
+            "event_id": f["event_id"].iloc[with_id].to_numpy(),
+            "source_row": f["source_row"].to_numpy()[with_id],
+            "bad": bad[with_id],
+            "day": self.day.to_numpy(dtype="datetime64[ns]")[with_id],
+            "killed": self.killed[with_id], "x": x[with_id], "y": y[with_id],
+            "at": with_id,
+        })
+        for name in _ID_TEXT:
+            ids[name] = _category(f[name].to_numpy(dtype=object)[with_id])
+        rows = records["_row"].to_numpy()
+        accepted = pd.DataFrame({name: records[name].to_numpy() if name in records
+                                 else None for name in ACCEPTED_COLUMNS})
+        for name in _TEXT:
+            accepted[name] = _category(accepted[name].to_numpy(dtype=object))
+        accepted["key"] = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        accepted["source"] = pd.util.hash_pandas_object(
+            source_key(f, rows), index=False).to_numpy()
+        accepted["at"] = rows
+        rejected = self.problems.table()
+        return _ChunkResult(ids, accepted, rejected, self.rejected_table(rejected))
+
+
+@dataclass
+class _ChunkResult:
+    ids: pd.DataFrame        #: rows with an event identifier (compact)
+    accepted: pd.DataFrame   #: accepted rows (compact)
+    problems: pd.DataFrame   #: Problems.table() of the chunk
+    rejected: pd.DataFrame   #: rejected_table of the chunk
+
+
+@dataclass
+class _Parts:
+    """What the chunks of a load leave, with each row's position in the whole load."""
+
+    ids: list[pd.DataFrame] = field(default_factory=list)
+    accepted: list[pd.DataFrame] = field(default_factory=list)
+    rejected: list[pd.DataFrame] = field(default_factory=list)
+    raw: list[pd.DataFrame] = field(default_factory=list)  # cells of rows that may repeat
+
+    def truncate(self, sizes: tuple[int, int, int, int]) -> None:
+        for name, size in zip(("ids", "accepted", "rejected", "raw"), sizes):
+            del getattr(self, name)[size:]
+
+    def sizes(self) -> tuple[int, int, int, int]:
+        return len(self.ids), len(self.accepted), len(self.rejected), len(self.raw)
+
+
+class _Seen:
+    """A set of 64-bit hashes grown a chunk at a time (8 bytes per distinct key).
+
+    Kept as sorted runs whose sizes at least double from the newest to the oldest, merged as
+    they grow (a log-structured merge): adding n keys in chunks costs O(n log n) in all, and
+    a look-up searches a few dozen runs at most.
+    """
+
+    def __init__(self, runs: list[np.ndarray] | None = None) -> None:
+        self.runs = list(runs or [])
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Every key, sorted and distinct."""
+        return _distinct(np.concatenate(self.runs)) if self.runs else np.empty(0, "uint64")
+
+    def repeats(self, keys: np.ndarray) -> np.ndarray:
+        """True where a key was seen before (earlier chunk or earlier in ``keys``); add them."""
+        keys = np.asarray(keys, dtype="uint64")
+        if not len(keys):
+            return np.zeros(0, dtype=bool)
+        seen = pd.Series(keys).duplicated().to_numpy().copy()
+        order = np.argsort(keys, kind="stable")  # sorted look-ups walk each run once
+        ordered = keys[order]
+        for run in self.runs:
+            at = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
+            seen[order] |= run[at] == ordered
+        self.runs.append(_distinct(keys))
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            newest = self.runs.pop()
+            self.runs[-1] = _distinct(np.concatenate([self.runs[-1], newest]))
+        return seen
+
+
+class _Load:
+    """One pass over the files, in a given date order."""
+
+    def __init__(self, paths: list, options: Options, terms: dict[str, str], chunk_rows: int,
+                 progress: Any,
+                 order: tuple[bool | None, str] | None):
+        self.paths, self.options, self.terms = paths, options, terms
+        self.chunk_rows, self.progress = chunk_rows, progress
+        self.order = order  # forced after a change; else the running decision below
+        self.told: tuple[bool, str] | None = None
+        self.parts = _Parts()
+        self.tables: list[Table] = []
+        self.n_input = self.n_blank = self.rows_done = 0
+
+    def header_hint(self, cells: list[object]) -> bool:
+        found = recognise_columns([c for c in cells if c is not None], kind="events").fields
+        return bool({"date", "place", "period"} & set(found))
+
+    def run(self) -> LoadResult:
+        o = self.options
+        files = [FileChunks(path, self.chunk_rows, encoding=o.encoding, sheet=o.sheet,
+                            layer=o.layer, header_hint=self.header_hint,
+                            told=o.encoding is not None) for path in self.paths]
+        if self.progress is not None and all(f.lines for f in files):
+            self.progress.total = sum(f.lines - 1 for f in files)  # less each header
+            self.progress.refresh()
+        for number, chunks in enumerate(files):
+            self.read_file(number, chunks)
+        return self.resolve()
+
+    def read_file(self, number: int, chunks: FileChunks) -> None:
+        o, path = self.options, chunks.path
+        state = (self.parts.sizes(), self.n_input, self.n_blank, len(self.tables))
+        seen = (list(self.seen_ids.runs), list(self.seen_keys.runs)) if hasattr(
+            self, "seen_ids") else None
+        if seen is None:
+            self.seen_ids, self.seen_keys = _Seen(), _Seen()
+        done = 0
+        while True:
+            try:
+                for position, raw in enumerate(chunks):
+                    table = recognise(raw, "events", o.columns)
+                    if position == 0:
+                        self.tables.append(table)
+                    self.take(number, table, position == 0)
+                    done += len(raw.frame) + raw.n_blank
+                return
+            except _Reread as again:
+                logger.info("%s: read again (%s)", path, again.why)
+                sizes, self.n_input, self.n_blank, count = state
+                self.parts.truncate(sizes)
+                del self.tables[count:]
+                self.seen_ids, self.seen_keys = _Seen(seen and seen[0]), _Seen(
+                    seen and seen[1])
+                if self.progress is not None:
+                    self.progress.update(-done)
+                self.rows_done -= done
+                done = 0
+                chunks = FileChunks(path, self.chunk_rows, mode=again.mode,
+                                    encoding=again.encoding, sheet=o.sheet, layer=o.layer,
+                                    header_hint=self.header_hint, told=chunks.told)
+
+    def decide_order(self, dates: pd.Series) -> tuple[bool | None, str]:
+        """The order to read this chunk's dates in; raises when the load must restart."""
+        if self.order is not None:
+            if self.order[0] is not None:
+                told, _ = column_order(dates, self.order[0])
+                if told is not self.order[0]:
+                    raise _OrderChanged((None, "mixed"))
+            return self.order
+        told, note = column_order(dates, self.options.dayfirst)
+        if told is None:
+            raise _OrderChanged((None, "mixed"))
+        if note and "assumed" not in note:
+            if self.told is None:
+                self.told = (told, note)
+                if told != self.options.dayfirst and self.rows_done:
+                    raise _OrderChanged((told, note))
+            elif told != self.told[0]:
+                raise _OrderChanged((None, "mixed"))
+        return (self.options.dayfirst, note) if self.told is None else self.told
+
+    def take(self, number: int, table: Table, first: bool) -> None:
+        chunk = _Chunk([table], self.options, self.terms)
+        chunk.date_order = self.decide_order(chunk.frame["date"])
+        offset = self.n_input
+        result = chunk.run()
+        n = len(chunk.frame)
+        self.n_input += n
+        self.n_blank += table.raw.n_blank
+        self.rows_done += n + table.raw.n_blank
+        if self.progress is not None:
+            self.progress.update(n + table.raw.n_blank)
+        ids, accepted = result.ids, result.accepted
+        ids["at"] += offset
+        ids["_file"] = np.int32(number)
+        accepted["at"] += offset
+        accepted["_file"] = np.int32(number)
+        # rows that may be rejected at the end keep their cells: a repeated identifier or
+        # duplicate key of an accepted row
+        ids["hash"] = pd.util.hash_pandas_object(ids["event_id"], index=False).to_numpy()
+        again = self.seen_ids.repeats(ids["hash"].to_numpy())
+        dup = self.seen_keys.repeats(accepted["key"].to_numpy())
+        keep = np.union1d(ids["at"].to_numpy()[again & ~ids["bad"].to_numpy()],
+                          accepted["at"].to_numpy()[dup])
+        if len(keep):
+            raw = table.raw.frame.iloc[keep - offset].set_axis(keep, axis=0)
+            self.parts.raw.append(raw)
+        rejected = result.rejected
+        rejected["_at"] = result.problems["row"].to_numpy() + offset
+        self.parts.ids.append(ids)
+        self.parts.accepted.append(accepted)
+        self.parts.rejected.append(rejected)
+
+    # -- across rows, once every chunk is read ------------------------------------------------
+    def resolve(self) -> LoadResult:
+        # only identifiers given more than once can repeat: the others are left out here
+        repeated = _repeated([part["hash"].to_numpy() for part in self.parts.ids])
+        ids = _concat([part[np.isin(part["hash"].to_numpy(), repeated)]
+                       for part in self.parts.ids], _ID_TEXT)
+        self.parts.ids = []
+        accepted = _concat(self.parts.accepted, _TEXT)
+        self.parts.accepted = []
+        # the rejected rows stay in their chunks' frames, in order, until the end: one copy
+        parts = [part for part in self.parts.rejected if len(part)] or self.parts.rejected[:1]
+        self.parts.rejected = []
+        lasts = np.array([part["_at"].iloc[-1] if len(part) else -1 for part in parts])
+        raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
+        self.parts = _Parts()
+        new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
+        if len(ids):
+            repeat, why = self.repeats(ids)
+            at = ids["at"].to_numpy()[repeat]
+            values = ids["event_id"].to_numpy(dtype=object)[repeat]
+            why = why[repeat]
+            earlier = np.zeros(len(at), dtype=bool)
+            part_of = np.minimum(np.searchsorted(lasts, at), len(parts) - 1)
+            for k in np.unique(part_of):
+                mine = np.flatnonzero(part_of == k)
+                found = np.isin(at[mine], parts[k]["_at"].to_numpy())
+                earlier[mine[found]] = True
+                _append(parts[k], at[mine[found]], "event_id", values[mine[found]],
+                        why[mine[found]], self.tables, ids)
+            gone = at[~earlier]
+            new.append(ids.loc[repeat, _WHERE][~earlier].assign(
+                field="event_id", value=values[~earlier], reason=why[~earlier]))
+            accepted = accepted[~np.isin(accepted["at"].to_numpy(), gone)]
+        accepted = accepted.reset_index(drop=True)
+        # only keys given more than once can be duplicates
+        alike = accepted[np.isin(accepted["key"].to_numpy(),
+                                 _repeated([accepted["key"].to_numpy()]))].reset_index(drop=True)
+        flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
+        duplicates = alike.loc[flags["duplicate_group"].notna().to_numpy(),
+                               ["source_file", "source_row"]].assign(
+            duplicate_group=flags["duplicate_group"], is_duplicate=flags["is_duplicate"])
+        if self.options.merge_duplicates:
+            merged = merged_duplicates(flags, np.arange(len(alike)), alike)
+            picked = alike.iloc[merged["row"].to_numpy(dtype="int64")]
+            at = picked["at"].to_numpy()
+            new.append(picked[_WHERE].assign(field=merged["field"].to_numpy(),
+                                              value=merged["value"].to_numpy(),
+                                              reason=merged["reason"].to_numpy()))
+            accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
+        if new:
+            extra = self.rejected_rows(new, raw)
+            part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
+                                 len(parts) - 1)
+            for k in np.unique(part_of):
+                parts[k] = pd.concat([parts[k], extra[part_of == k]]).sort_values(
+                    "_at", kind="stable")
+        rejected = pd.concat(parts, ignore_index=True)
+        del parts
+        rejected = rejected.drop(columns="_at").astype(
+            {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
+        kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
+        notes = [note for table in self.tables for note in table_notes(table)]
+        if self.told is not None or self.order is not None:
+            say = _Events.__new__(_Events)
+            say.options, say.tables = self.options, self.tables
+            say.say_order("date", (self.order or self.told)[1])
+        result = LoadResult(kept, rejected, self.n_input, duplicates.reset_index(drop=True),
+                            self.n_blank, "events", notes)
+        logger.info("%s", result.summary())
+        return result
+
+    def repeats(self, ids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Rows whose identifier another row stands for, and why (over the whole load)."""
+        judge = _Events.__new__(_Events)
+        judge.frame = ids.assign(actor1=None, actor2=None)
+        judge.problems = Problems(len(ids))
+        judge.problems.add("earlier", ids["bad"].to_numpy(), ids["event_id"], "")
+        judge.day = pd.Series(ids["day"].to_numpy())
+        judge.killed = ids["killed"].to_numpy()
+        before = len(judge.problems.entries)
+        judge.check_repeats(ids["x"].to_numpy(), ids["y"].to_numpy())
+        mask = np.zeros(len(ids), dtype=bool)
+        why = np.full(len(ids), None, dtype=object)
+        for _, hit, _, reason in judge.problems.entries[before:]:
+            mask |= hit
+            why[hit] = np.asarray(reason, dtype=object)[hit]
+        return mask, why
+
+    def rejected_rows(self, new: list[pd.DataFrame], raw: pd.DataFrame) -> pd.DataFrame:
+        """Rejected-table rows (with their cells) of rows accepted chunk by chunk."""
+        entries = pd.concat(new, ignore_index=True)
+        at = entries["at"].to_numpy(dtype="int64")
+        head = pd.DataFrame({
+            "source_file": entries["source_file"].astype(str).to_numpy(),
+            "source_row": entries["source_row"].to_numpy(dtype="int64"),
+            "field": entries["field"].to_numpy(dtype=object),
+            "value": entries["value"].to_numpy(dtype=object),
+            "reason": entries["reason"].to_numpy(dtype=object)})
+        head.insert(3, "column", _columns(self.tables, entries["_file"].to_numpy(),
+                                          head["field"].to_numpy()))
+        cells = raw.loc[at] if len(at) else raw.iloc[:0]
+        cells = cells.rename(columns={c: f"{c} (raw)" for c in cells.columns
+                                      if c in REJECTED_COLUMNS}).reset_index(drop=True)
+        out = pd.concat([head, cells.astype("str")], axis=1).astype(
+            {n: "str" for n in ("source_file", "field", "value", "reason")})
+        out["_at"] = at
+        return out
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct hashes (a merge sort: runs already sorted merge in linear time)."""
+    keys = np.sort(keys, kind="stable")
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
+def _repeated(parts: list[np.ndarray]) -> np.ndarray:
+    """The hashes found more than once over ``parts`` (sorted)."""
+    keys = np.sort(np.concatenate(parts) if parts else np.empty(0, "uint64"), kind="stable")
+    again = keys[1:][keys[1:] == keys[:-1]]
+    return again[np.r_[True, again[1:] != again[:-1]]] if len(again) else again
+
+
+def _category(values: np.ndarray) -> pd.Categorical:
+    """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned)."""
+    return pd.Categorical(pd.Series(values, dtype="str"))
+
+
+def _concat(parts: list[pd.DataFrame], texts: tuple[str, ...]) -> pd.DataFrame:
+    """Stack compact parts, their categorical columns unioned."""
+    if not parts:
+        return pd.DataFrame()
+    parts = [part for part in parts if len(part)] or parts[:1]  # empty ones have other dtypes
+    out = pd.concat([p.drop(columns=list(texts)) for p in parts], ignore_index=True)
+    for name in texts:
+        out[name] = union_categoricals([p[name] for p in parts])
+    return out
+
+
+def _columns(tables: list[Table], files: np.ndarray, fields: np.ndarray) -> np.ndarray:
+    """Each rejected field named as the column of the user's file it came from."""
+    out = np.asarray(fields, dtype=object).copy()
+    for number, table in enumerate(tables):
+        columns = table.cmap.fields
+        mine = files == number
+        out[mine] = ["; ".join(columns.get(p, p) for p in str(text).split("; "))
+                     for text in out[mine]]
+    return out
+
+
+def _append(rejected: pd.DataFrame, at: np.ndarray, name: str, values: np.ndarray,
+            why: np.ndarray, tables: list[Table], ids: pd.DataFrame) -> None:
+    """Add a problem to rows already rejected (in place), as :class:`Problems` joins them."""
+    if not len(at):
+        return
+    where = pd.Index(rejected["_at"]).get_indexer(at)
+    files = ids.set_index("at").loc[at, "_file"].to_numpy()
+    for column, extra in (("field", np.full(len(at), name, dtype=object)),
+                          ("value", np.asarray(values, dtype=object)),
+                          ("reason", np.asarray(why, dtype=object))):
+        old = rejected[column].to_numpy(dtype=object)[where]
+        joined = np.where(old == "", extra, old + "; " + extra.astype(str).astype(object))
+        rejected.loc[rejected.index[where], column] = joined
+    rejected.loc[rejected.index[where], "column"] = _columns(
+        tables, files, rejected["field"].to_numpy(dtype=object)[where])

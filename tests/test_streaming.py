@@ -1,0 +1,195 @@
+"""Event files read in chunks give the rows and the table of the file read whole."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahelmap import AggregateError, read_events, summarize
+from sahelmap.loaders.streaming import ACCEPTED_COLUMNS, stream_events
+from sahelmap.partitions import aggregate_partition, combine_partitions
+from sahelmap.pipeline import aggregate_files
+
+HEADER = ("event_id_cnty,event_date,event_type,actor1,actor2,country,admin1,location,"
+          "latitude,longitude,fatalities,source,notes")
+PLACES = ["Gao", "Ménaka", "Tombouctou", "Mopti", "Kidal", "Ansongo", "Tillabéri", "Ségou"]
+TYPES = ["Battles", "Violence against civilians", "Explosions/Remote violence", "attack"]
+
+
+def _rows(rng: np.random.Generator, n: int, prefix: str, source: str) -> list[str]:
+    lines = []
+    for i in range(n):
+        day = pd.Timestamp("2022-01-03") + pd.Timedelta(days=int(rng.integers(0, 300)))
+        date = day.strftime("%d/%m/%Y") if i % 3 else day.strftime("%Y-%m-%d")
+        place = PLACES[int(rng.integers(0, len(PLACES)))]
+        country = "Niger" if place == "Tillabéri" else "Mali"
+        lines.append(f"{prefix}{i},{date},{TYPES[i % 4]},JNIM,,{country},,{place},,,"
+                     f"{int(rng.integers(0, 9))},{source},note {prefix}{i} of a real export")
+    return lines
+
+
+def _messy(tmp_path, name: str, prefix: str, source: str, seed: int, late_day: str):
+    """Dyadic pairs, conflicting repeats, bad rows, duplicates, a late 13th day."""
+    rng = np.random.default_rng(seed)
+    body = _rows(rng, 60, prefix, source)
+    # dyadic pairs: the same event again with another actor2, near and far apart
+    for at, of in ((6, 5), (14, 13), (40, 2)):
+        cells = body[of].split(",")
+        cells[4] = "Civilians (Mali)"
+        body.insert(at, ",".join(cells))
+    cells = body[20].split(",")
+    cells[10] = str(int(cells[10]) + 3)            # same identifier, other fatalities
+    body.insert(33, ",".join(cells))
+    bad = body[25].split(",")
+    bad[1] = "not a date"                          # first row of an id is bad...
+    body.insert(25, ",".join(bad))                 # ...the next one is kept
+    body.insert(50, "MLIX,2022-02-30,Battles,,,Mali,,Gao,,,1,S,")   # impossible date
+    body.insert(52, "MLIY,2022-03-01,Battles,,,Mali,,Atlantis,,,1,S,")  # unknown place
+    body.insert(55, f"MLIZ,{late_day},attack,,,Mali,,Gao,,,2,S,")   # tells the order late
+    return body
+
+
+def _same(tmp_path, paths, **options):
+    whole = read_events(paths, today="2024-01-01", merge_duplicates=True, **options)
+    tables = {}
+    for rows in (7, 10**6):
+        streamed = stream_events(paths, chunk_rows=rows, today="2024-01-01",
+                                 merge_duplicates=True, **options)
+        streamed.check()
+        pd.testing.assert_frame_equal(streamed.rejected, whole.rejected,
+                                      check_dtype=bool(len(whole.rejected)))
+        columns = [c for c in ACCEPTED_COLUMNS if c in whole.accepted]
+        pd.testing.assert_frame_equal(
+            streamed.accepted[columns].astype(object).reset_index(drop=True),
+            whole.accepted[columns].astype(object).reset_index(drop=True))
+        assert streamed.n_input == whole.n_input and streamed.n_blank == whole.n_blank
+        tables[rows] = summarize(events=streamed.accepted, level="adm2", period="week")
+    expected = summarize(events=whole.accepted, level="adm2", period="week")
+    for table in tables.values():
+        pd.testing.assert_frame_equal(pd.DataFrame(table), pd.DataFrame(expected))
+    return whole
+
+
+def test_chunks_of_seven_rows_give_the_rows_and_table_of_one_read(tmp_path):
+    first = _messy(tmp_path, "a.csv", "MLI", "Source A", 1, "25/11/2022")
+    second = _rows(np.random.default_rng(2), 20, "NER", "Source B")
+    second += ["D1" + first[3].replace("Source A", "Source B"),  # the same report, elsewhere
+               "D2" + first[30],                                # the same row, another file
+               "D3" + first[44].replace("Source A", "Source B")]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("\n".join([HEADER, *first]) + "\n", encoding="utf-8")
+    b.write_text("\n".join([HEADER, *second]) + "\n", encoding="cp1252")
+    whole = _same(tmp_path, [a, b])
+    fields = set(whole.rejected["field"])
+    assert {"event_id", "duplicate", "date", "place"} <= fields
+    assert whole.rejected["reason"].str.contains("dyadic export; merged").sum() >= 3
+    assert whole.rejected["reason"].str.contains("different figures").any()
+
+
+def test_a_month_first_file_told_late_is_read_month_first_throughout(tmp_path):
+    rows = _messy(tmp_path, "a.csv", "MLI", "S", 3, "01/02/2022")
+    rows = [r.replace("/", "#") for r in rows]  # no numeric date but the late one...
+    rows.insert(58, "MLIW,11/13/2022,attack,,,Mali,,Gao,,,2,S,")  # ...and a 13th day
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="month first"):
+        _same(tmp_path, path)
+
+
+def test_damaged_lines_blank_lines_and_hxl_rows_read_in_chunks(tmp_path):
+    rows = _rows(np.random.default_rng(4), 30, "MLI", "S")
+    rows.insert(10, 'MLI900,2022-03-01,"Battles,,,Mali,,Gao,,,1,S,')  # quote never closes
+    rows.insert(17, "MLI901,2022-03-01,Battles,,,Mali,,Gao,,,1,S,x,extra,cells")
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    _same(tmp_path, damaged)
+    hxl = ("#event+code,#date+occurred,#event+type,#group+name+first,#group+name+second,"
+           "#country+name,#adm1+name,#loc+name,#geo+lat,#geo+lon,#affected+killed,"
+           "#meta+source,#description")
+    blank = tmp_path / "blank.csv"
+    rows = _rows(np.random.default_rng(5), 30, "MLI", "S")
+    rows.insert(12, "")
+    rows.insert(20, ",,,,,,,,,,,,")
+    blank.write_text("\n".join([HEADER, hxl, *rows]) + "\n", encoding="utf-8")
+    assert _same(tmp_path, blank).n_blank == 2
+
+
+def test_spreadsheet_exports_read_in_chunks_as_read_whole(tmp_path):
+    """A ``sep=;`` hint, title lines and UTF-16 text: the same rows as read_events."""
+    rows = _rows(np.random.default_rng(6), 30, "MLI", "S")
+    hinted = tmp_path / "hinted.csv"
+    hinted.write_text("\n".join(["sep=,", "Weekly incidents", "", HEADER, *rows]) + "\n",
+                      encoding="utf-8")
+    _same(tmp_path, hinted)
+    unicode_text = tmp_path / "unicode.txt"
+    unicode_text.write_text("\n".join([HEADER.replace(",", "\t"),
+                                       *(r.replace(",", "\t") for r in rows)]) + "\n",
+                            encoding="utf-16")
+    _same(tmp_path, unicode_text)
+
+
+# -- partitions aggregated apart, added up -----------------------------------------------
+GRID = dict(level="adm2", period="week", start="2022-01-03", end="2022-12-31")
+
+
+def _files(tmp_path):
+    a, b, c = tmp_path / "mali.csv", tmp_path / "niger.csv", tmp_path / "mali2.csv"
+    a.write_text("\n".join([HEADER, *_messy(tmp_path, "", "MLI", "A", 1, "25/11/2022")]) + "\n",
+                 encoding="utf-8")
+    b.write_text("\n".join([HEADER, *_rows(np.random.default_rng(2), 40, "NER", "B")]) + "\n",
+                 encoding="cp1252")
+    c.write_text("\n".join([HEADER, *_rows(np.random.default_rng(3), 40, "MLJ", "C")]) + "\n",
+                 encoding="utf-8")
+    return a, b, c
+
+
+def test_partitions_add_up_to_the_single_run(tmp_path):
+    a, b, c = _files(tmp_path)
+    single = tmp_path / "single.csv"
+    aggregate_files(events=[a, b, c], out=single, **GRID, chunk_rows=9)
+    parts = [aggregate_partition(p, today="2024-01-01", chunk_rows=9, **GRID) for p in (a, [b, c])]
+    parts = [pickle.loads(pickle.dumps(p)) for p in parts]  # as from another process
+    combined = combine_partitions(parts)
+    expected = pd.read_csv(single)
+    got = pd.DataFrame(combined.drop(columns="geometry"))
+    got.to_csv(tmp_path / "combined.csv", index=False)
+    got = pd.read_csv(tmp_path / "combined.csv")
+    key = ["unit_pcode", "period"]
+    expected = expected.sort_values(key).reset_index(drop=True)
+    assert list(got.columns) == [c for c in expected.columns if c != "geometry"]
+    pd.testing.assert_frame_equal(got, expected[got.columns])
+    assert got["events"].sum() == sum(p.counts["accepted"] for p in parts) > 100
+
+
+def test_partitions_that_share_an_event_are_refused(tmp_path):
+    a, b, _ = _files(tmp_path)
+    copy = tmp_path / "copy.csv"
+    copy.write_text(a.read_text(encoding="utf-8").splitlines()[0] + "\n"
+                    + a.read_text(encoding="utf-8").splitlines()[5] + "\n", encoding="utf-8")
+    parts = [aggregate_partition(p, today="2024-01-01", **GRID) for p in (a, copy)]
+    with pytest.raises(AggregateError, match="1 event identifier.*counted twice"):
+        combine_partitions(parts)
+    other = aggregate_partition(b, today="2024-01-01", level="adm1", period="week")
+    with pytest.raises(AggregateError, match="same level, period, structure, start= and end="):
+        combine_partitions([parts[0], other])
+
+
+def test_sahelmap_aggregate_shows_rows_per_second_and_the_rows_to_go(tmp_path):
+    from click.testing import CliRunner
+
+    from sahelmap.cli import main
+
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, *_rows(np.random.default_rng(6), 30, "MLI", "S")])
+                    + "\n", encoding="utf-8")
+    out = tmp_path / "weekly.csv"
+    shown = CliRunner().invoke(main, ["aggregate", "--events", str(path), "--out", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert "reading events" in shown.stderr and "/30" in shown.stderr  # the total, for an ETA
+    assert "rows/s" in shown.stderr
+    quiet = CliRunner().invoke(main, ["aggregate", "--events", str(path), "--out", str(out),
+                                      "-q"])
+    assert "rows/s" not in quiet.stderr and "30 rows read" in quiet.stderr
