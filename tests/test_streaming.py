@@ -193,3 +193,30 @@ def test_sahelmap_aggregate_shows_rows_per_second_and_the_rows_to_go(tmp_path):
     quiet = CliRunner().invoke(main, ["aggregate", "--events", str(path), "--out", str(out),
                                       "-q"])
     assert "rows/s" not in quiet.stderr and "30 rows read" in quiet.stderr
+
+
+def test_a_name_met_again_with_other_admin_units_is_placed_by_each_rows_own(tmp_path):
+    """Names and admin units are remembered across chunks, each with the units a row names."""
+    header = ("event_id_cnty,event_date,event_type,actor1,country,admin1,admin2,location,"
+              "latitude,longitude,fatalities,source,notes")
+    hints = [("Gao", "Ansongo"), ("Gao", "Bourem"), ("Tombouctou", "Goundam"),
+             ("Mopti", "Djenné"), ("Gao", "Gao"), ("Tombouctou", "Gao")]
+    lines = [f"E{i},2022-03-{1 + i % 28:02d},Battles,JNIM,Mali,{region},{cercle},"
+             f"{'Kadjiville' if (i // 6) % 2 else 'Gao'},,,1,S,note {i}"
+             for i, (region, cercle) in enumerate(hints * 6)]
+    # a commune's name is a place, not a cercle: the row naming it as its cercle is not put
+    # in the commune's cercle because an earlier chunk found the place
+    lines += ["T1,2022-04-01,Battles,JNIM,Mali,Gao,,Tessit,,,1,S,a place",
+              *[f"P{i},2022-04-02,Battles,JNIM,Mali,Gao,,Gao,,,1,S,pad" for i in range(7)],
+              "T2,2022-04-03,Battles,JNIM,Mali,Gao,Tessit,Kadjiville,,,1,S,a cercle?"]
+    path = tmp_path / "hints.csv"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    whole = _same(tmp_path, [path])  # chunks of 7 rows: every pair comes back in a later chunk
+    placed = whole.accepted.set_index("event_id")["adm2_name"]
+    for first in range(6, 12):  # the unknown place, by the cercle each row names
+        again = placed.loc[[f"E{first + k}" for k in (0, 12, 24)]]
+        assert again.nunique(dropna=False) == 1, again
+    unknown = placed.loc[[f"E{i}" for i in range(6, 12)]].tolist()
+    assert unknown[:5] == ["Ansongo", "Bourem", "Goundam", "Djenné", "Gao"]
+    assert pd.isna(unknown[5])  # the cercle of Gao is not in Tombouctou: no cercle given
+    assert pd.notna(placed.loc["T1"]) and pd.isna(placed.loc["T2"])

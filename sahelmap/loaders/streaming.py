@@ -149,12 +149,13 @@ def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[
 class _RememberedNames:
     """A geocoder's name matcher that matches each distinct name once per load, not per chunk.
 
-    The same few thousand (place, country, admin1) triples come back in every chunk.
+    The same few thousand (place, country, admin1) triples come back in every chunk, and so
+    do the admin units rows name (matched with ``kinds``): both are remembered, apart.
     """
 
     def __init__(self, names: Any):
         self.inner = names
-        self.known: dict[tuple, tuple] = {}
+        self.known: dict[tuple | None, dict[tuple, tuple]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -165,16 +166,15 @@ class _RememberedNames:
         from sahelmap.geocoding import RESULT_COLUMNS
 
         names = list(names)
-        if kinds is not None:
-            return self.inner.match(names, countries, admin1s, kinds=kinds)
         n = len(names)
         keys = list(zip(names, [None] * n if countries is None else list(countries),
                         [None] * n if admin1s is None else list(admin1s)))
-        todo = list(dict.fromkeys(k for k in keys if k not in self.known))
+        known = self.known.setdefault(None if kinds is None else tuple(kinds), {})
+        todo = list(dict.fromkeys(k for k in keys if k not in known))
         if todo:
-            found = self.inner.match(*zip(*todo))
-            self.known.update(zip(todo, found.itertuples(index=False, name=None)))
-        return pd.DataFrame([self.known[k] for k in keys], columns=RESULT_COLUMNS)
+            found = self.inner.match(*zip(*todo), kinds=kinds)
+            known.update(zip(todo, found.itertuples(index=False, name=None)))
+        return pd.DataFrame([known[k] for k in keys], columns=RESULT_COLUMNS)
 
 
 class _OrderChanged(SahelmapError):
