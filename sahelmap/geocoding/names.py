@@ -25,7 +25,8 @@ __all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher", "spelling_key"]
 
 # Names shorter than this match exactly or not at all: one letter more or less turns a short
 # name into another place (Doro / Dioro, Douna / Diouna, both real communes). They may still
-# match as a spelling variant (same spelling key, see spelling_key), never by an edit.
+# match as a spelling variant (same spelling key, see spelling_key), never by an edit into
+# another short name; a typo one letter short of a longer name may (see _near_miss_scores).
 MIN_FUZZY_LENGTH = 6
 # How one sound of a Sahel name is written in French, English or by ear: each pattern of a
 # folded name becomes one spelling, in this order (then doubled letters are written once).
