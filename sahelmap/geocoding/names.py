@@ -25,7 +25,8 @@ __all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher", "spelling_key"]
 
 # Names shorter than this match exactly or not at all: one letter more or less turns a short
 # name into another place (Doro / Dioro, Douna / Diouna, both real communes). They may still
-# match as a spelling variant (same spelling key, see spelling_key), never by an edit.
+# match as a spelling variant (same spelling key, see spelling_key), never by an edit into
+# another short name; a typo one letter short of a longer name may (see _near_miss_scores).
 MIN_FUZZY_LENGTH = 6
 # How one sound of a Sahel name is written in French, English or by ear: each pattern of a
 # folded name becomes one spelling, in this order (then doubled letters are written once).
@@ -401,8 +402,11 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
     The mean of two edit counts, each a swap of neighbouring letters counting as one (OSA):
     between the folded names and between their spelling keys, over the key's length + 1. A
     spelling variant ("Menakka", "Wallam") costs half of an edit, a one-letter slip in a
-    six-letter name scores 85.7. Keys shorter than :data:`MIN_FUZZY_LENGTH` match only a
-    choice of the same spelling key (no edit).
+    six-letter name scores 85.7. Keys shorter than :data:`MIN_FUZZY_LENGTH` match a choice
+    of the same spelling key, or a choice of :data:`MIN_FUZZY_LENGTH` letters or more one
+    edit away (scored over the choice's length + 1: "Zindr" for Zinder) when the key has
+    one letter fewer at most and no other choice is within one edit ("Menka" is one edit
+    from Ménaka and from Mena: no answer).
     """
     mine = [spelling_key(k) for k in keys]
     by_spelling = process.cdist(mine, spellings, scorer=OSA.distance, dtype=np.int32,
@@ -411,5 +415,17 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
     length = np.array([len(k) for k in keys], dtype=float)[:, None]
     scores = (100 * (1 - (by_spelling + by_name) / (2 * (length + 1)))).astype(np.float32)
     short = length[:, 0] < MIN_FUZZY_LENGTH
-    scores[short] = np.where(by_spelling[short] == 0, scores[short], 0)
+    if short.any():
+        # a short typo may be a long name missing one letter ("Zindr" for Zinder): judged on
+        # the name's length, one edit, only if no other name is one edit away, never between
+        # two short names (Doro / Dioro)
+        sizes = np.array([len(c) for c in choices])
+        long_choice = sizes >= MIN_FUZZY_LENGTH
+        one_edit = by_name[short] <= 1
+        alone = one_edit.sum(axis=1, keepdims=True) == 1  # no other name one edit away
+        near = (length[short] >= MIN_FUZZY_LENGTH - 1) & long_choice[None, :] & one_edit & alone
+        size = np.maximum(length[short], sizes[None, :])
+        edited = 100 * (1 - (by_spelling[short] + by_name[short]) / (2 * (size + 1)))
+        scores[short] = np.where(by_spelling[short] == 0, scores[short],
+                                 np.where(near, edited, 0))
     return scores
