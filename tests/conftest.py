@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from pathlib import Path
 
@@ -11,6 +12,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests on a fixed sequence of examples (a red CI must mean a change
+# broke something, not that this run drew a new example); locally they explore at random,
+# and a failure found there becomes an explicit test.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SHARED_BOUNDARIES = Path(__file__).resolve().parents[1].parent / "shared" / "boundaries"
 

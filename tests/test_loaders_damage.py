@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,6 +66,21 @@ def test_damage_is_rejected_row_by_row(tmp_path_factory, rows, encoding, newline
     back = pd.read_csv(out)
     assert len(back) == len(result.rejected)
     assert back["source_row"].tolist() == result.rejected["source_row"].tolist()
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+def test_two_stray_quotes_across_a_bare_carriage_return_are_two_damaged_rows(tmp_path, end):
+    # found by the property test: a quote opened on a line ending in a bare CR and one on the
+    # next line made one record of the two when a bare CR was not counted as a line end
+    lines = [HEADER, damaged_row(0, "stray_quote"), damaged_row(1, "stray_quote"), good_row(2)]
+    path = tmp_path / "events.csv"
+    path.write_bytes((lines[0] + "\n" + lines[1] + "\r" + lines[2] + end + lines[3] + "\n")
+                     .encode("utf-8"))
+    result = read_events(path, today="2024-01-01")
+    result.check()
+    assert result.n_input == 3
+    assert sorted(result.rejected["source_row"]) == [2, 3]
+    assert result.accepted["source_row"].tolist() == [4]
 
 
 def test_a_bare_carriage_return_inside_a_quoted_cell_is_one_row(tmp_path):

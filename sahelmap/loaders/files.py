@@ -222,14 +222,21 @@ def _sniff_separator(line: str) -> str:
 
 
 def _count_lines(path: Path) -> tuple[int, int]:
-    """Physical lines of a file, and how many quote characters it holds."""
+    r"""Physical lines of a file, and how many quote characters it holds.
+
+    A line ends in ``\n``, ``\r\n`` or a bare ``\r`` (as CSV readers take them): a bare CR
+    counted as no line end would let a quote opened on one line and closed on the next pass
+    for one record.
+    """
     lines, quotes, last = 0, 0, b""
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 24):
-            lines += chunk.count(b"\n")
+            lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if last == b"\r" and chunk[:1] == b"\n":  # a CRLF cut between two reads
+                lines -= 1
             quotes += chunk.count(b'"')
             last = chunk[-1:]
-    return lines + (last not in (b"\n", b"")), quotes
+    return lines + (last not in (b"\n", b"\r", b"")), quotes
 
 
 _SEP_HINT = re.compile(r'^\ufeff?"?sep=(.)"?\s*$', re.IGNORECASE)
