@@ -38,7 +38,8 @@ from sahelmap.loaders.dates import column_order
 from sahelmap.loaders.duplicates import flag_duplicates, source_key
 from sahelmap.loaders.events import _Events
 from sahelmap.loaders.records import merged_duplicates
-from sahelmap.loaders.result import LoadResult
+from sahelmap.loaders.result import LoadResult, SpilledResult
+from sahelmap.loaders.spill import RejectedSpill
 from sahelmap.loaders.tables import Options, PathOrPaths, Table, as_paths, recognise, table_notes
 from sahelmap.vocab import REJECTED_COLUMNS, vocabulary
 
@@ -239,11 +240,13 @@ class _Parts:
 
     ids: list[pd.DataFrame] = field(default_factory=list)
     accepted: list[pd.DataFrame] = field(default_factory=list)
-    rejected: list[pd.DataFrame] = field(default_factory=list)
+    rejected: RejectedSpill = field(default_factory=RejectedSpill)  # on disk
     raw: list[pd.DataFrame] = field(default_factory=list)  # cells of rows that may repeat
 
     def truncate(self, sizes: tuple[int, int, int, int]) -> None:
-        for name, size in zip(("ids", "accepted", "rejected", "raw"), sizes):
+        n_ids, n_accepted, n_rejected, n_raw = sizes
+        self.rejected.truncate(n_rejected)
+        for name, size in (("ids", n_ids), ("accepted", n_accepted), ("raw", n_raw)):
             del getattr(self, name)[size:]
 
     def sizes(self) -> tuple[int, int, int, int]:
@@ -396,7 +399,7 @@ class _Load:
         rejected["_at"] = result.problems["row"].to_numpy() + offset
         self.parts.ids.append(ids)
         self.parts.accepted.append(accepted)
-        self.parts.rejected.append(rejected)
+        self.parts.rejected.add(rejected)
 
     # -- across rows, once every chunk is read ------------------------------------------------
     def resolve(self) -> LoadResult:
@@ -407,12 +410,12 @@ class _Load:
         self.parts.ids = []
         accepted = _concat(self.parts.accepted, _TEXT)
         self.parts.accepted = []
-        # the rejected rows stay in their chunks' frames, in order, until the end: one copy
-        parts = [part for part in self.parts.rejected if len(part)] or self.parts.rejected[:1]
-        self.parts.rejected = []
+        # the rejected rows wait on disk; their heads (in memory) take the late problems
+        spill = self.parts.rejected
+        parts = spill.heads
         lasts = np.array([part["_at"].iloc[-1] if len(part) else -1 for part in parts])
         raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
-        self.parts = _Parts()
+        self.parts.raw = []
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
         if len(ids):
             repeat, why = self.repeats(ids)
@@ -452,20 +455,16 @@ class _Load:
             part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
                                  len(parts) - 1)
             for k in np.unique(part_of):
-                parts[k] = pd.concat([parts[k], extra[part_of == k]]).sort_values(
-                    "_at", kind="stable")
-        rejected = pd.concat(parts, ignore_index=True)
+                spill.add_late(k, extra[part_of == k])
         del parts
-        rejected = rejected.drop(columns="_at").astype(
-            {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
         kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
             say = _Events.__new__(_Events)
             say.options, say.tables = self.options, self.tables
             say.say_order("date", (self.order or self.told)[1])
-        result = LoadResult(kept, rejected, self.n_input, duplicates.reset_index(drop=True),
-                            self.n_blank, "events", notes)
+        result = SpilledResult(kept, spill, self.n_input, duplicates.reset_index(drop=True),
+                               self.n_blank, "events", notes)
         logger.info("%s", result.summary())
         return result
 
