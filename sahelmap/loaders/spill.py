@@ -128,8 +128,8 @@ class RejectedSpill:
 
     def columns(self) -> list[str]:
         """The columns of :meth:`frame`, as :func:`pandas.concat` of the parts orders them."""
-        names = [list(part.columns) + ([] if part.extra is None else list(part.extra.columns))
-                 for part in self._parts]
+        names = [names for part in self._parts
+                 for names in (part.columns, [] if part.extra is None else part.extra.columns)]
         return [c for c in pd.concat([pd.DataFrame(columns=n) for n in names]).columns
                 if c != "_at"]
 
