@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["RejectedSpill", "HEAD_COLUMNS", "TEXT_COLUMNS"]
+__all__ = ["RejectedSpill", "SpilledFrames", "HEAD_COLUMNS", "TEXT_COLUMNS"]
 
 #: The columns of a rejected row kept in memory (``_at``: its position in the load).
 HEAD_COLUMNS = ("source_file", "source_row", "field", "column", "value", "reason", "_at")
@@ -56,6 +56,48 @@ class _Part:
             head = pd.concat([head, self.extra[list(HEAD_COLUMNS)]]).sort_values(
                 "_at", kind="stable")
         return head
+
+
+class SpilledFrames:
+    """Frames written to disk as they come, read back in order (what a load needs at its end).
+
+    Parameters
+    ----------
+    folder : path-like, optional
+        Where to make the temporary folder (default: the system's, see :mod:`tempfile`).
+
+    Examples
+    --------
+    >>> frames = SpilledFrames()
+    >>> frames.append(pd.DataFrame({"a": [1, 2]}))
+    >>> [len(frame) for frame in frames]
+    [2]
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="sahelmap-load-", dir=folder)
+        self._paths: list[Path] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """Write ``frame`` to disk, after those already kept."""
+        path = Path(self._folder.name) / f"{self._count}.pkl"
+        self._count += 1
+        frame.to_pickle(path)
+        self._paths.append(path)
+
+    def truncate(self, size: int) -> None:
+        """Forget every frame after the first ``size`` (a file read again)."""
+        for path in self._paths[size:]:
+            path.unlink(missing_ok=True)
+        del self._paths[size:]
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        for path in self._paths:
+            yield pd.read_pickle(path)
 
 
 class RejectedSpill:
