@@ -224,7 +224,6 @@ def test_a_name_met_again_with_other_admin_units_is_placed_by_each_rows_own(tmp_
 
 def test_rejected_rows_wait_on_disk_and_the_rejected_file_is_that_of_one_read(tmp_path):
     import gc
-    from pathlib import Path
 
     first = _messy(tmp_path, "a.csv", "MLI", "Source A", 1, "25/11/2022")
     # another file with one more column, a formula-like cell and a repeat of the first's rows
@@ -238,7 +237,7 @@ def test_rejected_rows_wait_on_disk_and_the_rejected_file_is_that_of_one_read(tm
     b.write_text("\n".join([HEADER + ",tags", *second]) + "\n", encoding="utf-8")
     streamed = stream_events([a, b], chunk_rows=7, today="2024-01-01", merge_duplicates=True)
     whole = read_events([a, b], today="2024-01-01", merge_duplicates=True)
-    folder = Path(streamed.spill._folder.name)
+    folder = streamed.spill.folder
     # one file per chunk with rows rejected as it was checked
     assert len(list(folder.glob("*.pkl"))) == len(streamed.spill) >= 2
     assert all("notes" not in head.columns for head in streamed.spill.heads)  # no cells

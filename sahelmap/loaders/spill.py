@@ -34,16 +34,16 @@ _CHANGED = ("field", "column", "value", "reason")
 class _Part:
     """One chunk's rejected rows: the head in memory, the cells in a file (or in memory)."""
 
-    def __init__(self, frame: pd.DataFrame, path: Path | None):
+    def __init__(self, frame: pd.DataFrame, number: int | None):
         self.head = frame[list(HEAD_COLUMNS)].copy()
         self.columns = list(frame.columns)
-        self.path = path
-        self.frame = None if path is not None else frame
+        self.number = number  # of the frame on disk
+        self.frame = None if number is not None else frame
         self.extra: pd.DataFrame | None = None  # whole rows rejected at the end
 
-    def cells(self) -> pd.DataFrame:
+    def cells(self, files: SpilledFrames) -> pd.DataFrame:
         """The rows, heads as changed at the end, late rows in their place."""
-        frame = pd.read_pickle(self.path) if self.path is not None else self.frame.copy()
+        frame = files[self.number] if self.number is not None else self.frame.copy()
         for name in _CHANGED:
             frame[name] = self.head[name].to_numpy()
         if self.extra is not None:
@@ -74,13 +74,21 @@ class SpilledFrames:
     [2]
     """
 
-    def __init__(self, folder: str | Path | None = None) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="sahelmap-load-", dir=folder)
+    def __init__(self, folder: str | Path | None = None, *, prefix: str = "load") -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix=f"sahelmap-{prefix}-", dir=folder)
         self._paths: list[Path] = []
         self._count = 0
 
     def __len__(self) -> int:
         return len(self._paths)
+
+    def __getitem__(self, number: int) -> pd.DataFrame:
+        return pd.read_pickle(self._paths[number])
+
+    @property
+    def folder(self) -> Path:
+        """The temporary folder (removed when this object is garbage-collected)."""
+        return Path(self._folder.name)
 
     def append(self, frame: pd.DataFrame) -> None:
         """Write ``frame`` to disk, after those already kept."""
@@ -120,10 +128,14 @@ class RejectedSpill:
     """
 
     def __init__(self, folder: str | Path | None = None) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="sahelmap-rejected-", dir=folder)
-        self._kept: list[_Part] = []  # the parts with rows
+        self._files = SpilledFrames(folder, prefix="rejected")
+        self._kept: list[_Part] = []  # the parts with rows, one file each
         self._empty: list[_Part] = []  # the first empty part, for its columns and types
-        self._count = 0
+
+    @property
+    def folder(self) -> Path:
+        """The temporary folder (removed when this object is garbage-collected)."""
+        return self._files.folder
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -142,15 +154,12 @@ class RejectedSpill:
             if not self._empty:
                 self._empty.append(_Part(frame, None))
             return
-        path = Path(self._folder.name) / f"{self._count}.pkl"
-        self._count += 1
-        frame.to_pickle(path)
-        self._kept.append(_Part(frame, path))
+        self._files.append(frame)
+        self._kept.append(_Part(frame, len(self._files) - 1))
 
     def truncate(self, size: int) -> None:
         """Forget every part with rows after the first ``size`` (a file read again)."""
-        for part in self._kept[size:]:
-            part.path.unlink(missing_ok=True)
+        self._files.truncate(size)
         del self._kept[size:]
 
     @property
@@ -178,11 +187,11 @@ class RejectedSpill:
     def parts(self) -> Iterator[pd.DataFrame]:
         """Each part's rows with their cells, read back one part at a time."""
         for part in self._parts:
-            yield _finish(part.cells())
+            yield _finish(part.cells(self._files))
 
     def frame(self) -> pd.DataFrame:
         """Every rejected row with its cells, read back into one frame."""
-        frame = pd.concat([part.cells() for part in self._parts], ignore_index=True)
+        frame = pd.concat([part.cells(self._files) for part in self._parts], ignore_index=True)
         return _finish(frame)
 
 
