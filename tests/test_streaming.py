@@ -259,3 +259,20 @@ def test_rejected_rows_wait_on_disk_and_the_rejected_file_is_that_of_one_read(tm
     del streamed
     gc.collect()
     assert not folder.exists()  # the spill goes with its result
+
+
+def test_a_csv_larger_than_arrows_blocks_comes_in_chunks_of_the_rows_asked(tmp_path):
+    from sahelmap.loaders.chunks import FileChunks
+
+    # ~3 MB: arrow reads it in 1 MB blocks (its read-ahead bounded), gathered into chunks
+    rows = _rows(np.random.default_rng(11), 12_000, "MLI", "S")
+    rows = [row + ",x" * 100 for row in rows]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([HEADER + "".join(f",c{i}" for i in range(100)), *rows]) + "\n",
+                    encoding="utf-8")
+    assert path.stat().st_size > 2 * (1 << 20)
+    chunks = list(FileChunks(path, 5_000))
+    assert [len(chunk.frame) for chunk in chunks] == [4_999, 5_000, 2_001]  # less the header
+    whole = pd.concat([chunk.frame for chunk in chunks], ignore_index=True)
+    assert whole.iloc[:, 0].tolist() == [row.split(",")[0] for row in rows]
+    assert np.concatenate([chunk.rows for chunk in chunks]).tolist() == list(range(2, 12_002))
