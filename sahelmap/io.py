@@ -8,6 +8,7 @@ keeps the frame's CRS; CSV drops the geometry unless ``wkt=True``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from os import PathLike
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pandas as pd
 from sahelmap.errors import ExportError
 from sahelmap.outputs import replacing
 
-__all__ = ["ExportError", "FORMATS", "export", "write_csv"]
+__all__ = ["ExportError", "FORMATS", "export", "write_csv", "write_csv_parts"]
 
 FORMATS = {".csv": "CSV", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
 
@@ -123,16 +124,58 @@ def write_csv(frame: pd.DataFrame, path: str | PathLike) -> Path:
     ...     print(write_csv(frame, Path(folder) / "t.csv").read_text().splitlines())
     ['value,count', "'=HYPERLINK(1),1", "'-3,-3", 'Gao,2']
     """
+    frame = pd.DataFrame(frame)
+    return write_csv_parts([frame], list(frame.columns), path)
+
+
+def write_csv_parts(parts: Iterable[pd.DataFrame], columns: Sequence[str],
+                    path: str | PathLike) -> Path:
+    """Write frames one after another as one CSV, with :func:`write_csv`'s rules.
+
+    For tables too large to hold at once (the rejected rows of a streamed load): each part
+    is written and let go before the next is asked for.
+
+    Parameters
+    ----------
+    parts : iterable of pandas.DataFrame
+        Each part's columns are put in the order of ``columns``; a missing one is empty.
+    columns : sequence of str
+        The header.
+    path : path-like
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> parts = [pd.DataFrame({"a": ["=1"]}), pd.DataFrame({"b": [2], "a": ["x"]})]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(write_csv_parts(parts, ["a", "b"], Path(folder) / "t.csv").read_text()
+    ...           .splitlines())
+    ['a,b', "'=1,", 'x,2']
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame(frame)
+    header = True
     # a stopped run leaves the previous file, not half of one
     with replacing(path) as temp, open(temp, "w", encoding="utf-8", newline="") as handle:
-        # a slice at a time: cells become Python strings here, which a million rows of
-        # text would not fit in memory as
-        for start in range(0, max(len(frame), 1), _SLICE):
-            _safe_cells(frame.iloc[start:start + _SLICE]).to_csv(
-                handle, index=False, header=start == 0, lineterminator="\n")
+        for part in parts:
+            part = pd.DataFrame(part)
+            if list(part.columns) != list(columns):
+                part = part.reindex(columns=list(columns))
+            # a slice at a time: cells become Python strings here, which a million rows of
+            # text would not fit in memory as
+            for start in range(0, max(len(part), 1), _SLICE):
+                piece = part.iloc[start:start + _SLICE]
+                if len(piece) or header:
+                    _safe_cells(piece).to_csv(handle, index=False, header=header,
+                                              lineterminator="\n")
+                    header = False
+        if header:
+            pd.DataFrame(columns=list(columns)).to_csv(handle, index=False,
+                                                      lineterminator="\n")
     return path
 
 

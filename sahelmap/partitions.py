@@ -98,7 +98,7 @@ def aggregate_partition(paths: Any, *, level: str = "adm1", period: str = "week"
                       end=end, boundaries=boundaries, structure=structure)
     check_totals(table, events=result.accepted)
     files = sorted(set(result.accepted["source_file"].astype(str))
-                   | set(result.rejected["source_file"].astype(str)))
+                   | set(result.rejected_head["source_file"].astype(str)))
     return Partition(table, result.counts(), load.seen_ids.keys, load.seen_keys.keys, order,
                      files)
 

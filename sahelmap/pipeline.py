@@ -53,6 +53,28 @@ class Reports:
         frame = pd.concat(parts, ignore_index=True)
         return frame[["report", *[c for c in frame.columns if c != "report"]]]
 
+    def write_rejected(self, path: PathLikeStr) -> Path:
+        """Write :meth:`rejected` to ``path`` (CSV), a chunk at a time for streamed loads."""
+        from sahelmap.io import write_csv, write_csv_parts
+
+        results = self._results()
+        if not any(hasattr(result, "rejected_parts") for _, result in results):
+            return write_csv(self.rejected(), path)
+        # the columns pandas.concat gives the frames, known before any row is read back
+        names = [result.rejected_columns() if hasattr(result, "rejected_columns")
+                 else list(result.rejected.columns) for _, result in results]
+        union = pd.concat([pd.DataFrame(columns=n) for n in names]).columns
+        columns = ["report", *[c for c in union if c != "report"]]
+
+        def parts() -> Any:
+            for kind, result in results:
+                chunks = (result.rejected_parts() if hasattr(result, "rejected_parts")
+                          else [result.rejected])
+                for chunk in chunks:
+                    yield chunk.assign(report=kind)
+
+        return write_csv_parts(parts(), columns, path)
+
     def flagged(self) -> pd.DataFrame:
         """Accepted rows placed with a caveat: by admin hint, against their point, snapped...
 
@@ -564,9 +586,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                        boundaries=layer, structure=structure)
     export(table, out)
     if rejected is not None:
-        from sahelmap.io import write_csv
-
-        write_csv(reports.rejected(), rejected)
+        reports.write_rejected(rejected)
     left_out = table.attrs.get("excluded_rows")
     note = f"\n{left_out} accepted rows fall outside the period and are not counted" \
         if left_out else ""

@@ -220,3 +220,59 @@ def test_a_name_met_again_with_other_admin_units_is_placed_by_each_rows_own(tmp_
     assert unknown[:5] == ["Ansongo", "Bourem", "Goundam", "Djenné", "Gao"]
     assert pd.isna(unknown[5])  # the cercle of Gao is not in Tombouctou: no cercle given
     assert pd.notna(placed.loc["T1"]) and pd.isna(placed.loc["T2"])
+
+
+def test_rejected_rows_wait_on_disk_and_the_rejected_file_is_that_of_one_read(tmp_path):
+    import gc
+
+    first = _messy(tmp_path, "a.csv", "MLI", "Source A", 1, "25/11/2022")
+    # another file with one more column, a formula-like cell and a repeat of the first's rows
+    second = [row + ",=cmd|' /C calc'!A0" for row in
+              _rows(np.random.default_rng(9), 20, "NER", "Source B")]
+    second += ["D1" + first[3].replace("Source A", "Source B") + ",=1+2",  # merged late
+               first[10].replace("Source A", "Source B") + ",y",  # a repeated identifier
+               "NERQ,2022-02-30,Battles,,,Niger,,Gao,,,1,S,,@SUM(A1)"]  # rejected early
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("\n".join([HEADER, *first]) + "\n", encoding="utf-8")
+    b.write_text("\n".join([HEADER + ",tags", *second]) + "\n", encoding="utf-8")
+    streamed = stream_events([a, b], chunk_rows=7, today="2024-01-01", merge_duplicates=True)
+    whole = read_events([a, b], today="2024-01-01", merge_duplicates=True)
+    folder = streamed.spill.folder
+    # one file per chunk with rows rejected as it was checked
+    assert len(list(folder.glob("*.pkl"))) == len(streamed.spill) >= 2
+    assert all("notes" not in head.columns for head in streamed.spill.heads)  # no cells
+    pd.testing.assert_frame_equal(streamed.rejected, whole.rejected)
+    pd.testing.assert_frame_equal(streamed.rejected_head,
+                                  whole.rejected[list(streamed.rejected_head.columns)])
+    assert "tags" in streamed.rejected and streamed.counts() == whole.counts()
+    assert set(whole.rejected["field"]) >= {"event_id", "duplicate", "date", "place"}
+
+    chunked, one = tmp_path / "chunked.csv", tmp_path / "one.csv"
+    for rows, rejected in ((7, chunked), (0, one)):
+        aggregate_files(events=[a, b], out=tmp_path / f"w{rows}.csv", rejected=rejected,
+                        level="adm2", chunk_rows=rows, event_options={"today": "2024-01-01"})
+    assert chunked.read_bytes() == one.read_bytes()
+    text = chunked.read_text(encoding="utf-8")
+    assert "'=1+2" in text and "'@SUM" in text and ",=" not in text and ",@" not in text
+    assert len(pd.read_csv(chunked)) == len(whole.rejected)
+
+    del streamed
+    gc.collect()
+    assert not folder.exists()  # the spill goes with its result
+
+
+def test_a_csv_larger_than_arrows_blocks_comes_in_chunks_of_the_rows_asked(tmp_path):
+    from sahelmap.loaders.chunks import FileChunks
+
+    # ~3 MB: arrow reads it in 1 MB blocks (its read-ahead bounded), gathered into chunks
+    rows = _rows(np.random.default_rng(11), 12_000, "MLI", "S")
+    rows = [row + ",x" * 100 for row in rows]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([HEADER + "".join(f",c{i}" for i in range(100)), *rows]) + "\n",
+                    encoding="utf-8")
+    assert path.stat().st_size > 2 * (1 << 20)
+    chunks = list(FileChunks(path, 5_000))
+    assert [len(chunk.frame) for chunk in chunks] == [4_999, 5_000, 2_001]  # less the header
+    whole = pd.concat([chunk.frame for chunk in chunks], ignore_index=True)
+    assert whole.iloc[:, 0].tolist() == [row.split(",")[0] for row in rows]
+    assert np.concatenate([chunk.rows for chunk in chunks]).tolist() == list(range(2, 12_002))

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from csv import reader as reader_of
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -164,7 +165,9 @@ class FileChunks:
 
         size = self.path.stat().st_size
         per_row = size / max(self.lines, 1) or _BYTES_PER_ROW_FALLBACK
-        block = int(min(max(per_row * self.rows, 1 << 16), 1 << 26))
+        # arrow reads up to 32 blocks ahead of the rows asked for, whatever the checks'
+        # pace: small blocks (a few thousand rows) keep that read-ahead to a few dozen MB
+        block = int(min(max(per_row * 4_000, 1 << 20), 1 << 24))
 
         def invalid(row: object) -> str:
             return "error"  # rows of another width: read by pandas instead
@@ -182,10 +185,18 @@ class FileChunks:
             reader = csv.open_csv(self.path, **options, convert_options=csv.ConvertOptions(
                 strings_can_be_null=True, null_values=[""], column_types=types,
                 quoted_strings_can_be_null=True))
-            for batch in reader:
-                for start in range(0, batch.num_rows, self.rows):
-                    part = batch.slice(start, self.rows)
-                    yield pd.DataFrame({i: part.column(i).to_pandas() for i in range(width)})
+            pending: list[pa.RecordBatch] = []
+            n = 0
+            for batch in reader:  # gathered into chunks of self.rows rows
+                pending.append(batch)
+                n += batch.num_rows
+                while n >= self.rows:
+                    table = pa.Table.from_batches(pending)
+                    yield _frame(table.slice(0, self.rows), width)
+                    rest = table.slice(self.rows)
+                    pending, n = rest.to_batches(), rest.num_rows
+            if n:
+                yield _frame(pa.Table.from_batches(pending), width)
         except UnicodeDecodeError:
             raise self._next_encoding(encoding) from None
         except pa.ArrowInvalid as exc:
@@ -228,3 +239,8 @@ def _chunk(path: Path, names: list[str], block: pd.DataFrame, rows: np.ndarray,
             body[name] = body[name].astype("str")
     return RawTable(str(path), body.reset_index(drop=True), np.asarray(rows, dtype="int64"),
                     hxl, None, None, n_blank)
+
+
+def _frame(table: Any, width: int) -> pd.DataFrame:
+    """An arrow table's columns as a frame of text columns numbered 0 to width - 1."""
+    return pd.DataFrame({i: table.column(i).to_pandas() for i in range(width)})

@@ -11,7 +11,7 @@ import pandas as pd
 
 from sahelmap.errors import AccountingError
 
-__all__ = ["LoadResult", "row_keys"]
+__all__ = ["LoadResult", "SpilledResult", "row_keys"]
 
 
 @dataclass
@@ -60,6 +60,15 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def rejected_head(self) -> pd.DataFrame:
+        """The rejected rows without their cells: ``source_file`` to ``reason``.
+
+        What the accounting, counts and summaries read; for a :class:`SpilledResult` it
+        is in memory while the cells stay on disk.
+        """
+        return self.rejected
+
+    @property
     def n_records(self) -> int:
         """Accepted records (more than accepted rows for wide displacement tables)."""
         return len(self.accepted)
@@ -79,23 +88,24 @@ class LoadResult:
         >>> empty = LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame())
         >>> empty.check()
         """
-        if self.n_accepted + len(self.rejected) != self.n_input:
+        rejected_rows = self.rejected_head
+        if self.n_accepted + len(rejected_rows) != self.n_input:
             raise AccountingError(
-                f"{self.n_accepted} accepted + {len(self.rejected)} rejected rows != "
+                f"{self.n_accepted} accepted + {len(rejected_rows)} rejected rows != "
                 f"{self.n_input} input rows")
-        if len(self.rejected):
+        if len(rejected_rows):
             # distinct files of each frame first: millions of rows stay unconverted
             files = pd.unique(np.concatenate([
                 np.asarray(pd.unique(self.accepted.get("source_file", pd.Series(
                     dtype="str"))), dtype=object),
-                np.asarray(pd.unique(self.rejected["source_file"]), dtype=object)]))
-            rejected = row_keys(self.rejected, files)
+                np.asarray(pd.unique(rejected_rows["source_file"]), dtype=object)]))
+            rejected = row_keys(rejected_rows, files)
             if pd.Series(rejected).duplicated().any():
                 raise AccountingError("a row is rejected twice")
             if len(self.accepted):
                 both = np.isin(rejected, row_keys(self.accepted, files))
                 if both.any():
-                    row = self.rejected.iloc[int(np.flatnonzero(both)[0])]
+                    row = rejected_rows.iloc[int(np.flatnonzero(both)[0])]
                     raise AccountingError(
                         f"{int(both.sum())} rows are both accepted and rejected, e.g. row "
                         f"{row['source_row']} of {row['source_file']}")
@@ -108,18 +118,19 @@ class LoadResult:
         >>> LoadResult(gpd.GeoDataFrame(), pd.DataFrame(), 0, pd.DataFrame()).counts()["read"]
         0
         """
+        rejected_rows = self.rejected_head
         by_field: dict[str, int] = {}
         merged = 0
-        if len(self.rejected):
+        if len(rejected_rows):
             # rows per field: a row with two problems in one field ("row; row") counts once
-            for given, n in self.rejected["field"].astype(str).value_counts().items():
+            for given, n in rejected_rows["field"].astype(str).value_counts().items():
                 for name in dict.fromkeys(given.split("; ")):
                     by_field[name] = by_field.get(name, 0) + int(n)
             by_field = dict(sorted(by_field.items(), key=lambda item: -item[1]))
-            merged = int(self.rejected["reason"].astype(str).str.contains(
+            merged = int(rejected_rows["reason"].astype(str).str.contains(
                 r"\(merged\)|; merged\)|dyadic export; merged", regex=True).sum())
         return {"read": int(self.n_input), "accepted": int(self.n_accepted),
-                "records": int(self.n_records), "rejected": int(len(self.rejected)),
+                "records": int(self.n_records), "rejected": int(len(rejected_rows)),
                 "rejected_by_field": by_field, "merged": merged,
                 "blank_rows": int(self.n_blank)}
 
@@ -150,12 +161,13 @@ class LoadResult:
         >>> print(empty.summary())
         events: 0 rows read: 0 accepted, 0 rejected
         """
+        rejected_rows = self.rejected_head
         records = (f" ({self.n_records:,} records)" if self.n_records != self.n_accepted
                    else "")
         lines = [f"{self.kind}: {self.n_input:,} rows read: {self.n_accepted:,} accepted"
-                 f"{records}, {len(self.rejected):,} rejected"]
-        if len(self.rejected):
-            fields = self.rejected["field"].astype(str).str.split("; ").explode()
+                 f"{records}, {len(rejected_rows):,} rejected"]
+        if len(rejected_rows):
+            fields = rejected_rows["field"].astype(str).str.split("; ").explode()
             counts = fields.value_counts()
             lines.append("  rejected for: " + ", ".join(f"{name} {n:,}"
                                                         for name, n in counts.items()))
@@ -163,8 +175,8 @@ class LoadResult:
             groups = self.duplicates["duplicate_group"].nunique()
             extra = len(self.duplicates.loc[self.duplicates["is_duplicate"],
                                             ["source_file", "source_row"]].drop_duplicates())
-            merged = (self.rejected["field"] == "duplicate").any() if len(
-                self.rejected) else False
+            merged = (rejected_rows["field"] == "duplicate").any() if len(
+                rejected_rows) else False
             lines.append(f"  duplicates: {groups:,} group(s), {extra:,} repeated report(s) "
                          f"({'merged' if merged else 'flagged, not merged'})")
         if self.n_blank:
@@ -180,3 +192,41 @@ def row_keys(frame: pd.DataFrame, files: Any = None) -> np.ndarray:
     file_code = pd.Index(files).get_indexer(frame["source_file"]).astype("int64")
     return (file_code << 40) + frame["source_row"].to_numpy(dtype="int64")
 
+
+class SpilledResult(LoadResult):
+    """A :class:`LoadResult` whose rejected rows wait on disk (a streamed load).
+
+    ``rejected`` reads them back into one frame when asked; :meth:`rejected_parts` gives
+    them a chunk at a time, and :attr:`rejected_head` holds what counts need, in memory.
+    """
+
+    def __init__(self, accepted: gpd.GeoDataFrame, spill: Any, n_input: int,
+                 duplicates: pd.DataFrame, n_blank: int = 0, kind: str = "events",
+                 notes: list[str] | None = None):
+        self.spill = spill
+        self._head = spill.head()
+        super().__init__(accepted, None, n_input, duplicates, n_blank, kind,
+                         list(notes or []))
+
+    @property  # type: ignore[override]
+    def rejected(self) -> pd.DataFrame:
+        """Every rejected row with its cells, read back from disk (see LoadResult)."""
+        return self.spill.frame()
+
+    @rejected.setter
+    def rejected(self, value: Any) -> None:
+        if value is not None:
+            raise AttributeError("a streamed load's rejected rows are read from its spill")
+
+    @property
+    def rejected_head(self) -> pd.DataFrame:
+        """The rejected rows without their cells, kept in memory."""
+        return self._head
+
+    def rejected_columns(self) -> list[str]:
+        """The columns of :attr:`rejected`, known without reading the rows back."""
+        return self.spill.columns()
+
+    def rejected_parts(self) -> Any:
+        """The rejected rows, a chunk at a time (frames of :attr:`rejected`'s rows)."""
+        return self.spill.parts()

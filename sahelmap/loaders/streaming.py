@@ -14,9 +14,12 @@ what spans rows waits for the whole input, kept compact:
   :func:`~sahelmap.loaders.duplicates.flag_duplicates`.
 
 Only the columns the aggregation needs are kept of the accepted rows (dates, fatalities,
-P-codes, file and row), and the original cells only of rejected rows and of rows that repeat
-an identifier or a duplicate key seen before. The result is a :class:`LoadResult` whose
-accepted and rejected rows are those :func:`~sahelmap.read_events` gives for the same files.
+P-codes, file and row). What waits for the end but is read only then goes to a private
+temporary folder as each chunk is checked (:mod:`sahelmap.loaders.spill`): the rejected rows
+with their cells (their heads stay in memory, for counts), the identifier rows, and the
+cells of rows that repeat an identifier or a duplicate key seen before. The result is a
+:class:`~sahelmap.loaders.result.SpilledResult` whose accepted and rejected rows are those
+:func:`~sahelmap.read_events` gives for the same files.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from sahelmap.loaders.dates import column_order
 from sahelmap.loaders.duplicates import flag_duplicates, source_key
 from sahelmap.loaders.events import _Events
 from sahelmap.loaders.records import merged_duplicates
-from sahelmap.loaders.result import LoadResult
+from sahelmap.loaders.result import LoadResult, SpilledResult
+from sahelmap.loaders.spill import RejectedSpill, SpilledFrames
 from sahelmap.loaders.tables import Options, PathOrPaths, Table, as_paths, recognise, table_notes
 from sahelmap.vocab import REJECTED_COLUMNS, vocabulary
 
@@ -71,9 +75,10 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
     Takes the options of :func:`sahelmap.read_events` and gives the same accepted and
     rejected rows, but ``accepted`` holds only :data:`ACCEPTED_COLUMNS` (enough for
     :func:`sahelmap.summarize`), and ``duplicates`` only ``source_file, source_row,
-    duplicate_group, is_duplicate``. Memory holds one chunk, the rejected rows, and a few
-    dozen bytes per row for what spans rows (identifiers, duplicate keys, the aggregation's
-    columns).
+    duplicate_group, is_duplicate``. Memory holds one chunk and about 100 bytes per row
+    for what spans rows (identifier and duplicate-key hashes, the aggregation's columns,
+    the rejected rows' file, row, field and reason); the rejected rows' cells wait on disk
+    (``rejected`` reads them back, ``rejected_parts()`` a chunk at a time).
 
     Parameters
     ----------
@@ -237,13 +242,18 @@ class _ChunkResult:
 class _Parts:
     """What the chunks of a load leave, with each row's position in the whole load."""
 
-    ids: list[pd.DataFrame] = field(default_factory=list)
+    ids: SpilledFrames = field(default_factory=SpilledFrames)  # on disk
+    id_hashes: list[np.ndarray] = field(default_factory=list)  # their identifiers' hashes
     accepted: list[pd.DataFrame] = field(default_factory=list)
-    rejected: list[pd.DataFrame] = field(default_factory=list)
-    raw: list[pd.DataFrame] = field(default_factory=list)  # cells of rows that may repeat
+    rejected: RejectedSpill = field(default_factory=RejectedSpill)  # on disk
+    raw: SpilledFrames = field(default_factory=SpilledFrames)  # cells of rows that may repeat
 
     def truncate(self, sizes: tuple[int, int, int, int]) -> None:
-        for name, size in zip(("ids", "accepted", "rejected", "raw"), sizes):
+        n_ids, n_accepted, n_rejected, n_raw = sizes
+        self.rejected.truncate(n_rejected)
+        self.ids.truncate(n_ids)
+        self.raw.truncate(n_raw)
+        for name, size in (("id_hashes", n_ids), ("accepted", n_accepted)):
             del getattr(self, name)[size:]
 
     def sizes(self) -> tuple[int, int, int, int]:
@@ -395,24 +405,24 @@ class _Load:
         rejected = result.rejected
         rejected["_at"] = result.problems["row"].to_numpy() + offset
         self.parts.ids.append(ids)
+        self.parts.id_hashes.append(ids["hash"].to_numpy())
         self.parts.accepted.append(accepted)
-        self.parts.rejected.append(rejected)
+        self.parts.rejected.add(rejected)
 
     # -- across rows, once every chunk is read ------------------------------------------------
     def resolve(self) -> LoadResult:
         # only identifiers given more than once can repeat: the others are left out here
-        repeated = _repeated([part["hash"].to_numpy() for part in self.parts.ids])
+        repeated = _repeated(self.parts.id_hashes)
+        self.parts.id_hashes = []
         ids = _concat([part[np.isin(part["hash"].to_numpy(), repeated)]
                        for part in self.parts.ids], _ID_TEXT)
-        self.parts.ids = []
+        self.parts.ids.truncate(0)
         accepted = _concat(self.parts.accepted, _TEXT)
         self.parts.accepted = []
-        # the rejected rows stay in their chunks' frames, in order, until the end: one copy
-        parts = [part for part in self.parts.rejected if len(part)] or self.parts.rejected[:1]
-        self.parts.rejected = []
+        # the rejected rows wait on disk; their heads (in memory) take the late problems
+        spill = self.parts.rejected
+        parts = spill.heads
         lasts = np.array([part["_at"].iloc[-1] if len(part) else -1 for part in parts])
-        raw = pd.concat(self.parts.raw) if self.parts.raw else pd.DataFrame()
-        self.parts = _Parts()
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
         if len(ids):
             repeat, why = self.repeats(ids)
@@ -448,24 +458,20 @@ class _Load:
                                               reason=merged["reason"].to_numpy()))
             accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
         if new:
-            extra = self.rejected_rows(new, raw)
+            extra = self.rejected_rows(new, self.parts.raw)
             part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
                                  len(parts) - 1)
             for k in np.unique(part_of):
-                parts[k] = pd.concat([parts[k], extra[part_of == k]]).sort_values(
-                    "_at", kind="stable")
-        rejected = pd.concat(parts, ignore_index=True)
+                spill.add_late(k, extra[part_of == k])
         del parts
-        rejected = rejected.drop(columns="_at").astype(
-            {n: "str" for n in ("source_file", "column", "field", "value", "reason")})
         kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
             say = _Events.__new__(_Events)
             say.options, say.tables = self.options, self.tables
             say.say_order("date", (self.order or self.told)[1])
-        result = LoadResult(kept, rejected, self.n_input, duplicates.reset_index(drop=True),
-                            self.n_blank, "events", notes)
+        result = SpilledResult(kept, spill, self.n_input, duplicates.reset_index(drop=True),
+                               self.n_blank, "events", notes)
         logger.info("%s", result.summary())
         return result
 
@@ -486,7 +492,7 @@ class _Load:
             why[hit] = np.asarray(reason, dtype=object)[hit]
         return mask, why
 
-    def rejected_rows(self, new: list[pd.DataFrame], raw: pd.DataFrame) -> pd.DataFrame:
+    def rejected_rows(self, new: list[pd.DataFrame], kept: SpilledFrames) -> pd.DataFrame:
         """Rejected-table rows (with their cells) of rows accepted chunk by chunk."""
         entries = pd.concat(new, ignore_index=True)
         at = entries["at"].to_numpy(dtype="int64")
@@ -498,6 +504,8 @@ class _Load:
             "reason": entries["reason"].to_numpy(dtype=object)})
         head.insert(3, "column", _columns(self.tables, entries["_file"].to_numpy(),
                                           head["field"].to_numpy()))
+        wanted = [part[part.index.isin(at)] for part in kept]  # read back, a part at a time
+        raw = pd.concat(wanted) if wanted else pd.DataFrame()
         cells = raw.loc[at] if len(at) else raw.iloc[:0]
         cells = cells.rename(columns={c: f"{c} (raw)" for c in cells.columns
                                       if c in REJECTED_COLUMNS}).reset_index(drop=True)

@@ -1,0 +1,199 @@
+"""Rejected rows kept on disk while a streamed load runs: :class:`RejectedSpill`.
+
+A streamed load (:mod:`sahelmap.loaders.streaming`) rejects rows chunk by chunk, each with
+every cell of the user's row. Kept in memory, they would grow with the input (a sixth of a
+real export can be rejected, each row with its notes). Here each chunk's rejected rows go to
+a file in a private temporary folder as soon as the chunk is checked; memory keeps only
+their *head* (file, row, field, column, value, reason and position in the load), which is
+all the end-of-load checks, counts and summaries read. Rows rejected at the end (repeated
+identifiers, merged duplicates) and problems added to rows already rejected are applied to
+the heads, and to the cells when the rows are read back, one chunk at a time
+(:meth:`RejectedSpill.parts`), in the order :func:`~sahelmap.read_events` gives.
+
+The folder is removed when the spill is garbage-collected (with the result that holds it).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["RejectedSpill", "SpilledFrames", "HEAD_COLUMNS", "TEXT_COLUMNS"]
+
+#: The columns of a rejected row kept in memory (``_at``: its position in the load).
+HEAD_COLUMNS = ("source_file", "source_row", "field", "column", "value", "reason", "_at")
+#: The columns a load's rejected frame holds as ``str``.
+TEXT_COLUMNS = ("source_file", "column", "field", "value", "reason")
+#: The head columns that end-of-load problems change.
+_CHANGED = ("field", "column", "value", "reason")
+
+
+class _Part:
+    """One chunk's rejected rows: the head in memory, the cells in a file (or in memory)."""
+
+    def __init__(self, frame: pd.DataFrame, number: int | None):
+        self.head = frame[list(HEAD_COLUMNS)].copy()
+        self.columns = list(frame.columns)
+        self.number = number  # of the frame on disk
+        self.frame = None if number is not None else frame
+        self.extra: pd.DataFrame | None = None  # whole rows rejected at the end
+
+    def cells(self, files: SpilledFrames) -> pd.DataFrame:
+        """The rows, heads as changed at the end, late rows in their place."""
+        frame = files[self.number] if self.number is not None else self.frame.copy()
+        for name in _CHANGED:
+            frame[name] = self.head[name].to_numpy()
+        if self.extra is not None:
+            frame = pd.concat([frame, self.extra]).sort_values("_at", kind="stable")
+        return frame
+
+    def final_head(self) -> pd.DataFrame:
+        head = self.head
+        if self.extra is not None:
+            head = pd.concat([head, self.extra[list(HEAD_COLUMNS)]]).sort_values(
+                "_at", kind="stable")
+        return head
+
+
+class SpilledFrames:
+    """Frames written to disk as they come, read back in order (what a load needs at its end).
+
+    Parameters
+    ----------
+    folder : path-like, optional
+        Where to make the temporary folder (default: the system's, see :mod:`tempfile`).
+
+    Examples
+    --------
+    >>> frames = SpilledFrames()
+    >>> frames.append(pd.DataFrame({"a": [1, 2]}))
+    >>> [len(frame) for frame in frames]
+    [2]
+    """
+
+    def __init__(self, folder: str | Path | None = None, *, prefix: str = "load") -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix=f"sahelmap-{prefix}-", dir=folder)
+        self._paths: list[Path] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __getitem__(self, number: int) -> pd.DataFrame:
+        return pd.read_pickle(self._paths[number])
+
+    @property
+    def folder(self) -> Path:
+        """The temporary folder (removed when this object is garbage-collected)."""
+        return Path(self._folder.name)
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """Write ``frame`` to disk, after those already kept."""
+        path = Path(self._folder.name) / f"{self._count}.pkl"
+        self._count += 1
+        frame.to_pickle(path)
+        self._paths.append(path)
+
+    def truncate(self, size: int) -> None:
+        """Forget every frame after the first ``size`` (a file read again)."""
+        for path in self._paths[size:]:
+            path.unlink(missing_ok=True)
+        del self._paths[size:]
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        for path in self._paths:
+            yield pd.read_pickle(path)
+
+
+class RejectedSpill:
+    """The rejected rows of a streamed load, each chunk's written to disk as it comes.
+
+    Parameters
+    ----------
+    folder : path-like, optional
+        Where to make the temporary folder (default: the system's, see :mod:`tempfile`).
+
+    Examples
+    --------
+    >>> spill = RejectedSpill()
+    >>> part = pd.DataFrame({"source_file": ["a.csv"], "source_row": [3], "field": ["date"],
+    ...                      "column": ["event_date"], "value": ["32/13/2022"],
+    ...                      "reason": ["not a date"], "notes": ["long text"], "_at": [1]})
+    >>> spill.add(part)
+    >>> spill.frame()[["source_row", "field", "notes"]].values.tolist()
+    [[3, 'date', 'long text']]
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self._files = SpilledFrames(folder, prefix="rejected")
+        self._kept: list[_Part] = []  # the parts with rows, one file each
+        self._empty: list[_Part] = []  # the first empty part, for its columns and types
+
+    @property
+    def folder(self) -> Path:
+        """The temporary folder (removed when this object is garbage-collected)."""
+        return self._files.folder
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    @property
+    def _parts(self) -> list[_Part]:
+        return self._kept or self._empty
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Keep one chunk's rejected rows (with an ``_at`` column): on disk unless empty.
+
+        An empty chunk is kept in memory only while no rows were kept (its columns and
+        types stand for an empty result).
+        """
+        if not len(frame):
+            if not self._empty:
+                self._empty.append(_Part(frame, None))
+            return
+        self._files.append(frame)
+        self._kept.append(_Part(frame, len(self._files) - 1))
+
+    def truncate(self, size: int) -> None:
+        """Forget every part with rows after the first ``size`` (a file read again)."""
+        self._files.truncate(size)
+        del self._kept[size:]
+
+    @property
+    def heads(self) -> list[pd.DataFrame]:
+        """Each part's head, in load order; changing them in place changes the rows."""
+        return [part.head for part in self._parts]
+
+    def add_late(self, k: int, rows: pd.DataFrame) -> None:
+        """Whole rows rejected at the end, placed by ``_at`` among part ``k``'s rows."""
+        part = self._parts[k]
+        part.extra = rows if part.extra is None else pd.concat([part.extra, rows])
+
+    def head(self) -> pd.DataFrame:
+        """Every rejected row's head columns (no ``_at``), as :meth:`frame` has them."""
+        head = pd.concat([part.final_head() for part in self._parts], ignore_index=True)
+        return _finish(head)
+
+    def columns(self) -> list[str]:
+        """The columns of :meth:`frame`, as :func:`pandas.concat` of the parts orders them."""
+        names = [names for part in self._parts
+                 for names in (part.columns, [] if part.extra is None else part.extra.columns)]
+        return [c for c in pd.concat([pd.DataFrame(columns=n) for n in names]).columns
+                if c != "_at"]
+
+    def parts(self) -> Iterator[pd.DataFrame]:
+        """Each part's rows with their cells, read back one part at a time."""
+        for part in self._parts:
+            yield _finish(part.cells(self._files))
+
+    def frame(self) -> pd.DataFrame:
+        """Every rejected row with its cells, read back into one frame."""
+        frame = pd.concat([part.cells(self._files) for part in self._parts], ignore_index=True)
+        return _finish(frame)
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns="_at").astype({n: "str" for n in TEXT_COLUMNS})
