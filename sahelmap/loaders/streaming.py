@@ -244,7 +244,7 @@ class _Parts:
 
     ids: SpilledFrames = field(default_factory=SpilledFrames)  # on disk
     id_hashes: list[np.ndarray] = field(default_factory=list)  # their identifiers' hashes
-    accepted: list[pd.DataFrame] = field(default_factory=list)
+    accepted: list[dict[str, pd.Series]] = field(default_factory=list)  # columns apart
     rejected: RejectedSpill = field(default_factory=RejectedSpill)  # on disk
     raw: SpilledFrames = field(default_factory=SpilledFrames)  # cells of rows that may repeat
 
@@ -406,7 +406,8 @@ class _Load:
         rejected["_at"] = result.problems["row"].to_numpy() + offset
         self.parts.ids.append(ids)
         self.parts.id_hashes.append(ids["hash"].to_numpy())
-        self.parts.accepted.append(accepted)
+        # each column apart (its own memory), so that the end frees them one at a time
+        self.parts.accepted.append({name: accepted[name].copy() for name in accepted})
         self.parts.rejected.add(rejected)
 
     # -- across rows, once every chunk is read ------------------------------------------------
@@ -417,8 +418,12 @@ class _Load:
         ids = _concat([part[np.isin(part["hash"].to_numpy(), repeated)]
                        for part in self.parts.ids], _ID_TEXT)
         self.parts.ids.truncate(0)
-        accepted = _concat(self.parts.accepted, _TEXT)
+        # the accepted rows as one set of columns (one copy); the rows dropped below are
+        # marked in ``keep``, and the columns filtered once, one at a time, at the end
+        accepted = _stack(self.parts.accepted, _TEXT)
         self.parts.accepted = []
+        where = accepted["at"].to_numpy() if accepted else np.empty(0, "int64")
+        keep = np.ones(len(where), dtype=bool)
         # the rejected rows wait on disk; their heads (in memory) take the late problems
         spill = self.parts.rejected
         parts = spill.heads
@@ -440,11 +445,13 @@ class _Load:
             gone = at[~earlier]
             new.append(ids.loc[repeat, _WHERE][~earlier].assign(
                 field="event_id", value=values[~earlier], reason=why[~earlier]))
-            accepted = accepted[~np.isin(accepted["at"].to_numpy(), gone)]
-        accepted = accepted.reset_index(drop=True)
-        # only keys given more than once can be duplicates
-        alike = accepted[np.isin(accepted["key"].to_numpy(),
-                                 _repeated([accepted["key"].to_numpy()]))].reset_index(drop=True)
+            keep &= ~np.isin(where, gone)
+        # only keys given more than once can be duplicates: only their rows are looked at
+        keys = accepted["key"].to_numpy() if accepted else np.empty(0, "uint64")
+        rows = np.flatnonzero(keep)
+        rows = rows[np.isin(keys[rows], _repeated([keys[rows]]))]
+        alike = pd.DataFrame({name: column.iloc[rows].reset_index(drop=True)
+                              for name, column in accepted.items()})
         flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
         duplicates = alike.loc[flags["duplicate_group"].notna().to_numpy(),
                                ["source_file", "source_row"]].assign(
@@ -452,11 +459,11 @@ class _Load:
         if self.options.merge_duplicates:
             merged = merged_duplicates(flags, np.arange(len(alike)), alike)
             picked = alike.iloc[merged["row"].to_numpy(dtype="int64")]
-            at = picked["at"].to_numpy()
             new.append(picked[_WHERE].assign(field=merged["field"].to_numpy(),
                                               value=merged["value"].to_numpy(),
                                               reason=merged["reason"].to_numpy()))
-            accepted = accepted[~np.isin(accepted["at"].to_numpy(), at)]
+            keep[rows[merged["row"].to_numpy(dtype="int64")]] = False
+        del alike, keys, where
         if new:
             extra = self.rejected_rows(new, self.parts.raw)
             part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
@@ -464,7 +471,7 @@ class _Load:
             for k in np.unique(part_of):
                 spill.add_late(k, extra[part_of == k])
         del parts
-        kept = gpd.GeoDataFrame(accepted[list(ACCEPTED_COLUMNS)].reset_index(drop=True))
+        kept = gpd.GeoDataFrame(_kept_columns(accepted, keep))
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
             say = _Events.__new__(_Events)
@@ -542,6 +549,40 @@ def _concat(parts: list[pd.DataFrame], texts: tuple[str, ...]) -> pd.DataFrame:
     for name in texts:
         out[name] = union_categoricals([p[name] for p in parts])
     return out
+
+
+def _stack(parts: list[dict[str, pd.Series]], texts: tuple[str, ...]
+           ) -> dict[str, pd.Series]:
+    """Each column stacked over the parts (categoricals unioned).
+
+    The parts' columns are freed as it goes: memory holds one copy of the rows and one
+    column more.
+    """
+    parts = [part for part in parts if len(next(iter(part.values()), ()))] or parts[:1]
+    out: dict[str, pd.Series] = {}
+    for name in list(parts[0]) if parts else []:
+        pieces = [part.pop(name) for part in parts]
+        out[name] = (pd.Series(union_categoricals(pieces)) if name in texts
+                     else pd.concat(pieces, ignore_index=True))
+        del pieces
+    return out
+
+
+def _kept_columns(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFrame:
+    """The frame of :data:`ACCEPTED_COLUMNS` of the rows ``keep`` marks.
+
+    Filtered one column at a time, each column of ``columns`` freed as it goes.
+    """
+    out = {}
+    for name in ACCEPTED_COLUMNS:
+        column = columns.pop(name, None)
+        if column is None:
+            out[name] = pd.Series([], dtype=object)
+        else:
+            out[name] = column if keep.all() else column[keep].reset_index(drop=True)
+        del column
+    columns.clear()
+    return pd.DataFrame(out, copy=False)
 
 
 def _columns(tables: list[Table], files: np.ndarray, fields: np.ndarray) -> np.ndarray:
