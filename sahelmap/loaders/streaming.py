@@ -464,6 +464,8 @@ class _Load:
                                               reason=merged["reason"].to_numpy()))
             keep[rows[merged["row"].to_numpy(dtype="int64")]] = False
         del alike, keys, where
+        for name in set(accepted) - set(ACCEPTED_COLUMNS):  # hashes and positions: done
+            del accepted[name]
         if new:
             extra = self.rejected_rows(new, self.parts.raw)
             part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
@@ -471,7 +473,7 @@ class _Load:
             for k in np.unique(part_of):
                 spill.add_late(k, extra[part_of == k])
         del parts
-        kept = gpd.GeoDataFrame(_kept_columns(accepted, keep))
+        kept = gpd.GeoDataFrame(_kept_columns(accepted, keep), copy=False)
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
             say = _Events.__new__(_Events)
@@ -579,10 +581,10 @@ def _kept_columns(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFra
         if column is None:
             out[name] = pd.Series([], dtype=object)
         else:
-            out[name] = column if keep.all() else column[keep].reset_index(drop=True)
+            out[name] = (column if keep.all() else column[keep]).array
         del column
     columns.clear()
-    return pd.DataFrame(out, copy=False)
+    return pd.DataFrame(out, copy=False)  # the columns as they are: not copied into blocks
 
 
 def _columns(tables: list[Table], files: np.ndarray, fields: np.ndarray) -> np.ndarray:
