@@ -162,9 +162,9 @@ class LoadResult:
         events: 0 rows read: 0 accepted, 0 rejected
         """
         rejected_rows = self.rejected_head
-        records = (f" ({self.n_records:,} records)" if self.n_records != self.n_accepted
-                   else "")
-        lines = [f"{self.kind}: {self.n_input:,} rows read: {self.n_accepted:,} accepted"
+        accepted = self.n_accepted  # once: it hashes every accepted row
+        records = f" ({self.n_records:,} records)" if self.n_records != accepted else ""
+        lines = [f"{self.kind}: {self.n_input:,} rows read: {accepted:,} accepted"
                  f"{records}, {len(rejected_rows):,} rejected"]
         if len(rejected_rows):
             counts = _field_counts(rejected_rows["field"])
