@@ -291,7 +291,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     shown = table if first == start else step("aggregating the weeks shown", lambda: _summarize(
         reports, level=level, period="week", start=first, end=end, boundaries=layer,
         structure=structure))
-    drawn_weeks = _unreported_stocks(shown, reports)
+    reported = _reported_weeks(reports)
+    drawn_weeks = _unreported_stocks(shown, reported)
     points = None
     if reports.events is not None:
         accepted = reports.events.accepted
@@ -302,7 +303,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     heading = title or value_name(value, lang, title=True)
     period = period_text(label, lang)
     sources = reports.sources()
-    drawn = _unreported_stocks(table, reports)
+    drawn = _unreported_stocks(table, reported)
     drawn = drawn[drawn.geometry.notna()]
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
@@ -375,26 +376,35 @@ def _check_map_size(points: gpd.GeoDataFrame | None, max_points: int | None) -> 
              f"browsers may take a while to open it; {advice}")
 
 
-def _unreported_stocks(table: gpd.GeoDataFrame, reports: Reports) -> gpd.GeoDataFrame:
+def _reported_weeks(reports: Reports) -> dict[str, set[str]]:
+    """Per stock figure (IDPs present), the ISO weeks (``2022-W37``) holding a count."""
+    from sahelmap.vocab import STOCK_FIGURES
+
+    result = reports.displacement
+    weeks: dict[str, set[str]] = {figure: set() for figure in STOCK_FIGURES}
+    if result is None or not len(result.accepted):
+        return weeks
+    acc = result.accepted
+    for figure in STOCK_FIGURES:
+        dates = pd.to_datetime(acc.loc[acc["figure_type"] == figure, "date"]).dropna()
+        iso = dates.dt.isocalendar()
+        weeks[figure] = set(iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2))
+    return weeks
+
+
+def _unreported_stocks(table: gpd.GeoDataFrame, reported: dict[str, set[str]]
+                       ) -> gpd.GeoDataFrame:
     """The table with stock figures (IDPs present) missing in weeks no report counted them.
 
     A stock is a snapshot: a week without one (between two DTM rounds, or with no
     displacement file at all) does not mean nobody is displaced, so the map says "no data"
-    rather than 0. The tables written keep the aggregation's zeros.
+    rather than 0. The tables written keep the aggregation's zeros. ``reported`` is
+    :func:`_reported_weeks`.
     """
-    from sahelmap.vocab import STOCK_FIGURES
-
-    accepted = reports.displacement.accepted if reports.displacement is not None else None
     out = table.copy()
-    for figure in STOCK_FIGURES:
-        if figure not in out.columns:
-            continue
-        reported: set[str] = set()
-        if accepted is not None and len(accepted):
-            dates = pd.to_datetime(accepted.loc[accepted["figure_type"] == figure, "date"])
-            iso = dates.dt.isocalendar()
-            reported = set(iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2))
-        out[figure] = out[figure].astype(float).where(out["period"].astype(str).isin(reported))
+    for figure, weeks in reported.items():
+        if figure in out.columns:
+            out[figure] = out[figure].astype(float).where(out["period"].astype(str).isin(weeks))
     return out
 
 
@@ -526,16 +536,9 @@ def _map_value(table: gpd.GeoDataFrame, value: str | None, reports: Reports, lab
 
 def _stock_rounds(reports: Reports, value: str) -> str:
     """For a stock (IDPs present), the weeks that do hold a count, as a hint."""
-    from sahelmap.vocab import STOCK_FIGURES
-
-    result = reports.displacement
-    if value not in STOCK_FIGURES or result is None or not len(result.accepted):
+    weeks = sorted(_reported_weeks(reports).get(value, ()))
+    if not weeks:
         return ""
-    acc = result.accepted
-    dates = pd.to_datetime(acc.loc[acc["figure_type"] == value, "date"]).dropna()
-    if not len(dates):
-        return ""
-    weeks = sorted({f"{d:%G}-W{d:%V}" for d in dates})
     shown = ", ".join(weeks[-4:])
     return (f"; {value} is a count of people present, reported by rounds: the weeks with a "
             f"count are {shown}{' (latest 4)' if len(weeks) > 4 else ''} (choose one with "
