@@ -17,7 +17,7 @@ import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
 from sahelmap.errors import EmptyMapError, OptionError, PeriodError
-from sahelmap.i18n import DEFAULT_LANG, check_lang, period_text, value_name
+from sahelmap.i18n import DEFAULT_LANG, check_lang, mapped_name, period_text, value_name
 from sahelmap.outputs import MAX_MAP_POINTS, SLOW_MAP_POINTS, WEEKLY_FILES, OutputFolder
 from sahelmap.vocab import DEFAULT_STRUCTURE, VALUES
 
@@ -315,7 +315,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     with OutputFolder(out_dir, names=WEEKLY_FILES) as out:
         m = step("drawing the map", lambda: crisis_map(
             drawn_weeks[drawn_weeks.geometry.notna()], points, value=value, scheme=scheme,
-            k=k, title=heading, sources=sources, week=label, lang=lang, mode=mode))
+            k=k, title=title or mapped_name(value, mode, lang, title=True), sources=sources,
+            week=label, lang=lang, mode=mode))
         written["map"] = save_html(m, out / "map.html")
         if png:
             from sahelmap.render import save_static
