@@ -28,10 +28,16 @@ __all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher", "spelling_key"]
 # match as a spelling variant (same spelling key, see spelling_key), never by an edit into
 # another short name; a typo one letter short of a longer name may (see _near_miss_scores).
 MIN_FUZZY_LENGTH = 6
+# A short name (4-5 letters) may still be a slip of the pen of a name of 4+ letters when no
+# other name is one edit away (see _is_slip): Minaka for Ménaka, Bmako for Bamako.
+MIN_SLIP_LENGTH = 4
+_VOWELS = frozenset("aeiouy")
+# first letters that are one sound (vowels are one class: Intahaka / Entahaka)
+_FIRST_SOUND = {**dict.fromkeys("aeiouy", "a"), "c": "k", "q": "k"}
 # How one sound of a Sahel name is written in French, English or by ear: each pattern of a
 # folded name becomes one spelling, in this order (then doubled letters are written once).
 _SPELLINGS = [(re.compile(p), r) for p, r in (
-    (r"[^a-z0-9]", ""), (r"tch", "ch"), (r"sh", "ch"), (r"kh", "k"), (r"gh", "g"),
+    (r"[^a-z0-9]", ""), (r"ts?ch|tsh", "ch"), (r"sh", "ch"), (r"kh", "k"), (r"gh", "g"),
     (r"dj", "j"), (r"ou", "u"), (r"w", "u"), (r"y", "i"), (r"qu", "k"), (r"c(?=[aouk])", "k"),
     (r"ph", "f"), (r"([a-z])\1+", r"\1"))]
 CONFIDENCE = {"coordinates": 1.0, "exact": 1.0, "alias": 0.95, "admin-name": 0.9}
@@ -175,6 +181,7 @@ class NameMatcher:
             ratio = process.cdist([keys[i] for i in long], self._choices, scorer=fuzz.ratio,
                                   dtype=np.uint8, workers=-1)  # whole points, as always
             scores[long] = np.maximum(scores[long], ratio)
+        scores[~_same_first_sound(keys, self._choices, self._spellings)] = 0
         best = np.argmax(scores, axis=1)
         out = {}
         for i, key in enumerate(keys):
@@ -426,6 +433,93 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
         near = (length[short] >= MIN_FUZZY_LENGTH - 1) & long_choice[None, :] & one_edit & alone
         size = np.maximum(length[short], sizes[None, :])
         edited = 100 * (1 - (by_spelling[short] + by_name[short]) / (2 * (size + 1)))
+        # a slip of the pen that keeps the name's consonants (Minaka, Tesit, Bmako...) between
+        # two names of 4+ letters: counted as a spelling variant, half of an edit
+        rows = np.flatnonzero(alone[:, 0] & (length[short, 0] >= MIN_SLIP_LENGTH))
+        slip = np.zeros_like(one_edit)
+        short_keys = [k for k, s in zip(keys, short) if s]
+        for r in rows:
+            j = int(np.flatnonzero(one_edit[r])[0])
+            slip[r, j] = sizes[j] >= MIN_SLIP_LENGTH and _is_slip(short_keys[r], choices[j])
+        slipped = 100 * (1 - 1 / (2 * (size + 1)))
         scores[short] = np.where(by_spelling[short] == 0, scores[short],
-                                 np.where(near, edited, 0))
+                                 np.where(near, edited, np.where(slip, slipped, 0)))
     return scores
+
+
+def _is_slip(typo: str, name: str) -> bool:
+    """Whether one edit turns ``name`` into ``typo`` while keeping its consonants in order.
+
+    Two neighbouring letters swapped, or one vowel between consonants (or at the end) changed,
+    added or dropped; never the first letter. A vowel next to another vowel is not a slip:
+    Doro / Dioro, Douna / Diouna and Kona / Kouna are different real places.
+
+    Examples
+    --------
+    >>> [_is_slip(t, "menaka") for t in ("minaka", "mneaka", "menka", "menakka", "ienaka")]
+    [True, True, True, False, False]
+    >>> _is_slip("doro", "dioro"), _is_slip("kona", "kouna")
+    (False, False)
+    """
+    if len(typo) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(typo, name)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and diff[0] > 0:
+            i = diff[0]
+            return typo[i] == name[i + 1] and typo[i + 1] == name[i]
+        if len(diff) != 1 or diff[0] == 0:
+            return False
+        i = diff[0]
+        return _lone_vowel(typo, i) and _lone_vowel(name, i)
+    longer, shorter = (name, typo) if len(name) > len(typo) else (typo, name)
+    if len(longer) != len(shorter) + 1:
+        return False
+    i = next((k for k, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
+    return i > 0 and longer[:i] + longer[i + 1:] == shorter and _lone_vowel(longer, i)
+
+
+def _lone_vowel(word: str, i: int) -> bool:
+    """Whether ``word[i]`` is a vowel with no vowel on either side."""
+    return (word[i] in _VOWELS and word[i - 1] not in _VOWELS
+            and (i + 1 == len(word) or word[i + 1] not in _VOWELS))
+
+
+def _same_first_sound(keys: list[str], choices: list[str], spellings: list[str]
+                      ) -> np.ndarray:
+    """``len(keys) x len(choices)``: whether a key and a choice may be one name misspelt.
+
+    Misspellings keep a name's first sound: as written or in their spelling keys (ou/w, dj/j,
+    kh/k...), with or without a silent initial h or the n of a nasal before a consonant
+    (N'Gourti / Gourti), the first letters are the same, both vowels, or c/k/q, or the first
+    two letters are swapped. "Adosso" is not Dosso, nor "Assikasso" Sikasso.
+
+    Examples
+    --------
+    >>> from sahelmap.geocoding.names import spelling_key as sk
+    >>> names = ["ngourti", "dosso", "kenieba", "djebock", "maramandougou"]
+    >>> _same_first_sound(["gourti", "adosso", "cenieba", "dejbock", "mramandougou"], names,
+    ...                   [sk(n) for n in names]).diagonal().tolist()
+    [True, False, True, True, True]
+    """
+    ok = np.zeros((len(keys), len(choices)), dtype=bool)
+    for mine, theirs in ((keys, choices), ([spelling_key(k) for k in keys], spellings)):
+        for strip in (False, True):
+            one, two = _first_sounds(mine, strip)
+            their_one, their_two = _first_sounds(theirs, strip)
+            ok |= one[:, None] == their_one[None, :]
+            ok |= np.array([t[1::-1] for t in two], dtype=object)[:, None] == their_two
+    return ok
+
+
+def _first_sounds(words: list[str], strip: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's first sound (a class of letters) and first two letters.
+
+    ``strip``: without a silent initial h or the nasal of an initial n/m + consonant.
+    """
+    heads = []
+    for w in words:
+        w = w.replace(" ", "")
+        if strip and len(w) > 2 and (w[0] == "h" or w[0] in "mn" and w[1] not in _VOWELS):
+            w = w[1:]
+        heads.append(w)
+    return (np.array([_FIRST_SOUND.get(h[:1], h[:1]) for h in heads], dtype=object),
+            np.array([h[:2] for h in heads], dtype=object))
