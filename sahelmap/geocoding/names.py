@@ -23,13 +23,13 @@ from sahelmap.vocab import COUNTRIES, country_code, fold
 
 __all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher", "spelling_key"]
 
-# Names shorter than this match exactly or not at all: one letter more or less turns a short
-# name into another place (Doro / Dioro, Douna / Diouna, both real communes). They may still
-# match as a spelling variant (same spelling key, see spelling_key), never by an edit into
-# another short name; a typo one letter short of a longer name may (see _near_miss_scores).
+# Names shorter than this are not scored by similarity: one letter more or less turns a short
+# name into another place (Doro / Dioro, Douna / Diouna, both real communes). They match as a
+# spelling variant (same spelling key, see spelling_key); as a slip of the pen that keeps the
+# name's consonants and first sound (see _is_slip) when no other name is one edit away; or, a
+# letter short of a longer name, as that name when no other is one edit away (Zindr).
 MIN_FUZZY_LENGTH = 6
-# A short name (4-5 letters) may still be a slip of the pen of a name of 4+ letters when no
-# other name is one edit away (see _is_slip): Minaka for Ménaka, Bmako for Bamako.
+# Names shorter than this (Gao, Kai) match as spelling variants only.
 MIN_SLIP_LENGTH = 4
 _VOWELS = frozenset("aeiouy")
 # first letters that are one sound (vowels are one class: Intahaka / Entahaka)
@@ -118,6 +118,7 @@ class NameMatcher:
             k: (g["via"] == "alias").to_numpy() for k, g in grouped}
         self._choices = list(self._key_entries)
         self._spellings = [spelling_key(k) for k in self._choices]
+        self._first = _first_sounds(self._choices)
 
     def match(self, names: Sequence[Any], countries: Sequence[Any] | None = None,
               admin1s: Sequence[Any] | None = None, *,
@@ -181,7 +182,7 @@ class NameMatcher:
             ratio = process.cdist([keys[i] for i in long], self._choices, scorer=fuzz.ratio,
                                   dtype=np.uint8, workers=-1)  # whole points, as always
             scores[long] = np.maximum(scores[long], ratio)
-        scores[~_same_first_sound(keys, self._choices, self._spellings)] = 0
+        scores[~_same_first_sound(_first_sounds(keys), self._first)] = 0
         best = np.argmax(scores, axis=1)
         out = {}
         for i, key in enumerate(keys):
@@ -413,7 +414,11 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
     of the same spelling key, or a choice of :data:`MIN_FUZZY_LENGTH` letters or more one
     edit away (scored over the choice's length + 1: "Zindr" for Zinder) when the key has
     one letter fewer at most and no other choice is within one edit ("Menka" is one edit
-    from Ménaka and from Mena: no answer).
+    from Ménaka and from Mena: no answer). A key of :data:`MIN_SLIP_LENGTH` letters or more
+    one slip (:func:`_is_slip`) from a choice of as many, with no other choice one edit away,
+    scores as a spelling variant: half of an edit over the longer length + 1 ("Kdal" for
+    Kidal, 91.7). Whatever the length, :meth:`NameMatcher._fuzzy_block` then drops the
+    choices of another first sound (:func:`_same_first_sound`).
     """
     mine = [spelling_key(k) for k in keys]
     by_spelling = process.cdist(mine, spellings, scorer=OSA.distance, dtype=np.int32,
@@ -483,43 +488,44 @@ def _lone_vowel(word: str, i: int) -> bool:
             and (i + 1 == len(word) or word[i + 1] not in _VOWELS))
 
 
-def _same_first_sound(keys: list[str], choices: list[str], spellings: list[str]
-                      ) -> np.ndarray:
+def _same_first_sound(keys: np.ndarray, choices: np.ndarray) -> np.ndarray:
     """``len(keys) x len(choices)``: whether a key and a choice may be one name misspelt.
 
     Misspellings keep a name's first sound: as written or in their spelling keys (ou/w, dj/j,
     kh/k...), with or without a silent initial h or the n of a nasal before a consonant
     (N'Gourti / Gourti), the first letters are the same, both vowels, or c/k/q, or the first
-    two letters are swapped. "Adosso" is not Dosso, nor "Assikasso" Sikasso.
+    two letters are swapped. "Adosso" is not Dosso, nor "Assikasso" Sikasso. Both arguments
+    are :func:`_first_sounds` of the words.
 
     Examples
     --------
-    >>> from sahelmap.geocoding.names import spelling_key as sk
-    >>> names = ["ngourti", "dosso", "kenieba", "djebock", "maramandougou"]
-    >>> _same_first_sound(["gourti", "adosso", "cenieba", "dejbock", "mramandougou"], names,
-    ...                   [sk(n) for n in names]).diagonal().tolist()
+    >>> keys = _first_sounds(["gourti", "adosso", "cenieba", "dejbock", "mramandougou"])
+    >>> names = _first_sounds(["ngourti", "dosso", "kenieba", "djebock", "maramandougou"])
+    >>> _same_first_sound(keys, names).diagonal().tolist()
     [True, False, True, True, True]
     """
     ok = np.zeros((len(keys), len(choices)), dtype=bool)
-    for mine, theirs in ((keys, choices), ([spelling_key(k) for k in keys], spellings)):
-        for strip in (False, True):
-            one, two = _first_sounds(mine, strip)
-            their_one, their_two = _first_sounds(theirs, strip)
-            ok |= one[:, None] == their_one[None, :]
-            ok |= np.array([t[1::-1] for t in two], dtype=object)[:, None] == their_two
+    for v in range(keys.shape[2]):
+        ok |= keys[:, 0, v][:, None] == choices[:, 0, v][None, :]
+        ok |= keys[:, 2, v][:, None] == choices[:, 1, v][None, :]
     return ok
 
 
-def _first_sounds(words: list[str], strip: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Each word's first sound (a class of letters) and first two letters.
+def _first_sounds(words: Sequence[str]) -> np.ndarray:
+    """``len(words) x 3 x 4`` codes: first sound, first two letters, those two swapped.
 
-    ``strip``: without a silent initial h or the nasal of an initial n/m + consonant.
+    Of each word as written and of its spelling key, each with and without a silent initial
+    h or the nasal of an initial n/m + consonant.
     """
-    heads = []
-    for w in words:
-        w = w.replace(" ", "")
-        if strip and len(w) > 2 and (w[0] == "h" or w[0] in "mn" and w[1] not in _VOWELS):
-            w = w[1:]
-        heads.append(w)
-    return (np.array([_FIRST_SOUND.get(h[:1], h[:1]) for h in heads], dtype=object),
-            np.array([h[:2] for h in heads], dtype=object))
+    out = np.zeros((len(words), 3, 4), dtype=np.int32)
+    for i, word in enumerate(words):
+        for v, w in enumerate((word.replace(" ", ""), spelling_key(word))):
+            for strip in (0, 1):
+                if strip and len(w) > 2 and (w[0] == "h" or w[0] in "mn" and
+                                             w[1] not in _VOWELS):
+                    w = w[1:]
+                one = _FIRST_SOUND.get(w[:1], w[:1])
+                two = (w + "  ")[:2]
+                out[i, :, 2 * v + strip] = (ord(one[:1] or " "), ord(two[0]) * 256 + ord(two[1]),
+                                            ord(two[1]) * 256 + ord(two[0]))
+    return out
