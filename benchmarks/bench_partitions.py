@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -81,7 +80,7 @@ def warm(function: str) -> None:
 def main() -> None:
     sys.path.insert(0, str(HERE))
     from _measure import in_child, load, ratio
-    from bench_pipeline import write_events
+    from bench_pipeline import events_file
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -89,11 +88,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dir", help="keep the generated files here (reused if present)")
     args = parser.parse_args()
-    folder = Path(args.dir or tempfile.mkdtemp())
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"events_{args.rows}_xy1.csv"
-    if not path.exists():
-        write_events(path, args.rows, distinct_notes=True, xy_share=1.0)
+    path = events_file(args.dir, args.rows)
+    folder = path.parent
     paths = in_child("bench_partitions", "split", str(path), args.partitions)["paths"]
     print(f"before: {load()}")
     print(f"{args.rows:,} rows in {args.partitions} partitions "

@@ -120,6 +120,17 @@ def write_events(path: Path, rows: int, seed: int = 7, distinct_notes: bool = Fa
     frame.to_csv(path, index=False)
 
 
+def events_file(folder: str | None, rows: int, xy_share: float = 1.0) -> Path:
+    """The ACLED-like file of ``rows`` rows in ``folder`` (a new temporary one if None),
+    written unless it is there from an earlier run."""
+    where = Path(folder or tempfile.mkdtemp())
+    where.mkdir(parents=True, exist_ok=True)
+    path = where / f"events_{rows}_xy{xy_share:g}.csv"
+    if not path.exists():
+        write_events(path, rows, distinct_notes=True, xy_share=xy_share)
+    return path
+
+
 def _notes(rng: np.random.Generator, rows: int) -> np.ndarray:
     """A distinct note per row, of the length of ACLED's (~150 characters), as real exports
     have: a constant note would hide the memory the text takes."""
@@ -249,13 +260,10 @@ def main() -> None:
     parser.add_argument("--xy-share", type=float, default=1.0)
     parser.add_argument("--dir", help="keep the generated files here (reused if present)")
     args = parser.parse_args()
-    folder = Path(args.dir or tempfile.mkdtemp())
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = args.dir or tempfile.mkdtemp()
     print(f"before: {load()}; each measurement in its own process, best of {args.repeat}")
     for rows in args.rows:
-        path = folder / f"events_{rows}_xy{args.xy_share:g}.csv"
-        if not path.exists():
-            write_events(path, rows, distinct_notes=True, xy_share=args.xy_share)
+        path = events_file(folder, rows, args.xy_share)
         kinds = ["floor", "peer", "streamed"] + (["whole"] if rows <= args.whole else [])
         got = {kind: min((in_child("bench_pipeline", kind, str(path))
                           for _ in range(args.repeat)), key=lambda r: r["wall_s"])
