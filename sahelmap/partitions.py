@@ -179,6 +179,10 @@ def aggregate_partitions(partitions: Sequence[Any], *, start: Any, end: Any,
 def combine_partitions(parts: Sequence[Partition]) -> gpd.GeoDataFrame:
     """Add up the grids of partitions that share no event, into one run's grid.
 
+    The table's ``attrs`` say, beside the grid's settings, the partitions' files
+    (``partitions``) and their :meth:`~sahelmap.LoadResult.counts` added up (``counts``:
+    rows read, accepted, rejected per field, merged), to check against one run.
+
     Raises
     ------
     AggregateError

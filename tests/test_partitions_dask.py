@@ -155,7 +155,8 @@ def test_threads_and_a_grid_without_dates_are_refused(files):
         aggregate_partitions(parts[("Mali", 2021)], **GRID)
 
 
-def test_points_of_a_dask_geopandas_frame_are_placed_per_partition():
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_points_of_a_dask_geopandas_frame_are_placed_per_partition(scheduler):
     rng = np.random.default_rng(3)
     lon = np.r_[rng.uniform(-6, 16, 300), [np.nan]]
     lat = np.r_[rng.uniform(10, 22, 300), [np.nan]]
@@ -163,7 +164,7 @@ def test_points_of_a_dask_geopandas_frame_are_placed_per_partition():
                              crs=4326, index=pd.RangeIndex(1000, 1301))
     frame.loc[1300, "geometry"] = None  # a missing point stays, unmatched, in its row
     points = dask_geopandas.from_geopandas(frame, npartitions=3)
-    got = geocode_partitions(points).compute(scheduler="synchronous")
+    got = geocode_partitions(points).compute(scheduler=scheduler)
     expected = geocode_frame(pd.DataFrame({"lon": lon, "lat": lat}, index=frame.index))
     pd.testing.assert_frame_equal(got, expected)
     assert got["status"].eq("matched").sum() > 50 and got.loc[1300, "status"] == "unmatched"
