@@ -134,7 +134,9 @@ def events_fast_cluster(events, standalone: bool) -> tuple[float, str]:
     from folium.plugins import FastMarkerCluster
 
     start = time.perf_counter()
-    m = folium.Map(location=[16, 2], zoom_start=5, tiles=None)
+    # without tiles, the map needs a max zoom, or the cluster plugin stops ("Map has no
+    # maxZoom specified") and nothing is drawn (folium's max_zoom= goes to the tiles only)
+    m = folium.Map(location=[16, 2], zoom_start=5, tiles=None, maxZoom=18)
     plain = "function (row) { return L.marker(new L.LatLng(row[0], row[1])); }"
     FastMarkerCluster(list(zip(events.geometry.y.round(5), events.geometry.x.round(5))),
                       callback=plain if standalone else None).add_to(m)
@@ -203,20 +205,32 @@ def open_in_chromium(path: Path, repeat: int) -> dict | None:
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _measure import best, in_child, load, ratio
+    from _measure import load
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is kept)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 500_000])
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    parser.add_argument("--pages", nargs="+", choices=sorted(PAGES), default=sorted(PAGES),
+                        help="event-map pages to measure (sahelmap's is always measured)")
+    parser.add_argument("--no-weeks", action="store_true", help="skip the weekly comparison")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(f"before: {load()}")
+    if not args.no_weeks:
+        weeks(args.repeat)
+    events_at_scale(args)
+    print(f"after: {load()}")
+
+
+def weeks(repeat: int) -> None:
+    from _measure import best
+
 
     table = adm2_weeks()
     events = synthetic_events(5_000, seed=0, start="2022-06-27", days=84)
-    ours = best(lambda: weekly_ours(table, events), args.repeat)
-    base = best(lambda: weekly_explore(table, events), args.repeat)
+    ours = best(lambda: weekly_ours(table, events), repeat)
+    base = best(lambda: weekly_explore(table, events), repeat)
     print("1. 12 weeks x 120 ADM2 units x 5,000 events (built in this process; peak RSS "
           "sampled every 5 ms, and its rise during the build)")
     for label, r in (("sahelmap, one file with a week selector", ours),
@@ -226,6 +240,10 @@ def main() -> None:
     print(f"   ratio sahelmap / explore: size {ours['value'][1] / base['value'][1]:.3f}, time "
           f"{ours['s'] / base['s']:.3f}, CPU {ours['cpu_s'] / base['cpu_s']:.3f} (explore's "
           "pages link Leaflet from CDNs; ours inline it)")
+
+
+def events_at_scale(args: argparse.Namespace) -> None:
+    from _measure import in_child, ratio
 
     print("\n2. events at scale, offline in headless Chromium (each page built in its own "
           "process; draw = in-page time to first draw, and wall time minus a blank page's)")
@@ -240,8 +258,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for n in args.sizes:
-            kinds = ["sahelmap", "fast-cdn", "fast-inlined"] + (["canvas"] if n <= 200_000
-                                                                 else [])
+            kinds = ["sahelmap"] + [k for k in ("fast-cdn", "fast-inlined", "canvas")
+                                    if k in args.pages and (k != "canvas" or n <= 200_000)]
             mine = None
             for kind in kinds:
                 path = folder / f"{kind}_{n}.html"
@@ -262,7 +280,6 @@ def main() -> None:
                       f"{row['cpu_s']:>6.2f} {row['peak_mb']:>7,.0f} | {draw} | "
                       f"{ratio(row['mb'], mine['mb']):>11} {drawn_ratio:>11}", flush=True)
     print("ratios: the peer's figure / sahelmap's (above 1: sahelmap smaller or faster).")
-    print(f"after: {load()}")
 
 
 if __name__ == "__main__":
