@@ -32,7 +32,7 @@ from sahelmap.outputs import WEEKLY_FILES, OutputFolder
 from sahelmap.vocab import fold, strip_accents
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import best, load  # noqa: E402
+from _measure import best, load, ratio  # noqa: E402
 
 PLACES = ["Ménaka", "Tillabéri", "Ségou", "Gao", "Tombouctou", "Niamey", "Ansongo", "Kidal"]
 _OLD_NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -55,8 +55,8 @@ def report(label: str, ours: dict, baseline: dict, unit: str) -> None:
     print(f"{label:<44} {ours['s']:8.3f} s (CPU {ours['cpu_s']:7.3f}, peak "
           f"{ours['peak_mb']:5,.0f} MB)   baseline {baseline['s']:8.3f} s (CPU "
           f"{baseline['cpu_s']:7.3f}, peak {baseline['peak_mb']:5,.0f} MB)   ratio "
-          f"{ours['s'] / baseline['s']:5.2f}x wall, {ours['cpu_s'] / baseline['cpu_s']:5.2f}x "
-          f"CPU   ({unit})")
+          f"{ratio(ours['s'], baseline['s']):>6} wall, {ratio(ours['cpu_s'], baseline['cpu_s']):>6}"
+          f" CPU   ({unit})")
 
 
 def names(n: int, rng: np.random.Generator) -> list[str]:
