@@ -11,7 +11,8 @@ Two comparisons, each against a baseline measured in the same run:
    does it draw at all?), and with Leaflet's plain markers, made standalone by sahelmap's
    ``to_html`` (Leaflet and the cluster plugin inlined, so it draws offline: a fair peer).
    Up to 200,000 events, also folium's GeoJSON circle markers on the canvas renderer
-   (``prefer_canvas``; what ``explore()`` makes, inlined).
+   (``prefer_canvas``), geopandas ``explore()`` and folium's ``MarkerCluster`` (one
+   ``folium.Marker`` per event), each made standalone by ``to_html``.
    Each page is built in its own process (peak = that process's high-water RSS, see
    ``_measure.py``). First draw: the time in the page from navigation start to the events
    drawn (sahelmap signals it; folium pages when their script has run, the load event),
@@ -48,15 +49,16 @@ CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shuti
     "chromium")
 # Written into the page: reports once the events are drawn (sahelmap sets __smFirstDraw;
 # folium's pages draw during their own script, so their load event is their first draw):
-# the time since navigation start, what is drawn (marker and cluster icons, canvases), and
+# the time since navigation start, what is drawn (marker and cluster icons, canvases, SVG
+# shapes), and
 # the JS heap in use.
 PROBE = """<script>
 window.addEventListener("load", function () { window.__loaded = performance.now(); });
 (function wait() {
   var done = window.__smFirstDraw || (window.__baseline && window.__loaded);
   if (done) {
-    var drawn = document.querySelectorAll(
-      ".leaflet-marker-icon, .marker-cluster, .leaflet-pane canvas").length;
+    var drawn = document.querySelectorAll(".leaflet-marker-icon, .marker-cluster, " +
+      ".leaflet-pane canvas, .leaflet-overlay-pane path.leaflet-interactive").length;
     var heap = performance.memory ? performance.memory.usedJSHeapSize / 1048576 : -1;
     var pre = document.createElement("pre");
     pre.id = "probe-report";
@@ -144,25 +146,50 @@ def events_fast_cluster(events, standalone: bool) -> tuple[float, str]:
     return time.perf_counter() - start, page
 
 
+def events_marker_cluster(events) -> tuple[float, str]:
+    """folium's ``MarkerCluster``: one ``folium.Marker`` per event, made standalone."""
+    from folium.plugins import MarkerCluster
+
+    start = time.perf_counter()
+    m = folium.Map(location=[16, 2], zoom_start=5, tiles=None, maxZoom=18)
+    MarkerCluster(locations=list(zip(events.geometry.y.round(5), events.geometry.x.round(5)))
+                  ).add_to(m)
+    return time.perf_counter() - start, to_html(m)
+
+
+def events_explore(events) -> tuple[float, str]:
+    """geopandas ``explore()`` of the events (no tiles), made standalone."""
+    start = time.perf_counter()
+    columns = ["event_date", "event_type", "fatalities", "place", "notes", "geometry"]
+    data = events[columns].assign(event_date=events["event_date"].dt.strftime("%Y-%m-%d"))
+    m = data.explore(column="event_type", tiles=None, marker_kwds={"radius": 3})
+    return time.perf_counter() - start, to_html(m)
+
+
 PAGES = {
     "sahelmap": lambda ev: events_ours(ev),
     "canvas": lambda ev: events_baseline(ev),
     "fast-cdn": lambda ev: events_fast_cluster(ev, standalone=False),
     "fast-inlined": lambda ev: events_fast_cluster(ev, standalone=True),
+    "marker-cluster": events_marker_cluster,
+    "explore": events_explore,
 }
+SMALL_ONLY = {"canvas", "marker-cluster", "explore"}  # pages of ~300+ bytes an event
 
 
 def build(kind: str, n: int, path: str) -> dict:
     """Build one page of ``n`` events in this (child) process and write it to ``path``."""
+    import folium.plugins  # noqa: F401  (imported before the clock starts)
+
     warnings.simplefilter("ignore")
     points = synthetic_events(n, seed=0)
-    cpu = time.process_time()
-    took, page = PAGES[kind](points)
+    wall, cpu = time.perf_counter(), time.process_time()
+    _, page = PAGES[kind](points)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if kind != "sahelmap":
         page = page.replace("<head>", "<head><script>window.__baseline = 1;</script>", 1)
     Path(path).write_text(page, encoding="utf-8")
-    return {"wall_s": took, "cpu_s": time.process_time() - cpu,
-            "mb": len(page.encode("utf-8")) / 1e6}
+    return {"wall_s": wall, "cpu_s": cpu, "mb": len(page.encode("utf-8")) / 1e6}
 
 
 def open_in_chromium(path: Path, repeat: int) -> dict | None:
@@ -254,12 +281,14 @@ def events_at_scale(args: argparse.Namespace) -> None:
     print("-" * len(header))
     labels = {"sahelmap": "sahelmap", "canvas": "folium GeoJSON canvas (inlined)",
               "fast-cdn": "folium FastMarkerCluster (CDN)",
-              "fast-inlined": "FastMarkerCluster, plain, to_html"}
+              "fast-inlined": "FastMarkerCluster, plain, to_html",
+              "marker-cluster": "folium MarkerCluster, to_html",
+              "explore": "GeoDataFrame.explore(), to_html"}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for n in args.sizes:
-            kinds = ["sahelmap"] + [k for k in ("fast-cdn", "fast-inlined", "canvas")
-                                    if k in args.pages and (k != "canvas" or n <= 200_000)]
+            kinds = ["sahelmap"] + [k for k in PAGES if k != "sahelmap" and k in args.pages
+                                    and (k not in SMALL_ONLY or n <= 200_000)]
             mine = None
             for kind in kinds:
                 path = folder / f"{kind}_{n}.html"
