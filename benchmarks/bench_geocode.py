@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ import pandas as pd
 import shapely
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _measure import load, peak_mb  # noqa: E402
 
 
 def distinct_names(coder, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -272,7 +273,7 @@ def child(spec: str, rows: int, repeat: int) -> None:
             "names": run_sahelmap_names, "extractOne": run_extract_one, "hdx": run_hdx}[kind]
     out = func(*args, rows, repeat)
     out["cpu"] = _CPU[-1]
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["rss_mb"] = peak_mb()  # not ru_maxrss: a child inherits its parent's (_measure.py)
     print(json.dumps(out))
 
 
@@ -305,7 +306,8 @@ def main() -> None:
     if args.child:
         return child(args.child, args.rows, args.repeat)
     rows = args.rows
-    print(f"{rows:,} rows; median of {args.repeat} runs; peak RSS per child process\n")
+    print(f"{rows:,} rows; median of {args.repeat} runs; peak RSS per child process; "
+          f"{load()}\n")
     inside_rate = {}
     cases = () if args.names_only else (("inside", "adm1"), ("inside", "adm2"),
                                         ("around", "adm1"), ("around", "adm2"))
