@@ -26,7 +26,7 @@ def test_spelling_variants_and_slips_land_in_their_region(typo, name, adm1):
     assert (result.status, result.method, result.matched_name, result.adm1_pcode) == (
         "matched", "fuzzy", name, adm1)
     assert 0.5 < result.confidence < 0.9
-    assert "fuzzy match" in result.reason
+    assert "fuzzy match" in result.reason and f"'{name}'" in result.reason  # the name found
 
 
 def test_spelling_key_merges_transliterations_only():

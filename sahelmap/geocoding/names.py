@@ -372,7 +372,8 @@ class NameMatcher:
                     if self._e["adm2_pcode"][e] is not None}
             if len(same) == 1:
                 adm2_pcode, adm2_name = same.pop()
-        reason = "; ".join(notes + ([f"fuzzy match {score:.0f}% to '{key}'"]
+        # the gazetteer's spelling of the name matched, not the row's own (folded) key
+        reason = "; ".join(notes + ([f"fuzzy match {score:.0f}% to '{self._e_name[best]}'"]
                                     if method == "fuzzy" else []))
         return {"matched_name": self._e_name[best], "match_lon": self._e_lon[best],
                 "match_lat": self._e_lat[best], "adm0_pcode": self._e["adm0_pcode"][best],
