@@ -155,12 +155,16 @@ class _RememberedNames:
     """A geocoder's name matcher that matches each distinct name once per load, not per chunk.
 
     The same few thousand (place, country, admin1) triples come back in every chunk, and so
-    do the admin units rows name (matched with ``kinds``): both are remembered, apart.
+    do the admin units rows name (matched with ``kinds``): both are remembered, apart, as
+    rows of a table of the matcher's results, which each call takes its rows from. The admin
+    hints the geocoder resolves from those units are remembered too, per tuple.
     """
 
     def __init__(self, names: Any):
         self.inner = names
-        self.known: dict[tuple | None, dict[tuple, tuple]] = {}
+        #: per ``kinds``: the row of each triple in the table of results, and the table
+        self.known: dict[tuple | None, tuple[dict[tuple, int], pd.DataFrame]] = {}
+        self.hints: dict[tuple, tuple] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -168,18 +172,42 @@ class _RememberedNames:
     def match(self, names: Any, countries: Any = None, admin1s: Any = None, *,
               kinds: Any = None) -> pd.DataFrame:
         """As the matcher's ``match``, from what earlier chunks matched where it can."""
-        from sahelmap.geocoding import RESULT_COLUMNS
-
         names = list(names)
         n = len(names)
         keys = list(zip(names, [None] * n if countries is None else list(countries),
                         [None] * n if admin1s is None else list(admin1s)))
-        known = self.known.setdefault(None if kinds is None else tuple(kinds), {})
-        todo = list(dict.fromkeys(k for k in keys if k not in known))
+        if not n:
+            from sahelmap.geocoding import RESULT_COLUMNS
+
+            return pd.DataFrame([], columns=RESULT_COLUMNS)
+        kind = None if kinds is None else tuple(kinds)
+        where, table = self.known.get(kind, ({}, None))
+        todo = list(dict.fromkeys(k for k in keys if k not in where))
         if todo:
-            found = self.inner.match(*zip(*todo), kinds=kinds)
-            known.update(zip(todo, found.itertuples(index=False, name=None)))
-        return pd.DataFrame([known[k] for k in keys], columns=RESULT_COLUMNS)
+            found = self.inner.match(*zip(*todo), kinds=kinds).reset_index(drop=True)
+            start = 0 if table is None else len(table)
+            where.update(zip(todo, range(start, start + len(todo))))
+            table = found if table is None else pd.concat([table, found], ignore_index=True)
+            self.known[kind] = (where, table)
+        return table.take(np.fromiter((where[k] for k in keys), dtype=np.int64, count=n)
+                          ).reset_index(drop=True)
+
+    def resolve_admin_hints(self, countries: list[Any], admin1s: list[Any],
+                            admin2s: list[Any], admin3s: list[Any]) -> pd.DataFrame:
+        """:func:`~sahelmap.geocoding.hints.resolve_admin_hints`, once per tuple per load."""
+        from sahelmap.geocoding.hints import HINT_COLUMNS, resolve_admin_hints
+
+        keys = list(zip(countries, admin1s, admin2s, admin3s))
+        todo = [k for k in dict.fromkeys(keys) if k not in self.hints]
+        if todo:
+            found = resolve_admin_hints(self, *(list(values) for values in zip(*todo)))
+            # NA as resolve_admin_hints writes it (None), whatever dtype the frame gave
+            columns = [np.where(pd.isna(found[c]).to_numpy(), None,
+                                found[c].to_numpy(dtype=object)) for c in HINT_COLUMNS]
+            self.hints.update(zip(todo, zip(*columns)))
+        rows = [self.hints[k] for k in keys]
+        return pd.DataFrame({c: np.array([row[i] for row in rows], dtype=object)
+                             for i, c in enumerate(HINT_COLUMNS)})
 
 
 class _OrderChanged(SahelmapError):
