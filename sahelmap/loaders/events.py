@@ -10,7 +10,7 @@ import pandas as pd
 
 from sahelmap.loaders.acled import pre2019_types
 from sahelmap.loaders.checks import map_terms, parse_counts
-from sahelmap.loaders.dates import parse_dates
+from sahelmap.loaders.dates import DateMemo, parse_dates
 from sahelmap.loaders.duplicates import place_key, repeated_ids
 from sahelmap.loaders.records import Records, points
 from sahelmap.loaders.result import LoadResult
@@ -167,6 +167,8 @@ class _Events(Records):
     #: The day/month order of the date column when decided over more rows than the frame's
     #: (a file read in chunks); None: decided over the frame.
     date_order: tuple[bool | None, str] | None = None
+    #: Date texts parsed by earlier chunks of the load (None: parse every distinct text).
+    date_memo: DateMemo | None = None
 
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
         """One record per event identifier: merge dyadic rows, reject conflicting repeats.
@@ -245,7 +247,8 @@ class _Events(Records):
 
     def run(self) -> LoadResult:
         f, add = self.frame, self.problems.add
-        dates = parse_dates(f["date"], dayfirst=self.options.dayfirst, order=self.date_order)
+        dates = parse_dates(f["date"], dayfirst=self.options.dayfirst, order=self.date_order,
+                            memo=self.date_memo)
         self.check_dates("date", dates, f["date"])
         add("date", dates.missing, f["date"], "missing date")
         self.check_unparsed("date", dates.unparsed, f["date"])
