@@ -37,7 +37,7 @@ from sahelmap.errors import OptionError, SahelmapError
 from sahelmap.loaders.checks import Problems
 from sahelmap.loaders.chunks import FileChunks, _Reread
 from sahelmap.loaders.columns import recognise_columns
-from sahelmap.loaders.dates import column_order
+from sahelmap.loaders.dates import DateMemo, column_order
 from sahelmap.loaders.duplicates import flag_duplicates, source_key
 from sahelmap.loaders.events import _Events
 from sahelmap.loaders.records import merged_duplicates
@@ -244,12 +244,14 @@ class _Chunk(_Events):
             "at": with_id,
         })
         for name in _ID_TEXT:
-            ids[name] = _category(f[name].to_numpy(dtype=object)[with_id])
+            ids[name] = _category(f[name].iloc[with_id])
         rows = records["_row"].to_numpy()
         accepted = pd.DataFrame({name: records[name].to_numpy() if name in records
-                                 else None for name in ACCEPTED_COLUMNS})
+                                 else None for name in ACCEPTED_COLUMNS if name not in _TEXT})
         for name in _TEXT:
-            accepted[name] = _category(accepted[name].to_numpy(dtype=object))
+            accepted[name] = _category(records[name] if name in records else np.full(
+                len(records), None, dtype=object))
+        accepted = accepted[list(ACCEPTED_COLUMNS)]
         accepted["key"] = pd.util.hash_pandas_object(keys, index=False).to_numpy()
         accepted["source"] = pd.util.hash_pandas_object(
             source_key(f, rows), index=False).to_numpy()
@@ -332,6 +334,7 @@ class _Load:
         self.chunk_rows, self.progress = chunk_rows, progress
         self.order = order  # forced after a change; else the running decision below
         self.told: tuple[bool, str] | None = None
+        self.dates = DateMemo()  # date texts parsed by earlier chunks
         self.parts = _Parts()
         self.tables: list[Table] = []
         self.n_input = self.n_blank = self.rows_done = 0
@@ -407,6 +410,7 @@ class _Load:
     def take(self, number: int, table: Table, first: bool) -> None:
         chunk = _Chunk([table], self.options, self.terms)
         chunk.date_order = self.decide_order(chunk.frame["date"])
+        chunk.date_memo = self.dates
         offset = self.n_input
         result = chunk.run()
         n = len(chunk.frame)
@@ -565,9 +569,15 @@ def _repeated(parts: list[np.ndarray]) -> np.ndarray:
     return again[np.r_[True, again[1:] != again[:-1]]] if len(again) else again
 
 
-def _category(values: np.ndarray) -> pd.Categorical:
-    """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned)."""
-    return pd.Categorical(pd.Series(values, dtype="str"))
+def _category(values: np.ndarray | pd.Series) -> pd.Categorical:
+    """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned).
+
+    The categories sorted, as ``pd.Categorical`` sorts them; factorised as they are (an
+    arrow column in arrow), not through Python objects.
+    """
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(
+        np.asarray(uniques, dtype=object), dtype="str"))
 
 
 def _concat(parts: list[pd.DataFrame], texts: tuple[str, ...]) -> pd.DataFrame:
