@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -42,14 +43,28 @@ _GEOCODER_FLOATS = {"match_lon", "match_lat", "confidence"}
 
 @dataclass
 class Accepted:
-    """The rows that passed every check, and what both readers make of them."""
+    """The rows that passed every check, and what both readers make of them.
+
+    ``frame`` and ``geocoded`` are taken from every row's when first asked: a streamed
+    chunk, which keeps a few columns of its records, does not copy the others.
+    """
 
     ok: np.ndarray          #: bool per input row
     rows: np.ndarray        #: frame positions of the accepted rows
-    frame: pd.DataFrame     #: their field texts
+    all_rows: pd.DataFrame  #: the field texts of every row
     common: pd.DataFrame    #: source_file, source_row, place, lon, lat, country, admin1
     synthetic: np.ndarray   #: is_synthetic
-    geocoded: pd.DataFrame  #: the geocoder's columns
+    all_geocoded: pd.DataFrame  #: the geocoder's columns of every row
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The accepted rows' field texts."""
+        return self.all_rows.iloc[self.rows]
+
+    @cached_property
+    def geocoded(self) -> pd.DataFrame:
+        """The geocoder's columns of the accepted rows."""
+        return self.all_geocoded.iloc[self.rows]
 
 
 class Records:
@@ -258,14 +273,14 @@ class Records:
         self.check_repeats(x, y)
         ok = ~self.problems.bad
         rows = np.flatnonzero(ok)
-        acc = self.frame.iloc[rows]
+        acc = self.frame[["source_file", "source_row", "place", "country", "admin1"]].iloc[rows]
         common = pd.DataFrame({
             "source_file": acc["source_file"].astype("str"),
             "source_row": acc["source_row"].astype("int64"),
             "place": acc["place"], "lon": x[rows], "lat": y[rows],
             "country": acc["country"], "admin1": acc["admin1"],
         }, index=acc.index)
-        return Accepted(ok, rows, acc, common, synthetic[rows], geo.iloc[rows])
+        return Accepted(ok, rows, self.frame, common, synthetic[rows], geo)
 
     # -- assembling the result ----------------------------------------------------------
     def rejected_table(self, table: pd.DataFrame) -> pd.DataFrame:

@@ -229,6 +229,22 @@ class _Chunk(_Events):
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
         self.xy = (x, y)  # identifiers are compared over the whole load
 
+    def records(self, good: Any, day: pd.Series, kind: pd.Series, sub_kind: pd.Series,
+                killed: pd.Series) -> pd.DataFrame:
+        """Only the records' columns a chunk keeps (:data:`ACCEPTED_COLUMNS`) and ``_row``.
+
+        The others (notes, actors, geometry...) would be copied for nothing.
+        """
+        common, geocoded = good.common, good.all_geocoded
+        out = pd.DataFrame({"source_file": common["source_file"],
+                            "source_row": common["source_row"], "event_date": day,
+                            "fatalities": killed}, index=common.index)
+        for name in ACCEPTED_COLUMNS:
+            if name not in out and name in geocoded:
+                out[name] = geocoded[name].iloc[good.rows].set_axis(common.index)
+        out["_row"] = good.rows
+        return out
+
     def finish(self, ok: np.ndarray, keys: pd.DataFrame, records: pd.DataFrame
                ) -> _ChunkResult:
         f = self.frame
