@@ -310,3 +310,42 @@ def test_a_date_memo_answers_per_order_as_a_parse_without_it():
     assert memo.size <= 5
     assert parse_dates(first, order=(False, ""), memo=memo).start[0] == pd.Timestamp(
         "2022-03-04")
+
+
+@pytest.mark.parametrize("limit", [50_000, 5])
+def test_geocoding_chunks_from_memory_gives_the_one_call_result(monkeypatch, limit):
+    """The streamed load's memo of geocoded keys answers as a geocoder without it does."""
+    from sahelmap.geocoding import geocoder
+    from sahelmap.loaders.streaming import _RememberedNames
+
+    monkeypatch.setattr(geocoder, "MEMO_LIMIT", limit)
+    rng = np.random.default_rng(9)
+    n = 400
+    frame = pd.DataFrame({
+        "place": rng.choice(PLACES + ["Atlantis", "near Gao", None], n),
+        "lon": np.where(rng.random(n) < 0.3, rng.uniform(-5, 5, n), np.nan),
+        "lat": np.where(rng.random(n) < 0.3, rng.uniform(12, 18, n), np.nan),
+        "country": rng.choice(["Mali", "Niger", None], n),
+        "admin1": rng.choice(["Gao", "Tillabéri", "Mopti", "Nowhere", None], n),
+        "admin2": rng.choice(["Ansongo", "Bourem", "Téra", "Wrong", None], n),
+    })
+    coder = geocoder.Geocoder()
+    for prefer in ("point", "admin"):
+        for columns in (list(frame.columns), ["place", "lon", "lat", "admin2"]):
+            want = coder.geocode_frame(frame[columns], prefer=prefer)
+            remembering = geocoder.Geocoder.__new__(geocoder.Geocoder)
+            remembering.__dict__.update(coder.__dict__)
+            remembering.names = _RememberedNames(coder.names)
+            got = pd.concat([remembering.geocode_frame(frame[columns].iloc[i:i + 30],
+                                                       prefer=prefer)
+                             for i in range(0, n, 30)])
+            # the values (a chunk's all-empty column may have another dtype, with or
+            # without the memo)
+            pd.testing.assert_frame_equal(got.astype(object).where(got.notna(), None),
+                                          want.astype(object).where(want.notna(), None),
+                                          check_exact=True)
+            assert remembering.names.results
+            assert all(len(where) <= max(limit, 30) for where, _, _ in
+                       remembering.names.results.values())
+            assert (want["method"] == "admin-hint").any()
+            assert want["flags"].str.contains("point-admin-mismatch").any()

@@ -29,6 +29,9 @@ from sahelmap.vocab import fold
 __all__ = ["Geocoder", "geocode", "geocode_frame"]
 
 SNAPPED_CONFIDENCE = 0.85
+#: Distinct keys a remembering matcher's ``results`` memo holds at most (see
+#: :meth:`Geocoder._remembered`).
+MEMO_LIMIT = 50_000
 
 
 class Geocoder:
@@ -133,7 +136,6 @@ class Geocoder:
         code = np.full(n, -1, dtype=np.int64)  # row of the result table
         flag = np.zeros(n, dtype=np.int8)      # COORD_FLAGS index
         x = y = np.full(n, np.nan)
-        tables = [self._unit_results]
         if lon in df.columns and lat in df.columns:
             x = pd.to_numeric(df[lon], errors="coerce").to_numpy(float)
             y = pd.to_numeric(df[lat], errors="coerce").to_numpy(float)
@@ -141,7 +143,33 @@ class Geocoder:
             if len(has):
                 unit, flag[has] = self.points.locate_codes(x[has], y[has])
                 code[has] = unit
+        columns = [name, country, admin1, admin2, admin3]
+        memo = getattr(self.names, "results", None)
+        if memo is not None:
+            rows, inverse, placed = self._remembered(memo, df, code, flag, columns, prefer)
+        else:
+            rows, inverse, placed = self._results(df, code, flag, columns, prefer)
+        result = rows.take(inverse).set_axis(df.index)
+        # a point keeps its coordinates, unless the row was put in the unit it names
+        keep = (code >= 0) & ~placed[inverse]
+        result["match_lon"] = np.where(keep, x, result["match_lon"].to_numpy(dtype=float))
+        result["match_lat"] = np.where(keep, y, result["match_lat"].to_numpy(dtype=float))
+        return result
+
+    def _results(self, df: pd.DataFrame, code: np.ndarray, flag: np.ndarray,
+                 columns: list[str], prefer: str
+                 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """The distinct results of the rows, each row's among them, and which were placed.
+
+        ``code`` is each row's boundary unit (-1: not located by its point) and ``flag``
+        its coordinate flag; ``columns`` the name, country, admin1, admin2 and admin3
+        columns. "Placed" results are those put in the unit the row names (their point,
+        if any, is not kept).
+        """
+        name, country, admin1, admin2, admin3 = columns
+        code = code.copy()
         by_xy = code >= 0
+        tables = [self._unit_results]
         todo = np.flatnonzero(~by_xy)
         if len(todo):
             offset = len(tables[0])
@@ -164,12 +192,58 @@ class Geocoder:
             rows, inverse, placed = self._apply_hints(df, rows, inverse, by_xy,
                                                       [country, admin1, admin2, admin3],
                                                       _check_prefer(prefer))
-        result = rows.take(inverse).set_axis(df.index)
-        # a point keeps its coordinates, unless the row was put in the unit it names
-        keep = by_xy & ~placed[inverse]
-        result["match_lon"] = np.where(keep, x, result["match_lon"].to_numpy(dtype=float))
-        result["match_lat"] = np.where(keep, y, result["match_lat"].to_numpy(dtype=float))
-        return result
+        return rows, inverse, placed
+
+    def _remembered(self, memo: dict, df: pd.DataFrame, code: np.ndarray, flag: np.ndarray,
+                    columns: list[str], prefer: str
+                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """:meth:`_results`, from the results of earlier calls where it can.
+
+        A row's result depends only on its unit and coordinate flag, its name (unless its
+        point located it), country and admin columns, which columns the frame has, and
+        ``prefer``: each distinct key is
+        computed once (on one row holding it) and remembered in ``memo`` (a streamed load's,
+        see :class:`~sahelmap.loaders.streaming._RememberedNames`), up to
+        :data:`MEMO_LIMIT` keys; past it, new keys are computed each time.
+        """
+        if any(c in df.columns for c in columns[2:]):
+            _check_prefer(prefer)
+        n = len(df)
+        parts: list[tuple[np.ndarray, np.ndarray]] = [
+            (code + 1, np.arange(-1, code.max(initial=-1) + 1, dtype=object)),
+            (flag.astype(np.int64), np.arange(len(COORD_FLAGS), dtype=object))]
+        for column in columns:
+            if column in df.columns:
+                c, u = pd.factorize(df[column], use_na_sentinel=True)
+                c = c.astype(np.int64) + 1
+                if column == columns[0]:  # a row located by its point: its name is not used
+                    c[code >= 0] = 0
+                parts.append((c, np.concatenate([[None], np.asarray(u, dtype=object)])))
+            else:
+                parts.append((np.zeros(n, dtype=np.int64), np.array([None], dtype=object)))
+        combined = np.zeros(n, dtype=np.int64)
+        for c, u in parts:  # kept dense, so that the product never overflows
+            combined = _group(combined * len(u) + c)[2]
+        _, first, inverse = _group(combined)
+        keys = list(zip(*(u[c[first]] for c, u in parts)))
+        where, tables, placed = memo.setdefault(
+            (prefer, tuple(c in df.columns for c in columns)), ({}, [], []))
+        known = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        new = np.flatnonzero(known < 0)
+        if not len(new):
+            return tables[0], known[inverse], placed[0]
+        rows = first[new]
+        found, at, put = self._results(df.iloc[rows], code[rows], flag[rows], columns, prefer)
+        found, put = found.take(at).reset_index(drop=True), put[at]
+        start = len(where)
+        known[new] = np.arange(start, start + len(new))
+        if tables and start + len(new) > MEMO_LIMIT:  # full: these are not remembered
+            return (pd.concat([tables[0], found], ignore_index=True), known[inverse],
+                    np.concatenate([placed[0], put]))
+        where.update(zip([keys[i] for i in new], known[new].tolist()))
+        tables[:] = [pd.concat([*tables, found], ignore_index=True)]
+        placed[:] = [np.concatenate([*placed, put])]
+        return tables[0], known[inverse], placed[0]
 
     def _apply_hints(self, df: pd.DataFrame, rows: pd.DataFrame, inverse: np.ndarray,
                      by_xy: np.ndarray, columns: list[str], prefer: str

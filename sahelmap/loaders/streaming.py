@@ -157,7 +157,8 @@ class _RememberedNames:
     The same few thousand (place, country, admin1) triples come back in every chunk, and so
     do the admin units rows name (matched with ``kinds``): both are remembered, apart, as
     rows of a table of the matcher's results, which each call takes its rows from. The admin
-    hints the geocoder resolves from those units are remembered too, per tuple.
+    hints the geocoder resolves from those units are remembered too, per tuple, and so are
+    the geocoder's whole results per distinct row key (``results``).
     """
 
     def __init__(self, names: Any):
@@ -165,6 +166,8 @@ class _RememberedNames:
         #: per ``kinds``: the row of each triple in the table of results, and the table
         self.known: dict[tuple | None, tuple[dict[tuple, int], pd.DataFrame]] = {}
         self.hints: dict[tuple, tuple] = {}
+        #: the geocoder's results per distinct row key (see ``Geocoder._remembered``)
+        self.results: dict[tuple, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
