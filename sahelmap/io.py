@@ -202,7 +202,8 @@ def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
         if kind == "string":
             text = pa.array(values.array if values.dtype != object else values.to_numpy(),
                             from_pandas=True)
-            text = pc.replace_substring_regex(text, _LINE_BREAK.pattern, "\n")
+            if pc.any(pc.match_substring(text, "\r")).as_py():  # rare: a plain search first
+                text = pc.replace_substring_regex(text, _LINE_BREAK.pattern, "\n")
             # one match at most: ``^`` is the start of the cell only
             text = pc.replace_substring_regex(text, _FORMULA_START, "'\\1")
             safe = pd.Series(pd.arrays.ArrowExtensionArray(text), index=values.index)

@@ -222,8 +222,11 @@ class Geocoder:
             else:
                 parts.append((np.zeros(n, dtype=np.int64), np.array([None], dtype=object)))
         combined = np.zeros(n, dtype=np.int64)
-        for c, u in parts:  # kept dense, so that the product never overflows
-            combined = _group(combined * len(u) + c)[2]
+        size = 1
+        for c, u in parts:
+            if size * len(u) >= 1 << 62:  # made dense again, so that it never overflows
+                combined, size = _group(combined)[2], n
+            combined, size = combined * len(u) + c, size * len(u)
         _, first, inverse = _group(combined)
         keys = list(zip(*(u[c[first]] for c, u in parts)))
         where, tables, placed = memo.setdefault(
