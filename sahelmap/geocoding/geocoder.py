@@ -201,10 +201,10 @@ class Geocoder:
 
         A row's result depends only on its unit and coordinate flag, its name (unless its
         point located it), country and admin columns, which columns the frame has, and
-        ``prefer``: each distinct key is
-        computed once (on one row holding it) and remembered in ``memo`` (a streamed load's,
-        see :class:`~sahelmap.loaders.streaming._RememberedNames`), up to
-        :data:`MEMO_LIMIT` keys; past it, new keys are computed each time.
+        ``prefer``: each distinct key is computed once (on one row holding it) and
+        remembered in ``memo`` (a streamed load's, see
+        :class:`~sahelmap.loaders.streaming._RememberedNames`), up to :data:`MEMO_LIMIT`
+        keys; past it, new keys are computed each time.
         """
         if any(c in df.columns for c in columns[2:]):
             _check_prefer(prefer)

@@ -276,14 +276,15 @@ class _Events(Records):
         day = dates.start.iloc[rows].astype("datetime64[ns]")
         kind = event_type.iloc[rows].astype("str")
         killed = fatalities["value"].iloc[rows].fillna(0).astype("int64")
+        records = self.records(good, day, kind, sub_event_type.iloc[rows].astype("str"),
+                               killed)
         keys = pd.DataFrame({
             "date": day.to_numpy(),
             "place": place_key(f, x, y, rows).to_numpy(),
             "type": kind.to_numpy(),
             "fatalities": killed.to_numpy(),
         })
-        records = self.records(good, day, kind, sub_event_type.iloc[rows].astype("str"),
-                               killed)
+        del day, kind, killed  # the records hold them: not a second copy during finish
         return self.finish(good.ok, keys, records)
 
     def records(self, good: Accepted, day: pd.Series, kind: pd.Series, sub_kind: pd.Series,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -43,28 +42,14 @@ _GEOCODER_FLOATS = {"match_lon", "match_lat", "confidence"}
 
 @dataclass
 class Accepted:
-    """The rows that passed every check, and what both readers make of them.
-
-    ``frame`` and ``geocoded`` are taken from every row's when first asked: a streamed
-    chunk, which keeps a few columns of its records, does not copy the others.
-    """
+    """The rows that passed every check, and what both readers make of them."""
 
     ok: np.ndarray          #: bool per input row
     rows: np.ndarray        #: frame positions of the accepted rows
-    all_rows: pd.DataFrame  #: the field texts of every row
+    frame: pd.DataFrame     #: their field texts (those kept, see Records.kept_fields)
     common: pd.DataFrame    #: source_file, source_row, place, lon, lat, country, admin1
     synthetic: np.ndarray   #: is_synthetic
-    all_geocoded: pd.DataFrame  #: the geocoder's columns of every row
-
-    @cached_property
-    def frame(self) -> pd.DataFrame:
-        """The accepted rows' field texts."""
-        return self.all_rows.iloc[self.rows]
-
-    @cached_property
-    def geocoded(self) -> pd.DataFrame:
-        """The geocoder's columns of the accepted rows."""
-        return self.all_geocoded.iloc[self.rows]
+    geocoded: pd.DataFrame  #: the geocoder's columns (those kept, see Records.kept_geocoded)
 
 
 class Records:
@@ -75,6 +60,10 @@ class Records:
 
     kind = ""
     fields: tuple[str, ...] = ()
+    #: The fields and the geocoder's columns the accepted rows keep (None: all of them); a
+    #: streamed chunk keeps a few, and copies no others.
+    kept_fields: tuple[str, ...] | None = None
+    kept_geocoded: tuple[str, ...] | None = None
 
     @classmethod
     def load(cls, paths: PathOrPaths, options: Options, terms: dict[str, str]) -> LoadResult:
@@ -273,14 +262,19 @@ class Records:
         self.check_repeats(x, y)
         ok = ~self.problems.bad
         rows = np.flatnonzero(ok)
-        acc = self.frame[["source_file", "source_row", "place", "country", "admin1"]].iloc[rows]
+        common_fields = ["source_file", "source_row", "place", "country", "admin1"]
+        acc = self.frame if self.kept_fields is None else self.frame[list(dict.fromkeys(
+            [*common_fields, *self.kept_fields]))]
+        acc = acc.iloc[rows]
         common = pd.DataFrame({
             "source_file": acc["source_file"].astype("str"),
             "source_row": acc["source_row"].astype("int64"),
             "place": acc["place"], "lon": x[rows], "lat": y[rows],
             "country": acc["country"], "admin1": acc["admin1"],
         }, index=acc.index)
-        return Accepted(ok, rows, self.frame, common, synthetic[rows], geo)
+        if self.kept_geocoded is not None:
+            geo = geo[[c for c in self.kept_geocoded if c in geo]]
+        return Accepted(ok, rows, acc, common, synthetic[rows], geo.iloc[rows])
 
     # -- assembling the result ----------------------------------------------------------
     def rejected_table(self, table: pd.DataFrame) -> pd.DataFrame:

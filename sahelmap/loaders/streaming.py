@@ -224,6 +224,9 @@ class _OrderChanged(SahelmapError):
 class _Chunk(_Events):
     """One chunk's rows: every check but those across rows, which wait for the whole load."""
 
+    kept_fields = ()  # the records keep ACCEPTED_COLUMNS only (see records)
+    kept_geocoded = ("adm0_pcode", "adm1_pcode", "adm2_pcode")
+
     def check_dates(self, field: str, parsed: Any, values: pd.Series) -> None:
         self.problems.add(field, parsed.mixed, values,
                           "day and month order differ within the column (dates such as "
@@ -238,13 +241,11 @@ class _Chunk(_Events):
 
         The others (notes, actors, geometry...) would be copied for nothing.
         """
-        common, geocoded = good.common, good.all_geocoded
+        common = good.common
         out = pd.DataFrame({"source_file": common["source_file"],
                             "source_row": common["source_row"], "event_date": day,
                             "fatalities": killed}, index=common.index)
-        for name in ACCEPTED_COLUMNS:
-            if name not in out and name in geocoded:
-                out[name] = geocoded[name].iloc[good.rows].set_axis(common.index)
+        out = pd.concat([out, good.geocoded], axis=1)
         out["_row"] = good.rows
         return out
 

@@ -334,7 +334,9 @@ def _clean_text(values: pd.Series) -> pd.Series:
     a few values); ``Series.str.strip`` of the ``str`` dtype is this same trim.
     """
     text = pc.utf8_trim_whitespace(pa.array(values.astype("str").array))
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    empty = pc.equal(text, "")
+    if pc.any(empty).as_py():  # not a second copy of the column when no cell is blank
+        text = pc.if_else(empty, pa.scalar(None, text.type), text)
     return pd.Series(text, index=values.index, dtype="str")
 
 
