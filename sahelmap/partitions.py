@@ -137,9 +137,10 @@ def aggregate_partitions(partitions: Sequence[Any], *, start: Any, end: Any,
         As :func:`aggregate_partition`.
     scheduler : str or dask.distributed.Client
         Where the tasks run: ``"processes"`` (the cores of this machine), ``"synchronous"``
-        (one after the other, here: for debugging), or a ``dask.distributed`` client whose
-        workers run one thread each. Threads are refused: a load adapts the shared geocoder
-        of its process while it runs, so two loads must not share a process at once.
+        (one after the other, here: for debugging), ``"threads"`` (threads of this process:
+        each load remembers its names on its own copy of the geocoder; pandas and the
+        checks hold Python's lock much of the time, so processes are usually faster), or a
+        ``dask.distributed`` client.
     num_workers : int, optional
         Processes for ``scheduler="processes"`` (default: one per core).
 
@@ -154,7 +155,7 @@ def aggregate_partitions(partitions: Sequence[Any], *, start: Any, end: Any,
         A file given in two partitions, or partitions that overlap (see
         :func:`combine_partitions`).
     OptionError
-        ``start`` or ``end`` missing, no partition, or a threaded scheduler.
+        ``start`` or ``end`` missing, no partition, or an unknown scheduler.
     ImportError
         Dask is not installed.
     """
@@ -163,7 +164,7 @@ def aggregate_partitions(partitions: Sequence[Any], *, start: Any, end: Any,
     if start is None or end is None:
         raise OptionError("aggregate_partitions needs start= and end= (the same grid for "
                           "every partition), e.g. start='1997-01-01', end='2024-12-31'")
-    _refuse_threads(scheduler)
+    _check_scheduler(scheduler)
     run = dask.delayed(aggregate_partition, pure=False)
     tasks = [run(group, level=level, period=period, start=start, end=end,
                  structure=structure, boundaries=boundaries, chunk_rows=chunk_rows,
@@ -327,18 +328,11 @@ def _partition_paths(partitions: Sequence[Any]) -> list[list[str]]:
     return groups
 
 
-def _refuse_threads(scheduler: Any) -> None:
-    threads = scheduler in ("threads", "threading", None)
-    nthreads = getattr(scheduler, "nthreads", None)  # a dask.distributed client
-    if callable(nthreads):
-        threads = any(n > 1 for n in nthreads().values())
-    elif not isinstance(scheduler, str):
-        raise OptionError(f"scheduler must be 'processes', 'synchronous' or a "
-                          f"dask.distributed client, not {scheduler!r}")
-    if threads:
-        raise OptionError(f"scheduler={scheduler!r} runs partitions as threads of one "
-                          "process, which share its geocoder: use 'processes' (or a "
-                          "dask.distributed cluster with threads_per_worker=1)")
+def _check_scheduler(scheduler: Any) -> None:
+    if isinstance(scheduler, str) or callable(getattr(scheduler, "get", None)):
+        return
+    raise OptionError(f"scheduler must be 'processes', 'threads', 'synchronous' or a "
+                      f"dask.distributed client, not {scheduler!r}")
 
 
 def _summed_counts(counts: list[dict[str, Any]]) -> dict[str, Any]:

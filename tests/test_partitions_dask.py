@@ -97,7 +97,7 @@ def _sorted(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return table.sort_values(["unit_pcode", "period"], kind="stable").reset_index(drop=True)
 
 
-@pytest.mark.parametrize("scheduler", ["synchronous", "processes"])
+@pytest.mark.parametrize("scheduler", ["synchronous", "processes", "threads"])
 def test_partitions_by_country_and_year_give_the_table_of_one_run(files, single, scheduler):
     _, parts = files
     by_country = [[parts[("Mali", 2021)], parts[("Mali", 2022)]],  # a partition of two files
@@ -144,11 +144,11 @@ def test_partitions_sharing_an_event_or_a_report_are_refused(files, tmp_path):
         aggregate_partitions([parts[("Mali", 2022)], copied], scheduler="synchronous", **GRID)
 
 
-def test_threads_and_a_grid_without_dates_are_refused(files):
+def test_a_grid_without_dates_and_an_unknown_scheduler_are_refused(files):
     _, parts = files
     two = [parts[("Mali", 2021)], parts[("Niger", 2021)]]
-    with pytest.raises(OptionError, match="share its geocoder: use 'processes'"):
-        aggregate_partitions(two, scheduler="threads", **GRID)
+    with pytest.raises(OptionError, match="scheduler must be 'processes', 'threads'"):
+        aggregate_partitions(two, scheduler=42, **GRID)
     with pytest.raises(OptionError, match="needs start= and end="):
         aggregate_partitions(two, start=None, end="2022-12-31")
     with pytest.raises(OptionError, match="a list of partitions"):

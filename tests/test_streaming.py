@@ -349,3 +349,30 @@ def test_geocoding_chunks_from_memory_gives_the_one_call_result(monkeypatch, lim
                        remembering.names.results.values())
             assert (want["method"] == "admin-hint").any()
             assert want["flags"].str.contains("point-admin-mismatch").any()
+
+
+def test_loads_in_threads_of_one_process_give_the_results_of_one_at_a_time(tmp_path):
+    """A load remembers its names on its own copy of the geocoder, never the shared one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sahelmap.geocoding.geocoder import _default_geocoder
+
+    shared = _default_geocoder(85.0)
+    matcher = shared.names
+    paths = []
+    for n, (prefix, seed) in enumerate((("MLI", 3), ("NER", 4), ("BFA", 5), ("TCD", 6))):
+        path = tmp_path / f"{prefix}.csv"
+        body = _messy(tmp_path, path.name, prefix, f"Source {n}", seed, "25/11/2022")
+        path.write_text("\n".join([HEADER, *body]) + "\n", encoding="utf-8")
+        paths.append(path)
+
+    def load(path):
+        return stream_events([path], chunk_rows=7, today="2024-01-01", merge_duplicates=True)
+
+    alone = [load(p) for p in paths]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(load, paths * 3))
+    for n, result in enumerate(together):
+        pd.testing.assert_frame_equal(result.accepted, alone[n % 4].accepted)
+        pd.testing.assert_frame_equal(result.rejected, alone[n % 4].rejected)
+    assert shared.names is matcher  # the shared geocoder was never changed

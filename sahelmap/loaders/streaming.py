@@ -24,6 +24,7 @@ cells of rows that repeat an identifier or a duplicate key seen before. The resu
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,25 +131,23 @@ def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[
                           f"those of read_events: {', '.join(_DEFAULTS)}")
     options = {**_DEFAULTS, **options}
     terms = vocabulary("events", options.pop("event_types"))
-    # indexed once, not once per chunk (the bundled gazetteer's index is shared)
-    coder = _geocoder(options["gazetteer"], options["fuzzy_threshold"])
+    # indexed once, not once per chunk (the bundled gazetteer's index is shared). The load
+    # remembers its names on a copy of the geocoder: the shared one is never changed, so
+    # loads in several threads of one process don't see each other's memory.
+    coder = copy.copy(_geocoder(options["gazetteer"], options["fuzzy_threshold"]))
+    coder.names = _RememberedNames(coder.names)
     checked = Options(**{**options, "gazetteer": coder})
-    names = coder.names
-    coder.names = _RememberedNames(names)
-    try:
-        order: tuple[bool | None, str] | None = None
-        for _ in range(2):  # the order changes at most twice: assumed, told, mixed
-            load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
-            try:
-                return load.run(), load
-            except _OrderChanged as change:
-                if progress is not None:
-                    progress.update(-load.rows_done)
-                order = change.order
-        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
-        return load.run(), load
-    finally:
-        coder.names = names
+    order: tuple[bool | None, str] | None = None
+    for _ in range(2):  # the order changes at most twice: assumed, told, mixed
+        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
+        try:
+            return load.run(), load
+        except _OrderChanged as change:
+            if progress is not None:
+                progress.update(-load.rows_done)
+            order = change.order
+    load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
+    return load.run(), load
 
 
 class _RememberedNames:
