@@ -317,7 +317,8 @@
   SM.fit = function (map, bounds, legendWidth) {
     var narrow = map.getSize().x < SM.NARROW;
     map.getContainer().classList.toggle("sm-narrow", narrow);
-    map.fitBounds(bounds, {paddingBottomRight: [narrow ? 0 : legendWidth, 0]});
+    /* not animated: the first view is the page's, and labels are placed once it is final */
+    map.fitBounds(bounds, {paddingBottomRight: [narrow ? 0 : legendWidth, 0], animate: false});
   };
 
   SM.attribution = function (map, html) {
