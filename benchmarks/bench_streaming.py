@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -64,7 +65,9 @@ def whole(path: str) -> dict:
 
 def child(kind: str, path: str) -> dict:
     result = {"floor": floor, "streamed": streamed, "whole": whole}[kind](path)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime  # the child's whole life, imports too
     return result
 
 
@@ -73,7 +76,7 @@ def run_child(kind: str, path: Path) -> dict:
             f"import bench_streaming as b; print(json.dumps(b.child({kind!r}, {str(path)!r})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode:
-        return {"s": float("nan"), "peak_mb": float("nan"),
+        return {"s": float("nan"), "peak_mb": float("nan"), "cpu_s": float("nan"),
                 "error": done.stderr.strip().splitlines()[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -87,8 +90,10 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.dir or tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"{'rows':>10} {'MB':>6} | {'floor s':>8} {'MB':>6} | {'streamed s':>10} {'peak MB':>8}"
-          f" {'x floor':>7} {'us/row':>6} | {'whole s':>8} {'peak MB':>8}")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
+    print(f"{'rows':>10} {'MB':>6} | {'floor s':>8} {'cpu s':>6} {'MB':>6} | {'streamed s':>10}"
+          f" {'cpu s':>6} {'peak MB':>8} {'x floor':>7} {'us/row':>6} {'B/row':>6} | "
+          f"{'whole s':>8} {'peak MB':>8}")
     for rows in args.rows:
         path = folder / f"events_{rows}.csv"
         if not path.exists():  # in a child: a child's peak RSS starts at its parent's
@@ -102,13 +107,17 @@ def main() -> None:
         old = run_child("whole", path) if rows <= args.whole else None
         old_text = (f"{old['s']:>8.1f} {old['peak_mb']:>8,.0f}" if old else
                     f"{'-':>8} {'-':>8}")
-        print(f"{rows:>10,} {size:>6,.0f} | {base['s']:>8.1f} {base['peak_mb']:>6,.0f} | "
-              f"{ours['s']:>10.1f} {ours['peak_mb']:>8,.0f} {ours['s'] / base['s']:>7.1f} "
-              f"{ours['s'] / rows * 1e6:>6.1f} | {old_text}", flush=True)
+        # B/row: the streamed peak over the floor's, per row (what spans rows, roughly)
+        per_row = (ours["peak_mb"] - base["peak_mb"]) * 2**20 / rows
+        print(f"{rows:>10,} {size:>6,.0f} | {base['s']:>8.1f} {base['cpu_s']:>6.1f} "
+              f"{base['peak_mb']:>6,.0f} | {ours['s']:>10.1f} {ours['cpu_s']:>6.1f} "
+              f"{ours['peak_mb']:>8,.0f} {ours['s'] / base['s']:>7.1f} "
+              f"{ours['s'] / rows * 1e6:>6.1f} {per_row:>6,.0f} | {old_text}", flush=True)
         for result in (ours, old):
             if result and "error" in result:
                 print(f"  failed: {result['error']}")
         print(f"  {ours.get('summary', '')}", flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.2f} (1 min)")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["RejectedSpill", "SpilledFrames", "HEAD_COLUMNS", "TEXT_COLUMNS"]
@@ -32,30 +33,45 @@ _CHANGED = ("field", "column", "value", "reason")
 
 
 class _Part:
-    """One chunk's rejected rows: the head in memory, the cells in a file (or in memory)."""
+    """One chunk's rejected rows: the head in memory, the cells in a file (or in memory).
+
+    Rows rejected at the end (whole rows, with their cells) are placed among them by
+    ``_at``: their heads in memory (``late``), their cells on disk (``late_files``).
+    """
 
     def __init__(self, frame: pd.DataFrame, number: int | None):
-        self.head = frame[list(HEAD_COLUMNS)].copy()
+        self.head: pd.DataFrame | None = frame[list(HEAD_COLUMNS)].copy()
         self.columns = list(frame.columns)
         self.number = number  # of the frame on disk
         self.frame = None if number is not None else frame
-        self.extra: pd.DataFrame | None = None  # whole rows rejected at the end
+        self.late: list[pd.DataFrame] = []  # heads of whole rows rejected at the end
+        self.late_files: list[int] = []  # their rows with cells, in the spill's late files
 
-    def cells(self, files: SpilledFrames) -> pd.DataFrame:
-        """The rows, heads as changed at the end, late rows in their place."""
+    def cells(self, files: SpilledFrames, late: SpilledFrames, late_columns: list[str],
+              head: pd.DataFrame) -> pd.DataFrame:
+        """The rows with their cells, late rows in place, ``head`` their final head."""
         frame = files[self.number] if self.number is not None else self.frame.copy()
+        if self.late_files:
+            frame = pd.concat([frame, *[_late_frame(late[number], late_columns)
+                                        for number in self.late_files]]
+                              ).sort_values("_at", kind="stable")
         for name in _CHANGED:
-            frame[name] = self.head[name].to_numpy()
-        if self.extra is not None:
-            frame = pd.concat([frame, self.extra]).sort_values("_at", kind="stable")
+            frame[name] = head[name].to_numpy()
         return frame
 
     def final_head(self) -> pd.DataFrame:
         head = self.head
-        if self.extra is not None:
-            head = pd.concat([head, self.extra[list(HEAD_COLUMNS)]]).sort_values(
-                "_at", kind="stable")
+        if self.late:
+            head = pd.concat([head, *self.late]).sort_values("_at", kind="stable")
         return head
+
+
+def _late_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A file of late rows with every late column, as one concatenated frame would have."""
+    missing = [name for name in columns if name not in frame.columns]
+    if not missing:
+        return frame[columns]
+    return frame.reindex(columns=columns).astype({name: "str" for name in missing})
 
 
 class SpilledFrames:
@@ -129,8 +145,12 @@ class RejectedSpill:
 
     def __init__(self, folder: str | Path | None = None) -> None:
         self._files = SpilledFrames(folder, prefix="rejected")
+        self._late = SpilledFrames(folder, prefix="late")  # cells of rows rejected at the end
+        self._late_columns: list[str] = []
         self._kept: list[_Part] = []  # the parts with rows, one file each
         self._empty: list[_Part] = []  # the first empty part, for its columns and types
+        self._head: pd.DataFrame | None = None  # every part's head, once finished
+        self._bounds: list[int] = []  # where each part's rows start in it
 
     @property
     def folder(self) -> Path:
@@ -150,6 +170,7 @@ class RejectedSpill:
         An empty chunk is kept in memory only while no rows were kept (its columns and
         types stand for an empty result).
         """
+        self._open()
         if not len(frame):
             if not self._empty:
                 self._empty.append(_Part(frame, None))
@@ -159,40 +180,93 @@ class RejectedSpill:
 
     def truncate(self, size: int) -> None:
         """Forget every part with rows after the first ``size`` (a file read again)."""
+        self._open()
         self._files.truncate(size)
         del self._kept[size:]
 
     @property
     def heads(self) -> list[pd.DataFrame]:
-        """Each part's head, in load order; changing them in place changes the rows."""
+        """Each part's head, in load order; changing them in place changes the rows.
+
+        Once :meth:`head` was asked, they are slices of its frame (late rows in place).
+        """
+        if self._head is not None:
+            return [self._head.iloc[start:end]
+                    for start, end in zip(self._bounds, self._bounds[1:])]
         return [part.head for part in self._parts]
 
-    def add_late(self, k: int, rows: pd.DataFrame) -> None:
-        """Whole rows rejected at the end, placed by ``_at`` among part ``k``'s rows."""
-        part = self._parts[k]
-        part.extra = rows if part.extra is None else pd.concat([part.extra, rows])
+    def add_late(self, k: int, head: pd.DataFrame) -> None:
+        """Whole rows rejected at the end, placed by ``_at`` among part ``k``'s rows.
+
+        ``head`` holds their :data:`HEAD_COLUMNS`, kept in memory; their cells are given
+        apart, with :meth:`add_late_cells`.
+        """
+        self._open()
+        if len(head):
+            self._parts[k].late.append(head[list(HEAD_COLUMNS)])
+
+    def add_late_cells(self, k: int, rows: pd.DataFrame) -> None:
+        """Some of the rows of part ``k`` given to :meth:`add_late`, whole: written to disk.
+
+        ``rows`` holds their head, their cells and ``_at``.
+        """
+        self._open()
+        if len(rows):
+            self._late.append(rows)
+            self._parts[k].late_files.append(len(self._late) - 1)
+            known = set(self._late_columns)
+            self._late_columns += [name for name in rows.columns if name not in known]
+
+    def set_late_columns(self, columns: list[str]) -> None:
+        """The columns of the late rows, in the order one concatenated frame has them."""
+        self._late_columns = list(columns)
+
+    def _open(self) -> None:
+        if self._head is not None:
+            raise RuntimeError("the rejected rows were finished: no more can be added")
+
+    def _finished(self) -> pd.DataFrame:
+        """Every part's final head (with ``_at``), built once; the parts' heads then go."""
+        if self._head is None:
+            parts = self._parts
+            heads = []
+            for part in parts:  # each part's head let go as soon as it is taken
+                heads.append(part.final_head())
+                part.head, part.late = None, []
+            sizes = [len(head) for head in heads]
+            self._head = pd.concat(heads, ignore_index=True)
+            del heads
+            self._bounds = [0, *np.cumsum(sizes).tolist()]
+        return self._head
 
     def head(self) -> pd.DataFrame:
-        """Every rejected row's head columns (no ``_at``), as :meth:`frame` has them."""
-        head = pd.concat([part.final_head() for part in self._parts], ignore_index=True)
-        return _finish(head)
+        """Every rejected row's head columns (no ``_at``), as :meth:`frame` has them.
+
+        After this, no row can be added.
+        """
+        return _finish(self._finished())
 
     def columns(self) -> list[str]:
         """The columns of :meth:`frame`, as :func:`pandas.concat` of the parts orders them."""
         names = [names for part in self._parts
-                 for names in (part.columns, [] if part.extra is None else part.extra.columns)]
+                 for names in (part.columns, self._late_columns if part.late_files else [])]
         return [c for c in pd.concat([pd.DataFrame(columns=n) for n in names]).columns
                 if c != "_at"]
 
+    def _cells(self) -> Iterator[pd.DataFrame]:
+        head = self._finished()
+        for part, start, end in zip(self._parts, self._bounds, self._bounds[1:]):
+            yield part.cells(self._files, self._late, self._late_columns,
+                             head.iloc[start:end])
+
     def parts(self) -> Iterator[pd.DataFrame]:
         """Each part's rows with their cells, read back one part at a time."""
-        for part in self._parts:
-            yield _finish(part.cells(self._files))
+        for cells in self._cells():
+            yield _finish(cells)
 
     def frame(self) -> pd.DataFrame:
         """Every rejected row with its cells, read back into one frame."""
-        frame = pd.concat([part.cells(self._files) for part in self._parts], ignore_index=True)
-        return _finish(frame)
+        return _finish(pd.concat(list(self._cells()), ignore_index=True))
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

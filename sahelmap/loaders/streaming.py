@@ -24,6 +24,9 @@ cells of rows that repeat an identifier or a duplicate key seen before. The resu
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +34,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.types import union_categoricals
 
 from sahelmap.errors import OptionError, SahelmapError
@@ -412,6 +416,7 @@ class _Load:
 
     # -- across rows, once every chunk is read ------------------------------------------------
     def resolve(self) -> LoadResult:
+        _release_memory()  # what the chunks freed, before the merge asks for more
         # only identifiers given more than once can repeat: the others are left out here
         repeated = _repeated(self.parts.id_hashes)
         self.parts.id_hashes = []
@@ -422,6 +427,7 @@ class _Load:
         # marked in ``keep``, and the columns filtered once, one at a time, at the end
         accepted = _stack(self.parts.accepted, _TEXT)
         self.parts.accepted = []
+        _release_memory()  # the chunks' columns, scattered among what stays
         where = accepted["at"].to_numpy() if accepted else np.empty(0, "int64")
         keep = np.ones(len(where), dtype=bool)
         # the rejected rows wait on disk; their heads (in memory) take the late problems
@@ -466,13 +472,11 @@ class _Load:
         del alike, keys, where
         for name in set(accepted) - set(ACCEPTED_COLUMNS):  # hashes and positions: done
             del accepted[name]
-        if new:
-            extra = self.rejected_rows(new, self.parts.raw)
-            part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
-                                 len(parts) - 1)
-            for k in np.unique(part_of):
-                spill.add_late(k, extra[part_of == k])
         del parts
+        if new:
+            self.rejected_rows(new, self.parts.raw, spill, lasts)
+        del new
+        _release_memory()
         kept = gpd.GeoDataFrame(_kept_columns(accepted, keep), copy=False)
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
@@ -501,9 +505,18 @@ class _Load:
             why[hit] = np.asarray(reason, dtype=object)[hit]
         return mask, why
 
-    def rejected_rows(self, new: list[pd.DataFrame], kept: SpilledFrames) -> pd.DataFrame:
-        """Rejected-table rows (with their cells) of rows accepted chunk by chunk."""
+    def rejected_rows(self, new: list[pd.DataFrame], kept: SpilledFrames,
+                      spill: RejectedSpill, lasts: np.ndarray) -> None:
+        """Put the rows accepted chunk by chunk but rejected at the end into ``spill``.
+
+        ``new`` holds their entries (``at, _file, source_file, source_row, field, value,
+        reason``); ``lasts`` the last position of each part of ``spill``. Their heads stay in
+        memory; their cells are read back from ``kept`` one part at a time and written to
+        the spill's disk as they are found, never all at once.
+        """
         entries = pd.concat(new, ignore_index=True)
+        if not len(entries):
+            return
         at = entries["at"].to_numpy(dtype="int64")
         head = pd.DataFrame({
             "source_file": entries["source_file"].astype(str).to_numpy(),
@@ -513,15 +526,38 @@ class _Load:
             "reason": entries["reason"].to_numpy(dtype=object)})
         head.insert(3, "column", _columns(self.tables, entries["_file"].to_numpy(),
                                           head["field"].to_numpy()))
-        wanted = [part[part.index.isin(at)] for part in kept]  # read back, a part at a time
-        raw = pd.concat(wanted) if wanted else pd.DataFrame()
-        cells = raw.loc[at] if len(at) else raw.iloc[:0]
-        cells = cells.rename(columns={c: f"{c} (raw)" for c in cells.columns
-                                      if c in REJECTED_COLUMNS}).reset_index(drop=True)
-        out = pd.concat([head, cells.astype("str")], axis=1).astype(
-            {n: "str" for n in ("source_file", "field", "value", "reason")})
-        out["_at"] = at
-        return out
+        head = head.astype({n: "str" for n in ("source_file", "field", "value", "reason")})
+        del entries
+        part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
+        found = np.zeros(len(at), dtype=bool)
+        names: list[list[str]] = []
+        for raw in kept:  # read back a part at a time
+            names.append(list(raw.columns))
+            mine = np.flatnonzero(np.isin(at, raw.index.to_numpy()))
+            if not len(mine):
+                continue
+            found[mine] = True
+            cells = raw.loc[at[mine]]
+            del raw
+            cells = cells.rename(columns=_raw_names(cells.columns)).set_axis(mine, axis=0)
+            rows = pd.concat([head.iloc[mine], cells.astype("str")], axis=1)
+            rows["_at"] = at[mine]
+            for k in np.unique(part_of[mine]):
+                spill.add_late_cells(int(k), rows[part_of[mine] == k])
+        if not found.all():
+            raise SahelmapError(f"internal error: {int((~found).sum())} rows rejected at the "
+                                "end of the load have no cells kept (please report it)")
+        union = pd.concat([pd.DataFrame(columns=n) for n in names]).columns
+        renamed = _raw_names(union)
+        spill.set_late_columns([*head.columns, *[renamed.get(c, c) for c in union], "_at"])
+        head["_at"] = at
+        for k in np.unique(part_of):
+            spill.add_late(int(k), head[part_of == k])
+
+
+def _raw_names(columns: Any) -> dict[str, str]:
+    """The user's columns whose names clash with the rejected table's, suffixed."""
+    return {c: f"{c} (raw)" for c in columns if c in REJECTED_COLUMNS}
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -532,9 +568,29 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 
 def _repeated(parts: list[np.ndarray]) -> np.ndarray:
     """The hashes found more than once over ``parts`` (sorted)."""
-    keys = np.sort(np.concatenate(parts) if parts else np.empty(0, "uint64"), kind="stable")
+    keys = np.concatenate(parts) if parts else np.empty(0, "uint64")
+    keys.sort()  # in place: one copy of the hashes
     again = keys[1:][keys[1:] == keys[:-1]]
     return again[np.r_[True, again[1:] != again[:-1]]] if len(again) else again
+
+
+def _release_memory() -> None:
+    """Give back to the system the memory the chunks freed but the allocators kept.
+
+    Chunk after chunk, short-lived arrays and texts are freed among the small arrays that
+    wait for the end; the C allocator (glibc's ``malloc``) and pyarrow's pool keep the
+    freed pages, which the merge's large arrays then cannot use, so that the peak holds
+    both. A no-op where ``malloc_trim`` does not exist (other C libraries).
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def _category(values: np.ndarray) -> pd.Categorical:
