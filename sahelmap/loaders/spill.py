@@ -3,12 +3,15 @@
 A streamed load (:mod:`sahelmap.loaders.streaming`) rejects rows chunk by chunk, each with
 every cell of the user's row. Kept in memory, they would grow with the input (a sixth of a
 real export can be rejected, each row with its notes). Here each chunk's rejected rows go to
-a file in a private temporary folder as soon as the chunk is checked; memory keeps only
-their *head* (file, row, field, column, value, reason and position in the load), which is
-all the end-of-load checks, counts and summaries read. Rows rejected at the end (repeated
-identifiers, merged duplicates) and problems added to rows already rejected are applied to
-the heads, and to the cells when the rows are read back, one chunk at a time
-(:meth:`RejectedSpill.parts`), in the order :func:`~sahelmap.read_events` gives.
+a file in a private temporary folder as soon as the chunk is checked, and their *head*
+(file, row, field, column, value, reason and position in the load) to another: while the
+chunks are read, memory keeps only each part's last position. At the end of the load,
+problems added to rows already rejected are applied to the heads a part at a time (read
+back, written again); rows rejected at the end (repeated identifiers, merged duplicates)
+keep their heads in memory and their cells on disk. The heads are then read back once, into
+one frame, which is all the accounting, counts and summaries read; the cells are read back
+one chunk at a time (:meth:`RejectedSpill.parts`), in the order
+:func:`~sahelmap.read_events` gives.
 
 The folder is removed when the spill is garbage-collected (with the result that holds it).
 """
@@ -33,17 +36,25 @@ _CHANGED = ("field", "column", "value", "reason")
 
 
 class _Part:
-    """One chunk's rejected rows: the head in memory, the cells in a file (or in memory).
+    """One chunk's rejected rows: the rows in a file (or in memory), the head apart.
 
-    Rows rejected at the end (whole rows, with their cells) are placed among them by
-    ``_at``: their heads in memory (``late``), their cells on disk (``late_files``).
+    While the chunks are read, the head waits on disk too (``heads``, the same number);
+    it is read back when first asked, at the end of the load. Rows rejected at the end
+    (whole rows, with their cells) are placed among them by ``_at``: their heads in
+    memory (``late``), their cells on disk (``late_files``).
     """
 
-    def __init__(self, frame: pd.DataFrame, number: int | None):
-        self.head: pd.DataFrame | None = frame[list(HEAD_COLUMNS)].copy()
+    def __init__(self, frame: pd.DataFrame, number: int | None, heads: SpilledFrames):
         self.columns = list(frame.columns)
-        self.number = number  # of the frame on disk
+        self.last = int(frame["_at"].iloc[-1]) if len(frame) else -1  # position in the load
+        self.number = number  # of the frame on disk, and of its head
         self.frame = None if number is not None else frame
+        self.heads = heads
+        self._head: pd.DataFrame | None = None
+        if number is None:
+            self._head = frame[list(HEAD_COLUMNS)].copy()
+        else:
+            heads.append(frame[list(HEAD_COLUMNS)])
         self.late: list[pd.DataFrame] = []  # heads of whole rows rejected at the end
         self.late_files: list[int] = []  # their rows with cells, in the spill's late files
 
@@ -59,8 +70,24 @@ class _Part:
             frame[name] = head[name].to_numpy()
         return frame
 
+    @property
+    def head(self) -> pd.DataFrame:
+        """The head (file to reason, ``_at``): changing it in place changes the rows."""
+        if self._head is None:
+            self._head = self.heads[self.number]
+        return self._head
+
+    def put_head(self, head: pd.DataFrame) -> None:
+        """Keep a changed head (back on disk when it waits there)."""
+        if self.number is None:
+            self._head = head
+        else:
+            self.heads.replace(self.number, head)
+            self._head = None
+
     def final_head(self) -> pd.DataFrame:
-        head = self.head
+        """The head with the late rows in place; the part lets its own head go."""
+        head, self._head = self.head, None
         if self.late:
             head = pd.concat([head, *self.late]).sort_values("_at", kind="stable")
         return head
@@ -113,6 +140,10 @@ class SpilledFrames:
         frame.to_pickle(path)
         self._paths.append(path)
 
+    def replace(self, number: int, frame: pd.DataFrame) -> None:
+        """Write ``frame`` to disk in place of frame ``number``."""
+        frame.to_pickle(self._paths[number])
+
     def truncate(self, size: int) -> None:
         """Forget every frame after the first ``size`` (a file read again)."""
         for path in self._paths[size:]:
@@ -145,6 +176,7 @@ class RejectedSpill:
 
     def __init__(self, folder: str | Path | None = None) -> None:
         self._files = SpilledFrames(folder, prefix="rejected")
+        self._heads = SpilledFrames(folder, prefix="heads")  # each part's head, apart
         self._late = SpilledFrames(folder, prefix="late")  # cells of rows rejected at the end
         self._late_columns: list[str] = []
         self._kept: list[_Part] = []  # the parts with rows, one file each
@@ -173,15 +205,16 @@ class RejectedSpill:
         self._open()
         if not len(frame):
             if not self._empty:
-                self._empty.append(_Part(frame, None))
+                self._empty.append(_Part(frame, None, self._heads))
             return
         self._files.append(frame)
-        self._kept.append(_Part(frame, len(self._files) - 1))
+        self._kept.append(_Part(frame, len(self._files) - 1, self._heads))
 
     def truncate(self, size: int) -> None:
         """Forget every part with rows after the first ``size`` (a file read again)."""
         self._open()
         self._files.truncate(size)
+        self._heads.truncate(size)
         del self._kept[size:]
 
     @property
@@ -194,6 +227,22 @@ class RejectedSpill:
             return [self._head.iloc[start:end]
                     for start, end in zip(self._bounds, self._bounds[1:])]
         return [part.head for part in self._parts]
+
+    def lasts(self) -> np.ndarray:
+        """The position in the load of each part's last row (-1 for an empty part)."""
+        return np.array([part.last for part in self._parts], dtype="int64")
+
+    def head_of(self, k: int) -> pd.DataFrame:
+        """Part ``k``'s head, read back (:meth:`put_head` keeps a change)."""
+        self._open()
+        part = self._parts[k]
+        head, part._head = part.head, part._head if part.number is None else None
+        return head
+
+    def put_head(self, k: int, head: pd.DataFrame) -> None:
+        """Keep part ``k``'s head as changed (back on disk)."""
+        self._open()
+        self._parts[k].put_head(head)
 
     def add_late(self, k: int, head: pd.DataFrame) -> None:
         """Whole rows rejected at the end, placed by ``_at`` among part ``k``'s rows.
@@ -232,7 +281,7 @@ class RejectedSpill:
             heads = []
             for part in parts:  # each part's head let go as soon as it is taken
                 heads.append(part.final_head())
-                part.head, part.late = None, []
+                part.late = []
             sizes = [len(head) for head in heads]
             self._head = pd.concat(heads, ignore_index=True)
             del heads

@@ -16,8 +16,10 @@ what spans rows waits for the whole input, kept compact:
 Only the columns the aggregation needs are kept of the accepted rows (dates, fatalities,
 P-codes, file and row). What waits for the end but is read only then goes to a private
 temporary folder as each chunk is checked (:mod:`sahelmap.loaders.spill`): the rejected rows
-with their cells (their heads stay in memory, for counts), the identifier rows, and the
-cells of rows that repeat an identifier or a duplicate key seen before. The result is a
+with their cells (their heads apart, read back at the end, for counts), the identifier rows,
+and the cells of rows that repeat an identifier or a duplicate key seen before. The merge
+at the end reads these back a part at a time, and writes the cells of the rows it rejects
+to disk as it finds them. The result is a
 :class:`~sahelmap.loaders.result.SpilledResult` whose accepted and rejected rows are those
 :func:`~sahelmap.read_events` gives for the same files.
 """
@@ -80,9 +82,10 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
     rejected rows, but ``accepted`` holds only :data:`ACCEPTED_COLUMNS` (enough for
     :func:`sahelmap.summarize`), and ``duplicates`` only ``source_file, source_row,
     duplicate_group, is_duplicate``. Memory holds one chunk and about 100 bytes per row
-    for what spans rows (identifier and duplicate-key hashes, the aggregation's columns,
-    the rejected rows' file, row, field and reason); the rejected rows' cells wait on disk
-    (``rejected`` reads them back, ``rejected_parts()`` a chunk at a time).
+    for what spans rows (identifier and duplicate-key hashes, the aggregation's columns);
+    the rejected rows wait on disk, their heads (file, row, field, reason) read back at the
+    end, their cells when asked (``rejected`` reads them back, ``rejected_parts()`` a chunk
+    at a time).
 
     Parameters
     ----------
@@ -430,24 +433,28 @@ class _Load:
         _release_memory()  # the chunks' columns, scattered among what stays
         where = accepted["at"].to_numpy() if accepted else np.empty(0, "int64")
         keep = np.ones(len(where), dtype=bool)
-        # the rejected rows wait on disk; their heads (in memory) take the late problems
+        # the rejected rows wait on disk, heads apart: those of rows already rejected take
+        # the late problems a part at a time
         spill = self.parts.rejected
-        parts = spill.heads
-        lasts = np.array([part["_at"].iloc[-1] if len(part) else -1 for part in parts])
+        lasts = spill.lasts()
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
         if len(ids):
             repeat, why = self.repeats(ids)
             at = ids["at"].to_numpy()[repeat]
-            values = ids["event_id"].to_numpy(dtype=object)[repeat]
+            values = ids["event_id"].iloc[np.flatnonzero(repeat)].to_numpy(dtype=object)
             why = why[repeat]
             earlier = np.zeros(len(at), dtype=bool)
-            part_of = np.minimum(np.searchsorted(lasts, at), len(parts) - 1)
+            part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
             for k in np.unique(part_of):
                 mine = np.flatnonzero(part_of == k)
-                found = np.isin(at[mine], parts[k]["_at"].to_numpy())
+                head = spill.head_of(k)
+                found = np.isin(at[mine], head["_at"].to_numpy())
                 earlier[mine[found]] = True
-                _append(parts[k], at[mine[found]], "event_id", values[mine[found]],
-                        why[mine[found]], self.tables, ids)
+                if found.any():
+                    _append(head, at[mine[found]], "event_id", values[mine[found]],
+                            why[mine[found]], self.tables, ids)
+                    spill.put_head(k, head)
+                del head
             gone = at[~earlier]
             new.append(ids.loc[repeat, _WHERE][~earlier].assign(
                 field="event_id", value=values[~earlier], reason=why[~earlier]))
@@ -455,7 +462,12 @@ class _Load:
         # only keys given more than once can be duplicates: only their rows are looked at
         keys = accepted["key"].to_numpy() if accepted else np.empty(0, "uint64")
         rows = np.flatnonzero(keep)
-        rows = rows[np.isin(keys[rows], _repeated([keys[rows]]))]
+        ours = keys[rows]
+        again = _repeated([ours])
+        # looked up by bisection in the few repeated keys: no sorted copy of every key
+        rows = rows[again[np.minimum(np.searchsorted(again, ours), len(again) - 1)] == ours
+                    ] if len(again) else rows[:0]
+        del ours, again
         alike = pd.DataFrame({name: column.iloc[rows].reset_index(drop=True)
                               for name, column in accepted.items()})
         flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
@@ -472,7 +484,6 @@ class _Load:
         del alike, keys, where
         for name in set(accepted) - set(ACCEPTED_COLUMNS):  # hashes and positions: done
             del accepted[name]
-        del parts
         if new:
             self.rejected_rows(new, self.parts.raw, spill, lasts)
         del new
