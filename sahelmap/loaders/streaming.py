@@ -496,7 +496,8 @@ class _Load:
             say.say_order("date", (self.order or self.told)[1])
         result = SpilledResult(kept, spill, self.n_input, duplicates.reset_index(drop=True),
                                self.n_blank, "events", notes)
-        logger.info("%s", result.summary())
+        if logger.isEnabledFor(logging.INFO):  # the summary counts every row: not for nothing
+            logger.info("%s", result.summary())
         return result
 
     def repeats(self, ids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
