@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sahelmap.errors import SahelmapError
+
 __all__ = ["RejectedSpill", "SpilledFrames", "HEAD_COLUMNS", "TEXT_COLUMNS"]
 
 #: The columns of a rejected row kept in memory (``_at``: its position in the load).
@@ -272,7 +274,8 @@ class RejectedSpill:
 
     def _open(self) -> None:
         if self._head is not None:
-            raise RuntimeError("the rejected rows were finished: no more can be added")
+            raise SahelmapError("internal error: the rejected rows were finished, none can be "
+                                "added or changed")
 
     def _finished(self) -> pd.DataFrame:
         """Every part's final head (with ``_at``), built once; the parts' heads then go."""
