@@ -94,6 +94,7 @@ def main() -> None:
     print(f"{'rows':>10} {'MB':>6} | {'floor s':>8} {'cpu s':>6} {'MB':>6} | {'streamed s':>10}"
           f" {'cpu s':>6} {'peak MB':>8} {'x floor':>7} {'us/row':>6} {'B/row':>6} | "
           f"{'whole s':>8} {'peak MB':>8}")
+    last = None  # rows and streamed peak of the size before
     for rows in args.rows:
         path = folder / f"events_{rows}.csv"
         if not path.exists():  # in a child: a child's peak RSS starts at its parent's
@@ -107,8 +108,10 @@ def main() -> None:
         old = run_child("whole", path) if rows <= args.whole else None
         old_text = (f"{old['s']:>8.1f} {old['peak_mb']:>8,.0f}" if old else
                     f"{'-':>8} {'-':>8}")
-        # B/row: the streamed peak over the floor's, per row (what spans rows, roughly)
-        per_row = (ours["peak_mb"] - base["peak_mb"]) * 2**20 / rows
+        # B/row: how the streamed peak grows per row, from the size before (what spans rows)
+        per_row = ((ours["peak_mb"] - last[1]) * 2**20 / (rows - last[0]) if last
+                   else float("nan"))
+        last = (rows, ours["peak_mb"])
         print(f"{rows:>10,} {size:>6,.0f} | {base['s']:>8.1f} {base['cpu_s']:>6.1f} "
               f"{base['peak_mb']:>6,.0f} | {ours['s']:>10.1f} {ours['cpu_s']:>6.1f} "
               f"{ours['peak_mb']:>8,.0f} {ours['s'] / base['s']:>7.1f} "
