@@ -542,10 +542,18 @@ class _Load:
         del entries
         part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
         found = np.zeros(len(at), dtype=bool)
+        order = np.argsort(at, kind="stable")
+        ordered = at[order]
         names: list[list[str]] = []
         for raw in kept:  # read back a part at a time
             names.append(list(raw.columns))
-            mine = np.flatnonzero(np.isin(at, raw.index.to_numpy()))
+            here = raw.index.to_numpy()
+            if not len(here):
+                continue
+            # a part holds one chunk's rows: only the entries within its positions are looked at
+            near = order[np.searchsorted(ordered, here.min(), side="left"):
+                         np.searchsorted(ordered, here.max(), side="right")]
+            mine = np.sort(near[np.isin(at[near], here)])
             if not len(mine):
                 continue
             found[mine] = True
