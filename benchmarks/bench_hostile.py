@@ -1,7 +1,8 @@
 """What the defences against hostile input cost: folding, recoding, the atomic output folder.
 
 Run: ``python benchmarks/bench_hostile.py [--rows N]``. Each line gives the measured time
-beside a baseline measured in the same run, and their ratio:
+(best of 5, wall and CPU) beside a baseline measured in the same run, their ratio, and the
+peak memory of this process during each (sampled every 5 ms, see ``_measure.py``):
 
 - ``fold`` (letters of every script kept, invisible characters dropped) against the
   ASCII-only fold it replaced, on N distinct names;
@@ -19,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,9 @@ import numpy as np
 from sahelmap.loaders.files import read_table
 from sahelmap.outputs import WEEKLY_FILES, OutputFolder
 from sahelmap.vocab import fold, strip_accents
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import best, load, ratio  # noqa: E402
 
 PLACES = ["Ménaka", "Tillabéri", "Ségou", "Gao", "Tombouctou", "Niamey", "Ansongo", "Kidal"]
 _OLD_NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -43,18 +47,16 @@ def old_fold(text: str) -> str:
     return _OLD_NON_ALNUM.sub(" ", folded).strip(" ")
 
 
-def timed(work: Callable[[], object], repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
+def timed(work: Callable[[], object], repeat: int = 5) -> dict:
+    return best(work, repeat)
 
 
-def report(label: str, seconds: float, baseline: float, unit: str) -> None:
-    print(f"{label:<44} {seconds:8.3f} s   baseline {baseline:8.3f} s   "
-          f"ratio {seconds / baseline:5.2f}x   ({unit})")
+def report(label: str, ours: dict, baseline: dict, unit: str) -> None:
+    print(f"{label:<44} {ours['s']:8.3f} s (CPU {ours['cpu_s']:7.3f}, peak "
+          f"{ours['peak_mb']:5,.0f} MB)   baseline {baseline['s']:8.3f} s (CPU "
+          f"{baseline['cpu_s']:7.3f}, peak {baseline['peak_mb']:5,.0f} MB)   ratio "
+          f"{ratio(ours['s'], baseline['s']):>6} wall, {ratio(ours['cpu_s'], baseline['cpu_s']):>6}"
+          f" CPU   ({unit})")
 
 
 def names(n: int, rng: np.random.Generator) -> list[str]:
@@ -81,6 +83,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     n = parser.parse_args().rows
     rng = np.random.default_rng(0)
+    print(f"before: {load()}")
 
     batch = names(n, rng)
     report(f"fold, {n:,} distinct names", timed(lambda: [fold(t) for t in batch]),
@@ -114,6 +117,7 @@ def main() -> None:
         size = (len(html) + 3 * len(table)) / 1e6
         report(f"write the weekly files ({size:.1f} MB)", timed(atomic),
                timed(lambda: write_set(in_place, html, table)), "swap vs in place")
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,10 @@ measurement runs in its own child process, so its peak memory (max RSS, from
 - whole (``--whole``, off by default above 1M rows): ``read_events`` + ``summarize``, the
   file in memory at once (the notebook API).
 
+Each time is printed with the CPU time of the same call (the floor's read is multithreaded:
+its CPU time can exceed its wall time), and each row with the machine's 1-minute load average
+when it was printed: on a shared machine, wall times vary with the load.
+
 Targets (issue 13): the streamed aggregate within 2x the floor's time, peak under 1.5 GB
 whatever the size, time linear in rows.
 """
@@ -33,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 def floor(path: str) -> dict:
     from pyarrow import csv
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with open(path, encoding="utf-8") as handle:
         width = len(handle.readline().split(","))
     import pyarrow as pa
@@ -41,33 +45,34 @@ def floor(path: str) -> dict:
     table = csv.read_csv(path, read_options=csv.ReadOptions(autogenerate_column_names=True),
                          convert_options=csv.ConvertOptions(
                              column_types={f"f{i}": pa.string() for i in range(width)}))
-    return {"s": time.perf_counter() - start, "rows": table.num_rows - 1}
+    return {"s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu,
+            "rows": table.num_rows - 1}
 
 
 def streamed(path: str) -> dict:
     from sahelmap.pipeline import aggregate_files
 
     out = Path(path).with_suffix(".out.csv")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     summary = aggregate_files(events=[path], out=out, level="adm2", period="week",
                               rejected=Path(path).with_suffix(".rejected.csv"))
-    return {"s": time.perf_counter() - start, "summary": summary.splitlines()[0]}
+    return {"s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu,
+            "summary": summary.splitlines()[0]}
 
 
 def whole(path: str) -> dict:
     from sahelmap import read_events, summarize
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     events = read_events(path, merge_duplicates=True)
     summarize(events=events.accepted, level="adm2", period="week")
-    return {"s": time.perf_counter() - start, "summary": events.summary().splitlines()[0]}
+    return {"s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu,
+            "summary": events.summary().splitlines()[0]}
 
 
 def child(kind: str, path: str) -> dict:
     result = {"floor": floor, "streamed": streamed, "whole": whole}[kind](path)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    result["peak_mb"] = usage.ru_maxrss / 1024
-    result["cpu_s"] = usage.ru_utime + usage.ru_stime  # the child's whole life, imports too
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
@@ -76,7 +81,7 @@ def run_child(kind: str, path: Path) -> dict:
             f"import bench_streaming as b; print(json.dumps(b.child({kind!r}, {str(path)!r})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode:
-        return {"s": float("nan"), "peak_mb": float("nan"), "cpu_s": float("nan"),
+        return {"s": float("nan"), "cpu_s": float("nan"), "peak_mb": float("nan"),
                 "error": done.stderr.strip().splitlines()[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -90,11 +95,9 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.dir or tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
     print(f"{'rows':>10} {'MB':>6} | {'floor s':>8} {'cpu s':>6} {'MB':>6} | {'streamed s':>10}"
-          f" {'cpu s':>6} {'peak MB':>8} {'x floor':>7} {'us/row':>6} {'B/row':>6} | "
-          f"{'whole s':>8} {'peak MB':>8}")
-    last = None  # rows and streamed peak of the size before
+          f" {'cpu s':>6} {'peak MB':>8} {'x floor':>7} {'us/row':>6} | {'whole s':>8}"
+          f" {'cpu s':>6} {'peak MB':>8} | {'load':>4}")
     for rows in args.rows:
         path = folder / f"events_{rows}.csv"
         if not path.exists():  # in a child: a child's peak RSS starts at its parent's
@@ -106,21 +109,17 @@ def main() -> None:
         base = run_child("floor", path)
         ours = run_child("streamed", path)
         old = run_child("whole", path) if rows <= args.whole else None
-        old_text = (f"{old['s']:>8.1f} {old['peak_mb']:>8,.0f}" if old else
-                    f"{'-':>8} {'-':>8}")
-        # B/row: how the streamed peak grows per row, from the size before (what spans rows)
-        per_row = ((ours["peak_mb"] - last[1]) * 2**20 / (rows - last[0]) if last
-                   else float("nan"))
-        last = (rows, ours["peak_mb"])
+        old_text = (f"{old['s']:>8.1f} {old['cpu_s']:>6.1f} {old['peak_mb']:>8,.0f}" if old
+                    else f"{'-':>8} {'-':>6} {'-':>8}")
         print(f"{rows:>10,} {size:>6,.0f} | {base['s']:>8.1f} {base['cpu_s']:>6.1f} "
               f"{base['peak_mb']:>6,.0f} | {ours['s']:>10.1f} {ours['cpu_s']:>6.1f} "
               f"{ours['peak_mb']:>8,.0f} {ours['s'] / base['s']:>7.1f} "
-              f"{ours['s'] / rows * 1e6:>6.1f} {per_row:>6,.0f} | {old_text}", flush=True)
+              f"{ours['s'] / rows * 1e6:>6.1f} | {old_text} | {os.getloadavg()[0]:>4.1f}",
+              flush=True)
         for result in (ours, old):
             if result and "error" in result:
                 print(f"  failed: {result['error']}")
         print(f"  {ours.get('summary', '')}", flush=True)
-    print(f"load average at end: {os.getloadavg()[0]:.2f} (1 min)")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from sahelmap.datasets import example_path
 from sahelmap.errors import SahelmapError
-from sahelmap.outputs import MAX_MAP_POINTS
+from sahelmap.render.map_size import MAX_MAP_POINTS
 from sahelmap.vocab import DEFAULT_STRUCTURE, SCHEMES, STRUCTURES, VALUES
 
 EXAMPLE_HELP = "Use the bundled example data (the 2022 Gao/Ménaka offensive)."

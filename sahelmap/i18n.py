@@ -16,7 +16,7 @@ import pandas as pd
 from sahelmap.errors import OptionError
 
 __all__ = ["LANGS", "DEFAULT_LANG", "messages", "fmt", "event_type_name", "period_text",
-           "check_lang", "value_name", "scheme_name", "date_text"]
+           "check_lang", "value_name", "mapped_name", "scheme_name", "date_text"]
 
 LANGS = ("fr", "en")
 #: French: the people who read Mali and Niger maps work in French (see README).
@@ -229,6 +229,20 @@ def value_name(column: str, lang: str, *, title: bool = False) -> str:
     """The reader's name of a figure column (``"idps"`` -> ``"PDI"`` in French)."""
     table = (_TITLES if title else _VALUES)[check_lang(lang)]
     return table.get(column, str(column).replace("_", " ").strip().capitalize())
+
+
+def mapped_name(column: str, mode: str, lang: str, *, title: bool = False) -> str:
+    """What a choropleth shows: ``"IDPs"``, or ``"IDPs: change from the previous week"``.
+
+    ``mode`` is ``"level"``, ``"change"`` (from the previous week) or ``"change_4w"`` (from
+    the mean of the 4 weeks before); ``title`` gives the figure's name as a title says it.
+    """
+    name = value_name(column, lang, title=title)
+    if mode == "level":
+        return name
+    change = messages(lang)["change_week" if mode == "change" else "change_mean"]
+    colon = "\u00a0: " if check_lang(lang) == "fr" else ": "
+    return f"{name}{colon}{change[0].lower() + change[1:] if title else change}"
 
 
 def event_type_name(name: str, lang: str) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sahelmap.errors import ExportError
 from sahelmap.outputs import replacing
@@ -183,23 +185,48 @@ _SLICE = 100_000
 
 
 def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells are safe in a spreadsheet (see :func:`write_csv`)."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
+    """A copy whose text cells are safe in a spreadsheet (see :func:`write_csv`).
+
+    Columns of text (a string dtype, or objects that are all ``str`` or NA) are escaped in
+    pyarrow, without a Python call per cell; an object column mixing text and other values
+    (rare) is escaped cell by cell, its non-text cells kept as they are.
+    """
+    out = frame.copy(deep=False)
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
         if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
             continue
-        text = values.astype(object)
-        is_text = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        if not is_text.any():
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "empty":
             continue
-        cells = text[is_text].str.replace(r"\r\n?", "\n", regex=True)
-        risky = cells.str.match(_FORMULA)
-        cells = cells.where(~risky, "'" + cells)
-        text = text.copy()
-        text[is_text] = cells
-        out[column] = text
+        if kind == "string":
+            text = pa.array(values.array if values.dtype != object else values.to_numpy(),
+                            from_pandas=True)
+            if pc.any(pc.match_substring(text, "\r")).as_py():  # rare: a plain search first
+                text = pc.replace_substring_regex(text, _LINE_BREAK.pattern, "\n")
+            # one match at most: ``^`` is the start of the cell only
+            text = pc.replace_substring_regex(text, _FORMULA_START, "'\\1")
+            safe = pd.Series(pd.arrays.ArrowExtensionArray(text), index=values.index)
+        else:
+            safe = pd.Series(_SAFE_CELLS(values.to_numpy(dtype=object)), index=values.index,
+                             dtype=object)
+        out.isetitem(position, safe)
     return out
+
+
+_LINE_BREAK = re.compile(r"\r\n?")
+_FORMULA_START = r"^([=+\-@\t\r])"  # _FORMULA, the character kept (as \1) after a "'"
+
+
+def _safe_cell(value: object) -> object:
+    """One cell made safe (see :func:`write_csv`); values that are not text are kept."""
+    if not isinstance(value, str):
+        return value
+    value = _LINE_BREAK.sub("\n", value)
+    return "'" + value if _FORMULA.match(value) else value
+
+
+_SAFE_CELLS = np.frompyfunc(_safe_cell, 1, 1)
 
 
 def _geometry_name(frame: pd.DataFrame) -> str | None:

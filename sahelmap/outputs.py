@@ -48,17 +48,11 @@ from types import TracebackType
 
 from sahelmap.errors import ExportError, OutputLockedError, warn
 
-__all__ = ["OutputFolder", "OutputLockedError", "replacing", "WEEKLY_FILES",
-           "SLOW_MAP_POINTS", "MAX_MAP_POINTS"]
+__all__ = ["OutputFolder", "OutputLockedError", "replacing", "WEEKLY_FILES"]
 
 #: Every file the weekly job may write: an output folder holding anything else is refused.
 WEEKLY_FILES = ("map.html", "map.png", "weeks.png", "regions.csv", "weeks.csv",
                 "report.html", "rejected.csv", "flagged.csv", "manifest.json")
-#: Event points above which a map is said to be slow to open (canvas layer: about 9 bytes
-#: of HTML each; 1M points draw in about 1.5 s in headless Chromium)...
-SLOW_MAP_POINTS = 1_000_000
-#: ... and above which it is not drawn unless asked (``max_points``, ``--max-points``).
-MAX_MAP_POINTS = 3_000_000
 
 _STAGING = ".sahelmap-new-"   # the folder being written
 _RETIRED = ".sahelmap-old-"   # the previous folder, on its way out

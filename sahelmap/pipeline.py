@@ -17,8 +17,9 @@ import pandas as pd
 
 from sahelmap.aggregate import iso_week_bounds
 from sahelmap.errors import EmptyMapError, OptionError, PeriodError
-from sahelmap.i18n import DEFAULT_LANG, check_lang, period_text, value_name
-from sahelmap.outputs import MAX_MAP_POINTS, SLOW_MAP_POINTS, WEEKLY_FILES, OutputFolder
+from sahelmap.i18n import DEFAULT_LANG, check_lang, mapped_name, period_text, value_name
+from sahelmap.outputs import WEEKLY_FILES, OutputFolder
+from sahelmap.render.map_size import MAX_MAP_POINTS, check_map_size
 from sahelmap.vocab import DEFAULT_STRUCTURE, VALUES
 
 __all__ = ["Reports", "load_reports", "weekly", "aggregate_files"]
@@ -265,7 +266,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         figures the week does hold.
     max_points : int or None
         Refuse to draw more event points than this; ``None``: no limit. Above
-        :data:`sahelmap.outputs.SLOW_MAP_POINTS` a warning says the map will be slow.
+        :data:`sahelmap.render.map_size.SLOW_MAP_POINTS` a warning says the map will be slow.
     weeks : int
         Weeks in the HTML map (with a week selector).
     lang : {"fr", "en"}
@@ -326,14 +327,15 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
         sources = [*sources, off_map]
-    _check_map_size(points, max_points)
+    check_map_size(0 if points is None else len(points), max_points)
     written = {}
     # every file goes into a temporary folder swapped with out_dir at the end: a stopped
     # run leaves the previous run's complete set (see sahelmap.outputs)
     with OutputFolder(out_dir, names=WEEKLY_FILES) as out:
         m = step("drawing the map", lambda: crisis_map(
             drawn_weeks[drawn_weeks.geometry.notna()], points, value=value, scheme=scheme,
-            k=k, title=heading, sources=sources, week=label, lang=lang, mode=mode))
+            k=k, title=title or mapped_name(value, mode, lang, title=True), sources=sources,
+            week=label, lang=lang, mode=mode))
         written["map"] = save_html(m, out / "map.html")
         if png:
             from sahelmap.render import save_static
@@ -374,26 +376,6 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
 
 
 #: Bytes of HTML per event point of the canvas event layer (measured: 8.8 MB for 1M events).
-_BYTES_PER_POINT = 9
-
-
-def _check_map_size(points: gpd.GeoDataFrame | None, max_points: int | None) -> None:
-    """Refuse (or warn about) a map with more event points than a browser draws comfortably."""
-    from sahelmap.errors import RenderError, warn
-
-    n = 0 if points is None else len(points)
-    size = n * _BYTES_PER_POINT / 1e6
-    advice = ("the figures per unit in regions.csv are complete either way; to draw fewer "
-              "points, give --events only the events you need to see (e.g. one type or "
-              "region) or fewer --weeks")
-    if max_points is not None and n > max_points:
-        raise RenderError(f"the weeks shown have {n:,} event points, more than the map draws "
-                          f"(--max-points {max_points:,}): about {size:.0f} MB of "
-                          f"HTML; {advice}, or raise --max-points to draw them all anyway")
-    if n > SLOW_MAP_POINTS:
-        warn(f"the map draws {n:,} event points (about {size:.0f} MB of HTML): "
-             f"browsers may take a while to open it; {advice}")
-
 
 def _reported_weeks(reports: Reports) -> dict[str, set[str]]:
     """Per stock figure (IDPs present), the ISO weeks (``2022-W37``) holding a count."""

@@ -32,6 +32,20 @@ def shared_boundaries() -> Path:
     return SHARED_BOUNDARIES
 
 
+@pytest.fixture(scope="session")
+def typos():
+    """``benchmarks/typos.py`` (the typo and held-out name sets), skip when not shipped."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "typos.py"
+    if not path.exists():
+        pytest.skip("benchmarks/ not shipped")
+    spec = importlib.util.spec_from_file_location("typos", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def http_server():
     """Serve a folder on loopback; yields a function folder -> base URL."""

@@ -129,3 +129,23 @@ def test_suffix_case_does_not_matter(tmp_path, weekly):
         warnings.simplefilter("error")
         path = export(weekly, tmp_path / "W.GeoJSON")
     assert len(gpd.read_file(path)) == len(weekly)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string[pyarrow]", "string[python]"])
+def test_csv_cells_are_made_safe_whatever_the_text_dtype(tmp_path, dtype):
+    from sahelmap.io import write_csv
+
+    cells = ["=1+2", "+33 6", "-3", "@SUM(A1)", "\tx", "\rx", "a\r\nb", "a\rb", "Gao=", None,
+             "", "'=already"]
+    frame = pd.DataFrame({"text": pd.Series(cells, dtype=dtype),
+                          "mixed": pd.Series(["=x", 3, None, "a\r\nb", -2.5, True, "ok",
+                                              "-1", "@", None, "", 7], dtype=object)})
+    text = write_csv(frame, tmp_path / "t.csv").read_text(encoding="utf-8")
+    # a bare carriage return becomes a line break first, which starts no formula
+    assert text.splitlines() == [
+        "text,mixed", "'=1+2,'=x", "'+33 6,3", "'-3,", "'@SUM(A1),\"a", "b\"",
+        "'\tx,-2.5", "\"", "x\",True", "\"a", "b\",ok", "\"a", "b\",'-1", "Gao=,'@", ",",
+        ",", "'=already,7"]
+    back = pd.read_csv(tmp_path / "t.csv", keep_default_na=False, dtype=str)
+    assert back["text"].tolist() == ["'=1+2", "'+33 6", "'-3", "'@SUM(A1)", "'\tx", "\nx",
+                                     "a\nb", "a\nb", "Gao=", "", "", "'=already"]

@@ -196,7 +196,7 @@ def test_a_map_of_too_many_points_is_refused_before_drawing_or_warned(events_fil
                                           r"\(--max-points 1\).*regions.csv"):
         _weekly(events_file, out, max_points=1)
     assert not out.exists()  # refused before anything was written
-    monkeypatch.setattr("sahelmap.pipeline.SLOW_MAP_POINTS", 1)
+    monkeypatch.setattr("sahelmap.render.map_size.SLOW_MAP_POINTS", 1)
     with pytest.warns(DataWarning, match="the map draws 2 event points.*a while"):
         _weekly(events_file, out, max_points=None)
     assert (out / "map.html").exists()

@@ -33,6 +33,8 @@ WEEK_PROBE = make_probe(r"""
         label: document.querySelector(".sm-weeks-label").textContent,
         synthetic: document.querySelector(".sm-legend .sm-synthetic-n").textContent,
         period: document.querySelector(".sm-title .sm-period").textContent,
+        layer: document.querySelector(".leaflet-control-layers .sm-layer-n").textContent,
+        total: document.querySelector(".sm-legend .sm-events-total").textContent,
         counts: Array.prototype.map.call(
           document.querySelectorAll(".sm-legend .sm-class .sm-count"),
           function (el) { return el.textContent; })});
@@ -103,6 +105,8 @@ def test_week_selector_redraws_fill_events_and_legend(tmp_path, weekly_frames):
         assert sorted(map(tuple, snap["points"])) == sorted(map(tuple, xy[week_of == w]))
         assert snap["label"] == WEEKS[w] and WEEKS[w] in snap["period"]
         assert snap["synthetic"] == f"{(week_of == w).sum():,}"  # the week's, all synthetic
+        # the layer control names the week's events, as the legend does (not every week's)
+        assert snap["layer"] == snap["total"] == f"{(week_of == w).sum():,}", snap["how"]
         counts = np.bincount(codes[w], minlength=len(classes.labels))
         assert [int(c) for c in snap["counts"]] == counts.tolist()
     assert len(fills_seen) == 4  # the colours did change with the week
@@ -181,6 +185,9 @@ def test_change_modes_map_differences_on_a_palette_centred_on_zero(weekly_frames
     page = to_html(crisis_map(regions, value="idps", mode="change_4w", lang="en"))
     assert "IDPs: Change from the mean of the 4 weeks before" in page
     assert "0 (no change)" in page
+    # the title says the map shows a change, not the figure itself
+    assert "<title>IDPs: Change from the mean of the 4 weeks before \u2013" in page
+    assert "<title>IDPs \u2013" in to_html(crisis_map(regions, value="idps", lang="en"))
 
 
 TREND_PROBE = make_probe(r"""

@@ -292,3 +292,103 @@ def test_rejected_heads_are_the_rejected_rows_without_their_cells(tmp_path):
                                        "column", "value", "reason"]
         assert "notes" in rejected and len(heads) == len(rejected) > 5
         pd.testing.assert_frame_equal(heads, rejected[list(heads.columns)])
+
+
+def test_dates_parsed_in_early_chunks_are_read_again_when_a_late_date_tells_the_order(
+        tmp_path):
+    """Chunks remember the dates they parsed; a late 13th day must not leave them stale."""
+    rows = _rows(np.random.default_rng(8), 40, "MLI", "S")
+    rows = [r.replace(r.split(",")[1], "03/04/2022" if i % 2 else "2022-06-15")
+            for i, r in enumerate(rows)]  # the same ambiguous date again and again
+    rows.insert(35, "MLIW,09/13/2022,attack,,,Mali,,Gao,,,2,S,")  # tells month first
+    path = tmp_path / "late.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="month first"):
+        whole = _same(tmp_path, path)
+    days = whole.accepted.loc[whole.accepted["source_row"] == 3, "event_date"]
+    assert days.tolist() == [pd.Timestamp("2022-03-04")]
+
+
+def test_a_date_memo_answers_per_order_as_a_parse_without_it():
+    from sahelmap.loaders.dates import DateMemo, parse_dates
+
+    memo = DateMemo(limit=5)
+    first = pd.Series(["03/04/2022", "2022-09-12", "12 Sept 2022", None, "soon"])
+    later = pd.Series(["04/03/2022", "03/04/2022", "Sept 2022", "13/14/2022", "03/04/22",
+                       "05/06/2022", "2022-09-12"])  # more than the memo holds: parsed anew
+    for values in (first, later, first):
+        for order in ((True, ""), (False, ""), (None, "mixed")):
+            want = parse_dates(values, order=order)
+            got = parse_dates(values, order=order, memo=memo)
+            for name in ("start", "end", "precision"):
+                pd.testing.assert_series_equal(getattr(got, name), getattr(want, name))
+            assert (got.mixed == want.mixed).all() and (got.missing == want.missing).all()
+    assert memo.size <= 5
+    assert parse_dates(first, order=(False, ""), memo=memo).start[0] == pd.Timestamp(
+        "2022-03-04")
+
+
+@pytest.mark.parametrize("limit", [50_000, 5])
+def test_geocoding_chunks_from_memory_gives_the_one_call_result(monkeypatch, limit):
+    """The streamed load's memo of geocoded keys answers as a geocoder without it does."""
+    from sahelmap.geocoding import geocoder
+    from sahelmap.loaders.streaming import _RememberedNames
+
+    monkeypatch.setattr(geocoder, "MEMO_LIMIT", limit)
+    rng = np.random.default_rng(9)
+    n = 400
+    frame = pd.DataFrame({
+        "place": rng.choice(PLACES + ["Atlantis", "near Gao", None], n),
+        "lon": np.where(rng.random(n) < 0.3, rng.uniform(-5, 5, n), np.nan),
+        "lat": np.where(rng.random(n) < 0.3, rng.uniform(12, 18, n), np.nan),
+        "country": rng.choice(["Mali", "Niger", None], n),
+        "admin1": rng.choice(["Gao", "Tillabéri", "Mopti", "Nowhere", None], n),
+        "admin2": rng.choice(["Ansongo", "Bourem", "Téra", "Wrong", None], n),
+    })
+    coder = geocoder.Geocoder()
+    for prefer in ("point", "admin"):
+        for columns in (list(frame.columns), ["place", "lon", "lat", "admin2"]):
+            want = coder.geocode_frame(frame[columns], prefer=prefer)
+            remembering = geocoder.Geocoder.__new__(geocoder.Geocoder)
+            remembering.__dict__.update(coder.__dict__)
+            remembering.names = _RememberedNames(coder.names)
+            got = pd.concat([remembering.geocode_frame(frame[columns].iloc[i:i + 30],
+                                                       prefer=prefer)
+                             for i in range(0, n, 30)])
+            # the values (a chunk's all-empty column may have another dtype, with or
+            # without the memo)
+            pd.testing.assert_frame_equal(got.astype(object).where(got.notna(), None),
+                                          want.astype(object).where(want.notna(), None),
+                                          check_exact=True)
+            assert remembering.names.results
+            assert all(len(where) <= max(limit, 30) for where, _, _ in
+                       remembering.names.results.values())
+            assert (want["method"] == "admin-hint").any()
+            assert want["flags"].str.contains("point-admin-mismatch").any()
+
+
+def test_loads_in_threads_of_one_process_give_the_results_of_one_at_a_time(tmp_path):
+    """A load remembers its names on its own copy of the geocoder, never the shared one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sahelmap.geocoding.geocoder import _default_geocoder
+
+    shared = _default_geocoder(85.0)
+    matcher = shared.names
+    paths = []
+    for n, (prefix, seed) in enumerate((("MLI", 3), ("NER", 4), ("BFA", 5), ("TCD", 6))):
+        path = tmp_path / f"{prefix}.csv"
+        body = _messy(tmp_path, path.name, prefix, f"Source {n}", seed, "25/11/2022")
+        path.write_text("\n".join([HEADER, *body]) + "\n", encoding="utf-8")
+        paths.append(path)
+
+    def load(path):
+        return stream_events([path], chunk_rows=7, today="2024-01-01", merge_duplicates=True)
+
+    alone = [load(p) for p in paths]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(load, paths * 3))
+    for n, result in enumerate(together):
+        pd.testing.assert_frame_equal(result.accepted, alone[n % 4].accepted)
+        pd.testing.assert_frame_equal(result.rejected, alone[n % 4].rejected)
+    assert shared.names is matcher  # the shared geocoder was never changed

@@ -29,6 +29,9 @@ from sahelmap.vocab import fold
 __all__ = ["Geocoder", "geocode", "geocode_frame"]
 
 SNAPPED_CONFIDENCE = 0.85
+#: Distinct keys a remembering matcher's ``results`` memo holds at most (see
+#: :meth:`Geocoder._remembered`).
+MEMO_LIMIT = 50_000
 
 
 class Geocoder:
@@ -133,7 +136,6 @@ class Geocoder:
         code = np.full(n, -1, dtype=np.int64)  # row of the result table
         flag = np.zeros(n, dtype=np.int8)      # COORD_FLAGS index
         x = y = np.full(n, np.nan)
-        tables = [self._unit_results]
         if lon in df.columns and lat in df.columns:
             x = pd.to_numeric(df[lon], errors="coerce").to_numpy(float)
             y = pd.to_numeric(df[lat], errors="coerce").to_numpy(float)
@@ -141,7 +143,33 @@ class Geocoder:
             if len(has):
                 unit, flag[has] = self.points.locate_codes(x[has], y[has])
                 code[has] = unit
+        columns = [name, country, admin1, admin2, admin3]
+        memo = getattr(self.names, "results", None)
+        if memo is not None:
+            rows, inverse, placed = self._remembered(memo, df, code, flag, columns, prefer)
+        else:
+            rows, inverse, placed = self._results(df, code, flag, columns, prefer)
+        result = rows.take(inverse).set_axis(df.index)
+        # a point keeps its coordinates, unless the row was put in the unit it names
+        keep = (code >= 0) & ~placed[inverse]
+        result["match_lon"] = np.where(keep, x, result["match_lon"].to_numpy(dtype=float))
+        result["match_lat"] = np.where(keep, y, result["match_lat"].to_numpy(dtype=float))
+        return result
+
+    def _results(self, df: pd.DataFrame, code: np.ndarray, flag: np.ndarray,
+                 columns: list[str], prefer: str
+                 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """The distinct results of the rows, each row's among them, and which were placed.
+
+        ``code`` is each row's boundary unit (-1: not located by its point) and ``flag``
+        its coordinate flag; ``columns`` the name, country, admin1, admin2 and admin3
+        columns. "Placed" results are those put in the unit the row names (their point,
+        if any, is not kept).
+        """
+        name, country, admin1, admin2, admin3 = columns
+        code = code.copy()
         by_xy = code >= 0
+        tables = [self._unit_results]
         todo = np.flatnonzero(~by_xy)
         if len(todo):
             offset = len(tables[0])
@@ -157,64 +185,146 @@ class Geocoder:
         combo, _, inverse = _group(code * len(COORD_FLAGS) + flag)
         rows = table.iloc[combo // len(COORD_FLAGS)].reset_index(drop=True)
         rows = _with_coordinate_flags(rows, combo % len(COORD_FLAGS))
-        result = rows.take(inverse.ravel()).set_axis(df.index)
-        result["match_lon"] = np.where(by_xy, x, result["match_lon"].to_numpy(dtype=float))
-        result["match_lat"] = np.where(by_xy, y, result["match_lat"].to_numpy(dtype=float))
-        result["confidence"] = result["confidence"].astype(float)
+        for column in ("match_lon", "match_lat", "confidence"):
+            rows[column] = rows[column].to_numpy(dtype=float)
+        placed = np.zeros(len(rows), dtype=bool)
         if any(c in df.columns for c in (admin1, admin2, admin3)):
-            result = self._apply_hints(df, result, by_xy, [country, admin1, admin2, admin3],
-                                       _check_prefer(prefer))
-        return result
+            rows, inverse, placed = self._apply_hints(df, rows, inverse, by_xy,
+                                                      [country, admin1, admin2, admin3],
+                                                      _check_prefer(prefer))
+        return rows, inverse, placed
 
-    def _apply_hints(self, df: pd.DataFrame, result: pd.DataFrame, by_xy: np.ndarray,
-                     columns: list[str], prefer: str) -> pd.DataFrame:
-        """Admin units named by the rows: fallback for unknown places, check for points."""
-        status = result["status"].to_numpy(dtype=object)
+    def _remembered(self, memo: dict, df: pd.DataFrame, code: np.ndarray, flag: np.ndarray,
+                    columns: list[str], prefer: str
+                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """:meth:`_results`, from the results of earlier calls where it can.
+
+        A row's result depends only on its unit and coordinate flag, its name (unless its
+        point located it), country and admin columns, which columns the frame has, and
+        ``prefer``: each distinct key is computed once (on one row holding it) and
+        remembered in ``memo`` (a streamed load's, see
+        :class:`~sahelmap.loaders.streaming._RememberedNames`), up to :data:`MEMO_LIMIT`
+        keys; past it, new keys are computed each time.
+        """
+        if any(c in df.columns for c in columns[2:]):
+            _check_prefer(prefer)
+        n = len(df)
+        parts: list[tuple[np.ndarray, np.ndarray]] = [
+            (code + 1, np.arange(-1, code.max(initial=-1) + 1, dtype=object)),
+            (flag.astype(np.int64), np.arange(len(COORD_FLAGS), dtype=object))]
+        for column in columns:
+            if column in df.columns:
+                c, u = pd.factorize(df[column], use_na_sentinel=True)
+                c = c.astype(np.int64) + 1
+                if column == columns[0]:  # a row located by its point: its name is not used
+                    c[code >= 0] = 0
+                parts.append((c, np.concatenate([[None], np.asarray(u, dtype=object)])))
+            else:
+                parts.append((np.zeros(n, dtype=np.int64), np.array([None], dtype=object)))
+        combined = np.zeros(n, dtype=np.int64)
+        size = 1
+        for c, u in parts:
+            if size * len(u) >= 1 << 62:  # made dense again, so that it never overflows
+                combined, size = _group(combined)[2], n
+            combined, size = combined * len(u) + c, size * len(u)
+        _, first, inverse = _group(combined)
+        keys = list(zip(*(u[c[first]] for c, u in parts)))
+        where, tables, placed = memo.setdefault(
+            (prefer, tuple(c in df.columns for c in columns)), ({}, [], []))
+        known = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        new = np.flatnonzero(known < 0)
+        if not len(new):
+            return tables[0], known[inverse], placed[0]
+        rows = first[new]
+        found, at, put = self._results(df.iloc[rows], code[rows], flag[rows], columns, prefer)
+        found, put = found.take(at).reset_index(drop=True), put[at]
+        start = len(where)
+        known[new] = np.arange(start, start + len(new))
+        if tables and start + len(new) > MEMO_LIMIT:  # full: these are not remembered
+            return (pd.concat([tables[0], found], ignore_index=True), known[inverse],
+                    np.concatenate([placed[0], put]))
+        where.update(zip([keys[i] for i in new], known[new].tolist()))
+        tables[:] = [pd.concat([*tables, found], ignore_index=True)]
+        placed[:] = [np.concatenate([*placed, put])]
+        return tables[0], known[inverse], placed[0]
+
+    def _apply_hints(self, df: pd.DataFrame, rows: pd.DataFrame, inverse: np.ndarray,
+                     by_xy: np.ndarray, columns: list[str], prefer: str
+                     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Admin units named by the rows: fallback for unknown places, check for points.
+
+        ``rows`` holds the distinct results and ``inverse`` each row's among them. The hints
+        are resolved once per distinct tuple of admin columns, and applied once per distinct
+        (result, hint) pair. Returns the distinct results with their hints applied, each
+        row's position among them, and whether each was put in the unit its hint names.
+        """
+        status = rows["status"].to_numpy(dtype=object)
         # a place found only outside the row's hints stays unmatched: the row contradicts itself
-        status = np.where(result["flags"].fillna("").str.contains("hint_conflict").to_numpy(),
+        status = np.where(rows["flags"].fillna("").str.contains("hint_conflict").to_numpy(),
                           "conflict", status)
         given = np.zeros(len(df), dtype=bool)
         for column in columns[1:]:
             if column in df.columns:
                 given |= df[column].notna().to_numpy()
-        rows = np.flatnonzero(given & ((status == "unmatched") | by_xy))
-        if not len(rows):
-            return result
+        todo = np.flatnonzero(given & ((status[inverse] == "unmatched") | by_xy))
+        if not len(todo):
+            return rows, inverse, np.zeros(len(rows), dtype=bool)
         codes, uniques = [], []
         for column in columns:
-            values = df[column].iloc[rows] if column in df.columns else pd.Series(
-                [None] * len(rows), dtype=object)
+            values = df[column].iloc[todo] if column in df.columns else pd.Series(
+                [None] * len(todo), dtype=object)
             c, u = pd.factorize(values, use_na_sentinel=True)
             codes.append(c.astype(np.int64) + 1)
             uniques.append(np.concatenate([[None], np.asarray(u, dtype=object)]))
-        combined = np.zeros(len(rows), dtype=np.int64)
+        combined = np.zeros(len(todo), dtype=np.int64)
         for c, u in zip(codes, uniques):
             combined = combined * len(u) + c
-        _, first, inverse = _group(combined)
-        hints = resolve_admin_hints(self.names, *[list(u[c[first]]) for c, u in
-                                                  zip(codes, uniques)])
-        per_row = hints.take(inverse.ravel()).reset_index(drop=True)
-        found = per_row["hint_level"].notna().to_numpy()
-        result = result.copy()
-        fallback = found & (status[rows] == "unmatched")
+        _, first, hint_of = _group(combined)
+        hints = self._resolve_hints(*[list(u[c[first]]) for c, u in zip(codes, uniques)])
+        # each row's (result, hint) pair; hint 0: none asked
+        hint = np.zeros(len(df), dtype=np.int64)
+        hint[todo] = hint_of.ravel() + 1
+        pairs, first, inverse = _group(inverse * (len(hints) + 1) + hint)
+        out = rows.take(pairs // (len(hints) + 1)).reset_index(drop=True)
+        status = status[pairs // (len(hints) + 1)]
+        asked = np.flatnonzero(pairs % (len(hints) + 1))
+        per_pair = hints.take(pairs[asked] % (len(hints) + 1) - 1).reset_index(drop=True)
+        found = per_pair["hint_level"].notna().to_numpy()
+        placed = np.zeros(len(out), dtype=bool)
+        fallback = found & (status[asked] == "unmatched")
         if fallback.any():
-            _place(result, rows[fallback], per_row[fallback].reset_index(drop=True),
+            _place(out, asked[fallback], per_pair[fallback].reset_index(drop=True),
                    "place not found; ")
-        if by_xy[rows].any():
-            check = found & by_xy[rows]
-            where = rows[check]
-            hint = per_row[check]
+            placed[asked[fallback]] = True
+        point = by_xy[first[asked]]
+        if point.any():
+            check = found & point
+            where = asked[check]
+            hint_rows = per_pair[check]
             same_adm2 = self.points.has_adm2 and self._bundled_units
-            point2 = result["adm2_pcode"].to_numpy(dtype=object)[where]
-            point1 = result["adm1_pcode"].to_numpy(dtype=object)[where]
-            h2, h1 = hint["hint_adm2"].to_numpy(dtype=object), hint["hint_adm1"].to_numpy(
-                dtype=object)
+            point2 = out["adm2_pcode"].to_numpy(dtype=object)[where]
+            point1 = out["adm1_pcode"].to_numpy(dtype=object)[where]
+            h2, h1 = hint_rows["hint_adm2"].to_numpy(dtype=object), hint_rows[
+                "hint_adm1"].to_numpy(dtype=object)
             by_adm2 = same_adm2 & pd.notna(h2) & pd.notna(point2)
             differs = np.where(by_adm2, point2 != h2, pd.notna(h1) & (point1 != h1))
             if differs.any():
-                _flag_mismatch(result, where[differs], hint[differs].reset_index(drop=True),
-                               prefer)
-        return result
+                _flag_mismatch(out, where[differs],
+                               hint_rows[differs].reset_index(drop=True), prefer)
+                placed[where[differs]] = prefer == "admin"
+        return out, inverse, placed
+
+    def _resolve_hints(self, countries: list[Any], admin1s: list[Any], admin2s: list[Any],
+                       admin3s: list[Any]) -> pd.DataFrame:
+        """:func:`resolve_admin_hints` with this geocoder's matcher, once per distinct tuple.
+
+        A matcher that remembers across calls (a streamed load's) may answer from memory:
+        it then has a ``resolve_admin_hints`` method of the same signature.
+        """
+        remembered = getattr(self.names, "resolve_admin_hints", None)
+        if remembered is not None:
+            return remembered(countries, admin1s, admin2s, admin3s)
+        return resolve_admin_hints(self.names, countries, admin1s, admin2s, admin3s)
 
     def _unit_table(self) -> pd.DataFrame:
         """One result row per boundary unit, for rows located by their coordinates."""

@@ -23,15 +23,22 @@ from sahelmap.vocab import COUNTRIES, country_code, fold
 
 __all__ = ["CONFIDENCE", "MIN_FUZZY_LENGTH", "NameMatcher", "spelling_key"]
 
-# Names shorter than this match exactly or not at all: one letter more or less turns a short
-# name into another place (Doro / Dioro, Douna / Diouna, both real communes). They may still
-# match as a spelling variant (same spelling key, see spelling_key), never by an edit into
-# another short name; a typo one letter short of a longer name may (see _near_miss_scores).
+# Names shorter than this are not scored by similarity: one letter more or less turns a short
+# name into another place (Doro / Dioro, Douna / Diouna, both real communes). They match as a
+# spelling variant (same spelling key, see spelling_key); as a slip of the pen that keeps the
+# name's consonants and first sound (see _is_slip) when no other name is one edit away; a
+# letter short of a longer name, as that name when no other is one edit away (Zindr); or, in
+# a row with an admin1 hint, as the only name of that region one edit away (_hinted_edit).
 MIN_FUZZY_LENGTH = 6
+# Names shorter than this (Gao, Kai) match as spelling variants only.
+MIN_SLIP_LENGTH = 4
+_VOWELS = frozenset("aeiouy")
+# first letters that are one sound (vowels are one class: Intahaka / Entahaka)
+_FIRST_SOUND = {**dict.fromkeys("aeiouy", "a"), "c": "k", "q": "k"}
 # How one sound of a Sahel name is written in French, English or by ear: each pattern of a
 # folded name becomes one spelling, in this order (then doubled letters are written once).
 _SPELLINGS = [(re.compile(p), r) for p, r in (
-    (r"[^a-z0-9]", ""), (r"tch", "ch"), (r"sh", "ch"), (r"kh", "k"), (r"gh", "g"),
+    (r"[^a-z0-9]", ""), (r"ts?ch|tsh", "ch"), (r"sh", "ch"), (r"kh", "k"), (r"gh", "g"),
     (r"dj", "j"), (r"ou", "u"), (r"w", "u"), (r"y", "i"), (r"qu", "k"), (r"c(?=[aouk])", "k"),
     (r"ph", "f"), (r"([a-z])\1+", r"\1"))]
 CONFIDENCE = {"coordinates": 1.0, "exact": 1.0, "alias": 0.95, "admin-name": 0.9}
@@ -112,6 +119,8 @@ class NameMatcher:
             k: (g["via"] == "alias").to_numpy() for k, g in grouped}
         self._choices = list(self._key_entries)
         self._spellings = [spelling_key(k) for k in self._choices]
+        self._first = _first_sounds(self._choices)
+        self._slip_size = np.array([len(k) >= MIN_SLIP_LENGTH for k in self._choices])
 
     def match(self, names: Sequence[Any], countries: Sequence[Any] | None = None,
               admin1s: Sequence[Any] | None = None, *,
@@ -130,9 +139,9 @@ class NameMatcher:
         queries = [parts(str(nm)) if missing(nm) is not None else [] for nm in names]
         fuzzy_keys = sorted({key for q in queries for key, _ in q
                              if key not in self._key_entries})
-        fuzzy = self._fuzzy(fuzzy_keys)
+        fuzzy, edits = self._fuzzy(fuzzy_keys)
         allowed = None if kinds is None else np.asarray(list(kinds), dtype=object)
-        rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy, allowed)
+        rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy, allowed, edits)
                 for i, (nm, q) in enumerate(zip(names, queries))]
         return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
@@ -151,8 +160,13 @@ class NameMatcher:
                 notes.append(f"admin1 hint {admin1!r} not recognised")
         return c, a, notes
 
-    def _fuzzy(self, keys: list[str]) -> dict[str, tuple[list[tuple[str, float]], str, float]]:
-        """For each key: (matches, best first; closest key, its score).
+    def _fuzzy(self, keys: list[str]) -> tuple[dict[str, tuple[list[tuple[str, float]], str,
+                                                                 float]], dict[str, list[str]]]:
+        """For each key: (matches, best first; closest key, its score); and the edits.
+
+        The edits are, for each short key that matches nothing, the names one edit away
+        (of the same first sound and :data:`MIN_SLIP_LENGTH` letters or more): a row whose
+        admin1 hint holds only one of them is matched to it (see :meth:`_hinted_edit`).
 
         The matches are the keys scoring within :data:`RIVAL_MARGIN` of the best, if the best
         reaches the threshold (none otherwise). The score of a key against a choice is the
@@ -162,46 +176,73 @@ class NameMatcher:
         two letters as one edit.
         """
         out: dict[str, tuple[list[tuple[str, float]], str, float]] = {}
+        edits: dict[str, list[str]] = {}
         block = max(1, _SCORE_CELLS // max(len(self._choices), 1))  # bounded memory
         for start in range(0, len(keys), block):
-            out.update(self._fuzzy_block(keys[start:start + block]))
-        return out
+            found, near = self._fuzzy_block(keys[start:start + block])
+            out.update(found)
+            edits.update(near)
+        return out, edits
 
-    def _fuzzy_block(self, keys: list[str]) -> dict[str, tuple[list[tuple[str, float]], str,
-                                                               float]]:
-        scores = _near_miss_scores(keys, self._choices, self._spellings)
+    def _fuzzy_block(self, keys: list[str]) -> tuple[dict[str, tuple[list[tuple[str, float]],
+                                                                     str, float]],
+                                                      dict[str, list[str]]]:
+        scores, by_name = _near_miss_scores(keys, self._choices, self._spellings)
         long = np.flatnonzero([len(k) >= MIN_FUZZY_LENGTH for k in keys])
         if len(long):
             ratio = process.cdist([keys[i] for i in long], self._choices, scorer=fuzz.ratio,
                                   dtype=np.uint8, workers=-1)  # whole points, as always
             scores[long] = np.maximum(scores[long], ratio)
+        same_sound = _same_first_sound(_first_sounds(keys), self._first)
+        scores[~same_sound] = 0
         best = np.argmax(scores, axis=1)
-        out = {}
+        out, edits = {}, {}
         for i, key in enumerate(keys):
             top = float(scores[i, best[i]])
             if len(key) < MIN_FUZZY_LENGTH and top < self.fuzzy_threshold:
+                if len(key) >= MIN_SLIP_LENGTH:
+                    near = np.flatnonzero((by_name[i] <= 1) & same_sound[i] & self._slip_size)
+                    edits[key] = [self._choices[j] for j in near]
                 continue  # no spelling variant: a short name has no "closest" name
             near = np.flatnonzero(scores[i] >= top - RIVAL_MARGIN) if top >= \
                 self.fuzzy_threshold else np.zeros(0, dtype=np.int64)
             near = near[np.argsort(-scores[i][near], kind="stable")]
             out[key] = ([(self._choices[j], round(float(scores[i, j]), 1)) for j in near],
                         self._choices[best[i]], top)
-        return out
+        return out, edits
+
+    def _inside(self, key: str, hint_c: str | None, hint_a: str | None) -> bool:
+        """Whether an entry of ``key`` lies inside the row's hints."""
+        entries = self._key_entries[key]
+        ok = np.ones(len(entries), dtype=bool)
+        if hint_c is not None:
+            ok &= self._e["adm0_pcode"][entries] == hint_c
+        if hint_a is not None:
+            ok &= self._e["adm1_pcode"][entries] == hint_a
+        return bool(ok.any())
+
+    def _hinted_edit(self, key: str, near: list[str], hint_c: str | None, hint_a: str | None
+                     ) -> str | None:
+        """The one name one edit from a short key inside the row's admin1 hint, if only one.
+
+        Without a hint, an edit into a short name is never guessed (Doro / Dioro); a row
+        that says its region leaves few candidates: one name one edit away in that region (of
+        the same first sound, any edit), and no other, is the answer; names one edit away in
+        other regions do not count, as the hint is binding. Scored as a slip
+        (:func:`_slip_score`), so a strict ``fuzzy_threshold`` refuses it too.
+        """
+        if hint_a is None:
+            return None
+        inside = [k for k in near if self._inside(k, hint_c, hint_a)]
+        if len(inside) != 1 or _slip_score(key, inside[0]) < self.fuzzy_threshold:
+            return None
+        return inside[0]
 
     def _fuzzy_entries(self, candidates: list[tuple[str, float]], hint_c: str | None,
                        hint_a: str | None) -> tuple[np.ndarray, np.ndarray, float, str]:
         """Entries of the best-scoring keys, preferring keys with entries inside the hints."""
-        def inside(key: str) -> bool:
-            entries = self._key_entries[key]
-            ok = np.ones(len(entries), dtype=bool)
-            if hint_c is not None:
-                ok &= self._e["adm0_pcode"][entries] == hint_c
-            if hint_a is not None:
-                ok &= self._e["adm1_pcode"][entries] == hint_a
-            return bool(ok.any())
-
         if hint_c is not None or hint_a is not None:
-            hinted = [(k, s) for k, s in candidates if inside(k)]
+            hinted = [(k, s) for k, s in candidates if self._inside(k, hint_c, hint_a)]
             if hinted and hinted[0][1] >= self.fuzzy_threshold:
                 candidates = hinted
         score = candidates[0][1]
@@ -215,18 +256,26 @@ class NameMatcher:
         return entries, alias, score, best[0]
 
     def _resolve(self, raw: Any, query: list[tuple[str, bool]], country: Any, admin1: Any,
-                 fuzzy: dict, kinds: np.ndarray | None = None) -> dict[str, Any]:
+                 fuzzy: dict, kinds: np.ndarray | None = None,
+                 edits: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
         if not query:
             return unmatched("no place name given")
         hint_c, hint_a, notes = self.hint(country, admin1)
         missed = []
         for position, (key, relative) in enumerate(query):
+            row_notes = notes
             if key in self._key_entries:
                 entries, alias = self._key_entries[key], self._key_via[key]
                 method, score = None, 100.0
             elif key in fuzzy and fuzzy[key][0]:
                 entries, alias, score, _ = self._fuzzy_entries(fuzzy[key][0], hint_c, hint_a)
                 method = "fuzzy"
+            elif edits and key in edits and (near := self._hinted_edit(key, edits[key], hint_c,
+                                                                       hint_a)):
+                entries, alias = self._key_entries[near], self._key_via[near]
+                method, score = "fuzzy", _slip_score(key, near)
+                row_notes = notes + [f"'{key}' is one letter from '{near}', the only name so "
+                                     f"close in the row's admin1"]
             else:
                 missed.append(key)
                 continue
@@ -237,7 +286,7 @@ class NameMatcher:
                     missed.append(key)
                     continue
             row = self._choose(str(raw), key, entries, alias, method, score, hint_c, hint_a,
-                               notes)
+                               row_notes)
             if relative:
                 row["confidence"] = round(row["confidence"] * RELATIVE_FACTOR, 3)
                 add_note(row, flag="relative", reason=f"located at the anchor place '{key}'")
@@ -323,7 +372,8 @@ class NameMatcher:
                     if self._e["adm2_pcode"][e] is not None}
             if len(same) == 1:
                 adm2_pcode, adm2_name = same.pop()
-        reason = "; ".join(notes + ([f"fuzzy match {score:.0f}% to '{key}'"]
+        # the gazetteer's spelling of the name matched, not the row's own (folded) key
+        reason = "; ".join(notes + ([f"fuzzy match {score:.0f}% to '{self._e_name[best]}'"]
                                     if method == "fuzzy" else []))
         return {"matched_name": self._e_name[best], "match_lon": self._e_lon[best],
                 "match_lat": self._e_lat[best], "adm0_pcode": self._e["adm0_pcode"][best],
@@ -396,8 +446,11 @@ def spelling_key(key: str) -> str:
     return key
 
 
-def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str]) -> np.ndarray:
+def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str]
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Second score (0-100) of each key against each choice, for keys the ratio missed.
+
+    Returned with the edit counts between the folded names (OSA, as ``int32``).
 
     The mean of two edit counts, each a swap of neighbouring letters counting as one (OSA):
     between the folded names and between their spelling keys, over the key's length + 1. A
@@ -406,7 +459,11 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
     of the same spelling key, or a choice of :data:`MIN_FUZZY_LENGTH` letters or more one
     edit away (scored over the choice's length + 1: "Zindr" for Zinder) when the key has
     one letter fewer at most and no other choice is within one edit ("Menka" is one edit
-    from Ménaka and from Mena: no answer).
+    from Ménaka and from Mena: no answer). A key of :data:`MIN_SLIP_LENGTH` letters or more
+    one slip (:func:`_is_slip`) from a choice of as many, with no other choice one edit away,
+    scores as a spelling variant: half of an edit over the longer length + 1 ("Kdal" for
+    Kidal, 91.7). Whatever the length, :meth:`NameMatcher._fuzzy_block` then drops the
+    choices of another first sound (:func:`_same_first_sound`).
     """
     mine = [spelling_key(k) for k in keys]
     by_spelling = process.cdist(mine, spellings, scorer=OSA.distance, dtype=np.int32,
@@ -426,6 +483,103 @@ def _near_miss_scores(keys: list[str], choices: list[str], spellings: list[str])
         near = (length[short] >= MIN_FUZZY_LENGTH - 1) & long_choice[None, :] & one_edit & alone
         size = np.maximum(length[short], sizes[None, :])
         edited = 100 * (1 - (by_spelling[short] + by_name[short]) / (2 * (size + 1)))
+        # a slip of the pen that keeps the name's consonants (Minaka, Tesit, Bmako...) between
+        # two names of 4+ letters: counted as a spelling variant, half of an edit
+        rows = np.flatnonzero(alone[:, 0] & (length[short, 0] >= MIN_SLIP_LENGTH))
+        slip = np.zeros_like(one_edit)
+        short_keys = [k for k, s in zip(keys, short) if s]
+        for r in rows:
+            j = int(np.flatnonzero(one_edit[r])[0])
+            slip[r, j] = sizes[j] >= MIN_SLIP_LENGTH and _is_slip(short_keys[r], choices[j])
+        slipped = 100 * (1 - 1 / (2 * (size + 1)))
         scores[short] = np.where(by_spelling[short] == 0, scores[short],
-                                 np.where(near, edited, 0))
-    return scores
+                                 np.where(near, edited, np.where(slip, slipped, 0)))
+    return scores, by_name
+
+
+def _slip_score(key: str, name: str) -> float:
+    """The score of a short key one slip from a name (or one edit, with a region's hint).
+
+    Half of an edit over the longer length + 1, as :func:`_near_miss_scores` scores a slip;
+    for an edit, the row's admin1 hint stands for the other half.
+    """
+    return round(100 * (1 - 1 / (2 * (max(len(key), len(name)) + 1))), 1)
+
+
+def _is_slip(typo: str, name: str) -> bool:
+    """Whether one edit turns ``name`` into ``typo`` while keeping its consonants in order.
+
+    Two neighbouring letters swapped, or one vowel between consonants (or at the end) changed,
+    added or dropped; never the first letter. A vowel next to another vowel is not a slip:
+    Doro / Dioro, Douna / Diouna and Kona / Kouna are different real places.
+
+    Examples
+    --------
+    >>> [_is_slip(t, "menaka") for t in ("minaka", "mneaka", "menka", "menakka", "ienaka")]
+    [True, True, True, False, False]
+    >>> _is_slip("doro", "dioro"), _is_slip("kona", "kouna")
+    (False, False)
+    """
+    if len(typo) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(typo, name)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and diff[0] > 0:
+            i = diff[0]
+            return typo[i] == name[i + 1] and typo[i + 1] == name[i]
+        if len(diff) != 1 or diff[0] == 0:
+            return False
+        i = diff[0]
+        return _lone_vowel(typo, i) and _lone_vowel(name, i)
+    longer, shorter = (name, typo) if len(name) > len(typo) else (typo, name)
+    if len(longer) != len(shorter) + 1:
+        return False
+    i = next((k for k, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
+    return i > 0 and longer[:i] + longer[i + 1:] == shorter and _lone_vowel(longer, i)
+
+
+def _lone_vowel(word: str, i: int) -> bool:
+    """Whether ``word[i]`` is a vowel with no vowel on either side."""
+    return (word[i] in _VOWELS and word[i - 1] not in _VOWELS
+            and (i + 1 == len(word) or word[i + 1] not in _VOWELS))
+
+
+def _same_first_sound(keys: np.ndarray, choices: np.ndarray) -> np.ndarray:
+    """``len(keys) x len(choices)``: whether a key and a choice may be one name misspelt.
+
+    Misspellings keep a name's first sound: as written or in their spelling keys (ou/w, dj/j,
+    kh/k...), with or without a silent initial h or the n of a nasal before a consonant
+    (N'Gourti / Gourti), the first letters are the same, both vowels, or c/k/q, or the first
+    two letters are swapped. "Adosso" is not Dosso, nor "Assikasso" Sikasso. Both arguments
+    are :func:`_first_sounds` of the words.
+
+    Examples
+    --------
+    >>> keys = _first_sounds(["gourti", "adosso", "cenieba", "dejbock", "mramandougou"])
+    >>> names = _first_sounds(["ngourti", "dosso", "kenieba", "djebock", "maramandougou"])
+    >>> _same_first_sound(keys, names).diagonal().tolist()
+    [True, False, True, True, True]
+    """
+    ok = np.zeros((len(keys), len(choices)), dtype=bool)
+    for v in range(keys.shape[2]):
+        ok |= keys[:, 0, v][:, None] == choices[:, 0, v][None, :]
+        ok |= keys[:, 2, v][:, None] == choices[:, 1, v][None, :]
+    return ok
+
+
+def _first_sounds(words: Sequence[str]) -> np.ndarray:
+    """``len(words) x 3 x 4`` codes: first sound, first two letters, those two swapped.
+
+    Of each word as written and of its spelling key, each with and without a silent initial
+    h or the nasal of an initial n/m + consonant.
+    """
+    out = np.zeros((len(words), 3, 4), dtype=np.int32)
+    for i, word in enumerate(words):
+        for v, w in enumerate((word.replace(" ", ""), spelling_key(word))):
+            for strip in (0, 1):
+                if strip and len(w) > 2 and (w[0] == "h" or w[0] in "mn" and
+                                             w[1] not in _VOWELS):
+                    w = w[1:]
+                one = _FIRST_SOUND.get(w[:1], w[:1])
+                two = (w + "  ")[:2]
+                out[i, :, 2 * v + strip] = (ord(one[:1] or " "), ord(two[0]) * 256 + ord(two[1]),
+                                            ord(two[1]) * 256 + ord(two[0]))
+    return out

@@ -29,7 +29,8 @@ import pandas as pd
 
 from sahelmap.vocab import strip_accents
 
-__all__ = ["DateParse", "column_order", "parse_dates", "parse_periods", "to_timestamp"]
+__all__ = ["DateMemo", "DateParse", "column_order", "parse_dates", "parse_periods",
+           "to_timestamp"]
 
 _MONTHS = {
     # English
@@ -251,7 +252,8 @@ def _pivot() -> int:
 
 
 def parse_dates(values: pd.Series, *, dayfirst: bool = True,
-                order: tuple[bool | None, str] | None = None) -> DateParse:
+                order: tuple[bool | None, str] | None = None,
+                memo: DateMemo | None = None) -> DateParse:
     """Parse dates written in the formats analysts mix in one column.
 
     Parameters
@@ -264,6 +266,9 @@ def parse_dates(values: pd.Series, *, dayfirst: bool = True,
         ``(dayfirst, note)`` decided beforehand over a whole column read in parts (see
         :func:`column_order`): True, False, or None when both orders appear. By default the
         order is decided over ``values``.
+    memo : DateMemo, optional
+        Distinct texts parsed by earlier calls (the chunks of one file): they are not
+        parsed again.
 
     Returns
     -------
@@ -287,8 +292,52 @@ def parse_dates(values: pd.Series, *, dayfirst: bool = True,
     """
     codes, text, _ = _split(values)
     first, note = order if order is not None else _column_order(text, dayfirst)
-    start, end, precision, swapped = _parse_unique(text, dayfirst=first, pivot=_pivot())
-    return _result(start, end, precision, swapped, codes, values.index, note)
+    if memo is None:
+        parsed = _parse_unique(text, dayfirst=first, pivot=_pivot())
+    else:
+        parsed = memo.parse(text, dayfirst=first, pivot=_pivot())
+    return _result(*parsed, codes, values.index, note)
+
+
+class DateMemo:
+    """Distinct date texts already parsed, remembered across calls of :func:`parse_dates`.
+
+    A file read in chunks holds the same few hundred dates in every chunk. A text's parse
+    depends only on the text, the day/month order it is read in and the two-digit-year
+    pivot, which together are the key: a load that starts again in another order parses
+    its dates again. At most ``limit`` texts are remembered (dates with times of day can be
+    distinct per row); texts beyond it are parsed each time, as without a memo.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self.size = 0
+        #: per (order, pivot): {folded text: position} and the parsed columns
+        self.known: dict[tuple[bool | None, int], tuple[dict[str, int], list[np.ndarray]]] = {}
+
+    def parse(self, text: pd.Series, *, dayfirst: bool | None, pivot: int
+              ) -> tuple[pd.Series, pd.Series, pd.Series, np.ndarray]:
+        """:func:`_parse_unique` of the folded distinct ``text``, from memory where known."""
+        where, columns = self.known.setdefault((dayfirst, pivot), ({}, []))
+        values = text.to_numpy(dtype=object)
+        new = np.fromiter((v not in where for v in values), dtype=bool, count=len(values))
+        if new.any():
+            if self.size + new.sum() > self.limit:  # too many to remember: as without a memo
+                return _parse_unique(text, dayfirst=dayfirst, pivot=pivot)
+            fresh = text[new].reset_index(drop=True)
+            parts = [np.asarray(p) for p in _parse_unique(fresh, dayfirst=dayfirst,
+                                                          pivot=pivot)]
+            columns[:] = parts if not columns else [np.concatenate([old, part]) for old, part
+                                                    in zip(columns, parts)]
+            where.update(zip(fresh.tolist(), range(len(where), len(where) + len(fresh))))
+            self.size += len(fresh)
+        at = np.fromiter((where[v] for v in values), dtype=np.int64, count=len(values))
+        start, end, precision, swapped = (column[at] for column in columns) if len(
+            values) else (np.empty(0, "datetime64[ns]"), np.empty(0, "datetime64[ns]"),
+                          np.empty(0, object), np.zeros(0, bool))
+        return (pd.Series(start, index=text.index, dtype="datetime64[ns]"),
+                pd.Series(end, index=text.index, dtype="datetime64[ns]"),
+                pd.Series(precision, index=text.index, dtype=object), swapped)
 
 
 def column_order(values: pd.Series, dayfirst: bool) -> tuple[bool | None, str]:

@@ -10,9 +10,9 @@ import pandas as pd
 
 from sahelmap.loaders.acled import pre2019_types
 from sahelmap.loaders.checks import map_terms, parse_counts
-from sahelmap.loaders.dates import parse_dates
+from sahelmap.loaders.dates import DateMemo, parse_dates
 from sahelmap.loaders.duplicates import place_key, repeated_ids
-from sahelmap.loaders.records import Records, points
+from sahelmap.loaders.records import Accepted, Records, points
 from sahelmap.loaders.result import LoadResult
 from sahelmap.loaders.tables import OnUnmatched, Options, PathOrPaths
 from sahelmap.vocab import EVENT_RECORD_COLUMNS, vocabulary
@@ -167,6 +167,8 @@ class _Events(Records):
     #: The day/month order of the date column when decided over more rows than the frame's
     #: (a file read in chunks); None: decided over the frame.
     date_order: tuple[bool | None, str] | None = None
+    #: Date texts parsed by earlier chunks of the load (None: parse every distinct text).
+    date_memo: DateMemo | None = None
 
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
         """One record per event identifier: merge dyadic rows, reject conflicting repeats.
@@ -245,7 +247,8 @@ class _Events(Records):
 
     def run(self) -> LoadResult:
         f, add = self.frame, self.problems.add
-        dates = parse_dates(f["date"], dayfirst=self.options.dayfirst, order=self.date_order)
+        dates = parse_dates(f["date"], dayfirst=self.options.dayfirst, order=self.date_order,
+                            memo=self.date_memo)
         self.check_dates("date", dates, f["date"])
         add("date", dates.missing, f["date"], "missing date")
         self.check_unparsed("date", dates.unparsed, f["date"])
@@ -269,6 +272,28 @@ class _Events(Records):
         self.check_bound("fatalities", fatalities["value"], f["fatalities"], "fatalities")
         self.day, self.killed = dates.start, fatalities["value"].to_numpy()
         good = self.accept(x, y)
+        rows = good.rows
+        day = dates.start.iloc[rows].astype("datetime64[ns]")
+        kind = event_type.iloc[rows].astype("str")
+        killed = fatalities["value"].iloc[rows].fillna(0).astype("int64")
+        records = self.records(good, day, kind, sub_event_type.iloc[rows].astype("str"),
+                               killed)
+        keys = pd.DataFrame({
+            "date": day.to_numpy(),
+            "place": place_key(f, x, y, rows).to_numpy(),
+            "type": kind.to_numpy(),
+            "fatalities": killed.to_numpy(),
+        })
+        del day, kind, killed  # the records hold them: not a second copy during finish
+        return self.finish(good.ok, keys, records)
+
+    def records(self, good: Accepted, day: pd.Series, kind: pd.Series, sub_kind: pd.Series,
+                killed: pd.Series) -> pd.DataFrame:
+        """The accepted records, one per row of ``good``.
+
+        Columns :data:`~sahelmap.vocab.EVENT_RECORD_COLUMNS`, the geocoder's, ``geometry``
+        and ``_row`` (each record's frame position).
+        """
         rows, acc = good.rows, good.frame
         actor1, actor2 = acc["actor1"], acc["actor2"]
         if self.actors is not None:
@@ -277,24 +302,14 @@ class _Events(Records):
             actor2 = pd.Series(self.actors["actor2"].reindex(rows).to_numpy(dtype=object),
                                index=acc.index, dtype="str").fillna(actor2)
         records = good.common.assign(
-            event_id=acc["event_id"],
-            event_date=dates.start.iloc[rows].astype("datetime64[ns]"),
-            admin2=acc["admin2"], event_type=event_type.iloc[rows].astype("str"),
-            sub_event_type=sub_event_type.iloc[rows].astype("str"),
-            actor1=actor1, actor2=actor2,
-            fatalities=fatalities["value"].iloc[rows].fillna(0).astype("int64"),
+            event_id=acc["event_id"], event_date=day, admin2=acc["admin2"], event_type=kind,
+            sub_event_type=sub_kind, actor1=actor1, actor2=actor2, fatalities=killed,
             source=acc["source"], notes=acc["notes"], is_synthetic=good.synthetic,
         )[list(EVENT_RECORD_COLUMNS)]
         records = pd.concat([records, good.geocoded], axis=1)
         records["geometry"] = points(records["match_lon"], records["match_lat"])
         records["_row"] = rows
-        keys = pd.DataFrame({
-            "date": records["event_date"].to_numpy(),
-            "place": place_key(f, x, y, rows).to_numpy(),
-            "type": records["event_type"].to_numpy(),
-            "fatalities": records["fatalities"].to_numpy(),
-        })
-        return self.finish(good.ok, keys, records)
+        return records
 
 
 

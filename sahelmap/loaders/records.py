@@ -46,10 +46,10 @@ class Accepted:
 
     ok: np.ndarray          #: bool per input row
     rows: np.ndarray        #: frame positions of the accepted rows
-    frame: pd.DataFrame     #: their field texts
+    frame: pd.DataFrame     #: their field texts (those kept, see Records.kept_fields)
     common: pd.DataFrame    #: source_file, source_row, place, lon, lat, country, admin1
     synthetic: np.ndarray   #: is_synthetic
-    geocoded: pd.DataFrame  #: the geocoder's columns
+    geocoded: pd.DataFrame  #: the geocoder's columns (those kept, see Records.kept_geocoded)
 
 
 class Records:
@@ -60,6 +60,10 @@ class Records:
 
     kind = ""
     fields: tuple[str, ...] = ()
+    #: The fields and the geocoder's columns the accepted rows keep (None: all of them); a
+    #: streamed chunk keeps a few, and copies no others.
+    kept_fields: tuple[str, ...] | None = None
+    kept_geocoded: tuple[str, ...] | None = None
 
     @classmethod
     def load(cls, paths: PathOrPaths, options: Options, terms: dict[str, str]) -> LoadResult:
@@ -258,13 +262,18 @@ class Records:
         self.check_repeats(x, y)
         ok = ~self.problems.bad
         rows = np.flatnonzero(ok)
-        acc = self.frame.iloc[rows]
+        common_fields = ["source_file", "source_row", "place", "country", "admin1"]
+        acc = self.frame if self.kept_fields is None else self.frame[list(dict.fromkeys(
+            [*common_fields, *self.kept_fields]))]
+        acc = acc.iloc[rows]
         common = pd.DataFrame({
             "source_file": acc["source_file"].astype("str"),
             "source_row": acc["source_row"].astype("int64"),
             "place": acc["place"], "lon": x[rows], "lat": y[rows],
             "country": acc["country"], "admin1": acc["admin1"],
         }, index=acc.index)
+        if self.kept_geocoded is not None:
+            geo = geo[[c for c in self.kept_geocoded if c in geo]]
         return Accepted(ok, rows, acc, common, synthetic[rows], geo.iloc[rows])
 
     # -- assembling the result ----------------------------------------------------------

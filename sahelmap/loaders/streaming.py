@@ -26,6 +26,7 @@ to disk as it finds them. The result is a
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import ctypes.util
 import gc
@@ -43,7 +44,7 @@ from sahelmap.errors import OptionError, SahelmapError
 from sahelmap.loaders.checks import Problems
 from sahelmap.loaders.chunks import FileChunks, _Reread
 from sahelmap.loaders.columns import recognise_columns
-from sahelmap.loaders.dates import column_order
+from sahelmap.loaders.dates import DateMemo, column_order
 from sahelmap.loaders.duplicates import flag_duplicates, source_key
 from sahelmap.loaders.events import _Events
 from sahelmap.loaders.records import merged_duplicates
@@ -137,37 +138,42 @@ def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[
                           f"those of read_events: {', '.join(_DEFAULTS)}")
     options = {**_DEFAULTS, **options}
     terms = vocabulary("events", options.pop("event_types"))
-    # indexed once, not once per chunk (the bundled gazetteer's index is shared)
-    coder = _geocoder(options["gazetteer"], options["fuzzy_threshold"])
+    # indexed once, not once per chunk (the bundled gazetteer's index is shared). The load
+    # remembers its names on a copy of the geocoder: the shared one is never changed, so
+    # loads in several threads of one process don't see each other's memory.
+    coder = copy.copy(_geocoder(options["gazetteer"], options["fuzzy_threshold"]))
+    coder.names = _RememberedNames(coder.names)
     checked = Options(**{**options, "gazetteer": coder})
-    names = coder.names
-    coder.names = _RememberedNames(names)
-    try:
-        order: tuple[bool | None, str] | None = None
-        for _ in range(2):  # the order changes at most twice: assumed, told, mixed
-            load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
-            try:
-                return load.run(), load
-            except _OrderChanged as change:
-                if progress is not None:
-                    progress.update(-load.rows_done)
-                order = change.order
-        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
-        return load.run(), load
-    finally:
-        coder.names = names
+    order: tuple[bool | None, str] | None = None
+    for _ in range(2):  # the order changes at most twice: assumed, told, mixed
+        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
+        try:
+            return load.run(), load
+        except _OrderChanged as change:
+            if progress is not None:
+                progress.update(-load.rows_done)
+            order = change.order
+    load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
+    return load.run(), load
 
 
 class _RememberedNames:
     """A geocoder's name matcher that matches each distinct name once per load, not per chunk.
 
     The same few thousand (place, country, admin1) triples come back in every chunk, and so
-    do the admin units rows name (matched with ``kinds``): both are remembered, apart.
+    do the admin units rows name (matched with ``kinds``): both are remembered, apart, as
+    rows of a table of the matcher's results, which each call takes its rows from. The admin
+    hints the geocoder resolves from those units are remembered too, per tuple, and so are
+    the geocoder's whole results per distinct row key (``results``).
     """
 
     def __init__(self, names: Any):
         self.inner = names
-        self.known: dict[tuple | None, dict[tuple, tuple]] = {}
+        #: per ``kinds``: the row of each triple in the table of results, and the table
+        self.known: dict[tuple | None, tuple[dict[tuple, int], pd.DataFrame]] = {}
+        self.hints: dict[tuple, tuple] = {}
+        #: the geocoder's results per distinct row key (see ``Geocoder._remembered``)
+        self.results: dict[tuple, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -175,18 +181,42 @@ class _RememberedNames:
     def match(self, names: Any, countries: Any = None, admin1s: Any = None, *,
               kinds: Any = None) -> pd.DataFrame:
         """As the matcher's ``match``, from what earlier chunks matched where it can."""
-        from sahelmap.geocoding import RESULT_COLUMNS
-
         names = list(names)
         n = len(names)
         keys = list(zip(names, [None] * n if countries is None else list(countries),
                         [None] * n if admin1s is None else list(admin1s)))
-        known = self.known.setdefault(None if kinds is None else tuple(kinds), {})
-        todo = list(dict.fromkeys(k for k in keys if k not in known))
+        if not n:
+            from sahelmap.geocoding import RESULT_COLUMNS
+
+            return pd.DataFrame([], columns=RESULT_COLUMNS)
+        kind = None if kinds is None else tuple(kinds)
+        where, table = self.known.get(kind, ({}, None))
+        todo = list(dict.fromkeys(k for k in keys if k not in where))
         if todo:
-            found = self.inner.match(*zip(*todo), kinds=kinds)
-            known.update(zip(todo, found.itertuples(index=False, name=None)))
-        return pd.DataFrame([known[k] for k in keys], columns=RESULT_COLUMNS)
+            found = self.inner.match(*zip(*todo), kinds=kinds).reset_index(drop=True)
+            start = 0 if table is None else len(table)
+            where.update(zip(todo, range(start, start + len(todo))))
+            table = found if table is None else pd.concat([table, found], ignore_index=True)
+            self.known[kind] = (where, table)
+        return table.take(np.fromiter((where[k] for k in keys), dtype=np.int64, count=n)
+                          ).reset_index(drop=True)
+
+    def resolve_admin_hints(self, countries: list[Any], admin1s: list[Any],
+                            admin2s: list[Any], admin3s: list[Any]) -> pd.DataFrame:
+        """:func:`~sahelmap.geocoding.hints.resolve_admin_hints`, once per tuple per load."""
+        from sahelmap.geocoding.hints import HINT_COLUMNS, resolve_admin_hints
+
+        keys = list(zip(countries, admin1s, admin2s, admin3s))
+        todo = [k for k in dict.fromkeys(keys) if k not in self.hints]
+        if todo:
+            found = resolve_admin_hints(self, *(list(values) for values in zip(*todo)))
+            # NA as resolve_admin_hints writes it (None), whatever dtype the frame gave
+            columns = [np.where(pd.isna(found[c]).to_numpy(), None,
+                                found[c].to_numpy(dtype=object)) for c in HINT_COLUMNS]
+            self.hints.update(zip(todo, zip(*columns)))
+        rows = [self.hints[k] for k in keys]
+        return pd.DataFrame({c: np.array([row[i] for row in rows], dtype=object)
+                             for i, c in enumerate(HINT_COLUMNS)})
 
 
 class _OrderChanged(SahelmapError):
@@ -200,6 +230,9 @@ class _OrderChanged(SahelmapError):
 class _Chunk(_Events):
     """One chunk's rows: every check but those across rows, which wait for the whole load."""
 
+    kept_fields = ()  # the records keep ACCEPTED_COLUMNS only (see records)
+    kept_geocoded = ("adm0_pcode", "adm1_pcode", "adm2_pcode")
+
     def check_dates(self, field: str, parsed: Any, values: pd.Series) -> None:
         self.problems.add(field, parsed.mixed, values,
                           "day and month order differ within the column (dates such as "
@@ -207,6 +240,20 @@ class _Chunk(_Events):
 
     def check_repeats(self, x: np.ndarray, y: np.ndarray) -> None:
         self.xy = (x, y)  # identifiers are compared over the whole load
+
+    def records(self, good: Any, day: pd.Series, kind: pd.Series, sub_kind: pd.Series,
+                killed: pd.Series) -> pd.DataFrame:
+        """Only the records' columns a chunk keeps (:data:`ACCEPTED_COLUMNS`) and ``_row``.
+
+        The others (notes, actors, geometry...) would be copied for nothing.
+        """
+        common = good.common
+        out = pd.DataFrame({"source_file": common["source_file"],
+                            "source_row": common["source_row"], "event_date": day,
+                            "fatalities": killed}, index=common.index)
+        out = pd.concat([out, good.geocoded], axis=1)
+        out["_row"] = good.rows
+        return out
 
     def finish(self, ok: np.ndarray, keys: pd.DataFrame, records: pd.DataFrame
                ) -> _ChunkResult:
@@ -223,12 +270,14 @@ class _Chunk(_Events):
             "at": with_id,
         })
         for name in _ID_TEXT:
-            ids[name] = _category(f[name].to_numpy(dtype=object)[with_id])
+            ids[name] = _category(f[name].iloc[with_id])
         rows = records["_row"].to_numpy()
         accepted = pd.DataFrame({name: records[name].to_numpy() if name in records
-                                 else None for name in ACCEPTED_COLUMNS})
+                                 else None for name in ACCEPTED_COLUMNS if name not in _TEXT})
         for name in _TEXT:
-            accepted[name] = _category(accepted[name].to_numpy(dtype=object))
+            accepted[name] = _category(records[name] if name in records else np.full(
+                len(records), None, dtype=object))
+        accepted = accepted[list(ACCEPTED_COLUMNS)]
         accepted["key"] = pd.util.hash_pandas_object(keys, index=False).to_numpy()
         accepted["source"] = pd.util.hash_pandas_object(
             source_key(f, rows), index=False).to_numpy()
@@ -311,6 +360,7 @@ class _Load:
         self.chunk_rows, self.progress = chunk_rows, progress
         self.order = order  # forced after a change; else the running decision below
         self.told: tuple[bool, str] | None = None
+        self.dates = DateMemo()  # date texts parsed by earlier chunks
         self.parts = _Parts()
         self.tables: list[Table] = []
         self.n_input = self.n_blank = self.rows_done = 0
@@ -386,6 +436,7 @@ class _Load:
     def take(self, number: int, table: Table, first: bool) -> None:
         chunk = _Chunk([table], self.options, self.terms)
         chunk.date_order = self.decide_order(chunk.frame["date"])
+        chunk.date_memo = self.dates
         offset = self.n_input
         result = chunk.run()
         n = len(chunk.frame)
@@ -613,9 +664,15 @@ def _release_memory() -> None:
         trim(0)
 
 
-def _category(values: np.ndarray) -> pd.Categorical:
-    """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned)."""
-    return pd.Categorical(pd.Series(values, dtype="str"))
+def _category(values: np.ndarray | pd.Series) -> pd.Categorical:
+    """Text as a categorical of ``str`` categories (all alike, so chunks can be unioned).
+
+    The categories sorted, as ``pd.Categorical`` sorts them; factorised as they are (an
+    arrow column in arrow), not through Python objects.
+    """
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(
+        np.asarray(uniques, dtype=object), dtype="str"))
 
 
 def _concat(parts: list[pd.DataFrame], texts: tuple[str, ...]) -> pd.DataFrame:

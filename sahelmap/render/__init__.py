@@ -11,9 +11,28 @@ Examples
 False
 """
 
-from sahelmap.render._validate import RenderError
-from sahelmap.render.standalone import save_html, to_html
-from sahelmap.render.static import save_static
-from sahelmap.render.webmap import crisis_map
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from sahelmap.errors import RenderError
 
 __all__ = ["crisis_map", "to_html", "save_html", "save_static", "RenderError"]
+
+# name -> module that defines it, imported on first use (PEP 562): the command line reads
+# render.map_size's limits without loading folium and matplotlib
+_HOME = {"crisis_map": "webmap", "to_html": "standalone", "save_html": "standalone",
+         "save_static": "static"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(import_module(f"sahelmap.render.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sahelmap.render' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -37,8 +37,8 @@ from sahelmap.render._layers import JsLayer, assets_html
 from sahelmap.render._text import esc
 from sahelmap.render._validate import RenderError
 
-__all__ = ["neighbours", "near_labels", "towns", "context_layer", "draw_context", "draw_scale_bar",
-           "draw_north_arrow", "LANGUAGES"]
+__all__ = ["neighbours", "near_labels", "towns", "context_layer", "draw_context",
+           "draw_neighbours", "draw_scale_bar", "draw_north_arrow", "LANGUAGES"]
 
 LANGUAGES = ("en", "fr")
 FILL = "#e9e8e4"      # neighbouring countries: quieter than the land of Mali and Niger
@@ -211,6 +211,23 @@ def _outlines_json() -> str:
 
 
 # --- static map --------------------------------------------------------------------------
+def draw_neighbours(ax: Axes) -> gpd.GeoDataFrame:
+    """Fill the neighbouring countries in grey under a static map's data; return them.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes in longitude/latitude degrees.
+    """
+    countries = neighbours()
+    # A collection of its own: GeoDataFrame.plot would reset the map's aspect and axis
+    # labels and draw the whole figure once more.
+    outlines = PatchCollection([patch_from_polygon(g) for g in countries.geometry],
+                               facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5)
+    ax.add_collection(outlines, autolim=False)
+    return countries
+
+
 def draw_context(ax: Axes, *, lang: str = "en", region_labels: bool = True) -> None:
     """Draw neighbours, their names, towns, a scale bar and a north arrow on a static map.
 
@@ -230,12 +247,7 @@ def draw_context(ax: Axes, *, lang: str = "en", region_labels: bool = True) -> N
     renderer = ax.figure.canvas.get_renderer()
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    countries = neighbours()
-    # A collection of its own: GeoDataFrame.plot would reset the map's aspect and axis
-    # labels and draw the whole figure once more.
-    outlines = PatchCollection([patch_from_polygon(g) for g in countries.geometry],
-                               facecolor=FILL, edgecolor=EDGE, linewidth=0.5, zorder=0.5)
-    ax.add_collection(outlines, autolim=False)
+    countries = draw_neighbours(ax)
     corners = [draw_scale_bar(ax, lang=lang), draw_north_arrow(ax)]
     placed = [a.get_window_extent(renderer) for a in [*corners, *ax.texts] if a.get_visible()]
 

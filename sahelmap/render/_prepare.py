@@ -15,7 +15,7 @@ import pandas as pd
 from shapely.ops import polylabel
 
 from sahelmap.boundaries import admin_units
-from sahelmap.i18n import messages, value_name
+from sahelmap.i18n import mapped_name, messages
 from sahelmap.render._validate import RenderError, as_wgs84, drop_empty
 from sahelmap.vocab import DEFAULT_STRUCTURE, EVENT_TYPES, VALUES
 
@@ -135,13 +135,15 @@ def infer_period(choropleth: gpd.GeoDataFrame | None,
     return None
 
 
-def default_title(value: str, choropleth: object, events: object, lang: str = "en") -> str:
-    """A title for a map that was given none."""
+def default_title(value: str, choropleth: object, events: object, lang: str = "en", *,
+                  mode: str = "level") -> str:
+    """A title for a map that was given none (it says so when the map shows a change)."""
     text = messages(lang)
+    name = mapped_name(value, mode, lang)
     if choropleth is not None and events is not None:
-        return text["and_events"].format(value=value_name(value, lang))
+        return text["and_events"].format(value=name)
     if choropleth is not None:
-        return value_name(value, lang)
+        return name
     if events is not None:
         return text["security_events"]
     return text["mali_niger"]

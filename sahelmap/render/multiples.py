@@ -1,7 +1,8 @@
 """Small multiples: the last weeks side by side in one PNG, for slide decks.
 
 The same classes for every panel (computed over the weeks drawn), one legend, each panel
-titled with its week; the choropleth of :func:`sahelmap.render.crisis_map` without events.
+titled with its week; the choropleth of :func:`sahelmap.render.crisis_map` without events,
+over the neighbouring countries in grey, with the region names on the first panel.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from matplotlib.patches import Patch
 from sahelmap.boundaries import admin_units
 from sahelmap.i18n import messages, period_text, scheme_name, value_name
 from sahelmap.render._classify import NODATA_COLOR, ZERO_COLOR, classify
+from sahelmap.render._context import draw_neighbours
 from sahelmap.render._prepare import map_structure, prepare_choropleth, sources_text
 from sahelmap.render._validate import RenderError
-from sahelmap.render.static import _STYLE, BACKGROUND, LAND, _choropleth
+from sahelmap.render.static import _STYLE, BACKGROUND, LAND, _choropleth, _region_labels
 
 __all__ = ["save_multiples"]
 
@@ -90,6 +92,9 @@ def save_multiples(table: gpd.GeoDataFrame, *, path: str | PathLike, value: str 
             ax.set_xlabel("")
             ax.set_ylabel("")
             ax.set_title(period_text(label, lang), fontsize=9, loc="left", parse_math=False)
+            draw_neighbours(ax)
+            if n == 0:  # region names once, on the first panel: the others have the same
+                _region_labels(ax, fig, map_structure(table), fontsize=6)
         handles = [Patch(facecolor=c, edgecolor="#9e9e9e", linewidth=0.4,
                          hatch="////" if c == NODATA_COLOR else None) for c in classes.colors]
         names = [text["none_reported"] if c == ZERO_COLOR else

@@ -197,7 +197,7 @@ def _events(ax, points: gpd.GeoDataFrame, colors: dict[str, str]) -> None:
                alpha=0.85, zorder=5)
 
 
-def _region_labels(ax, fig: Figure, structure: str) -> None:
+def _region_labels(ax, fig: Figure, structure: str, fontsize: float = 7.5) -> None:
     renderer = fig.canvas.get_renderer()
     placed = []
     x0, x1 = ax.get_xlim()
@@ -205,7 +205,8 @@ def _region_labels(ax, fig: Figure, structure: str) -> None:
     for lon, lat, name, _area in region_labels(structure):  # largest region first
         if not (x0 <= lon <= x1 and y0 <= lat <= y1):
             continue
-        style = dict(ha="center", va="center", fontsize=7.5, fontweight="bold", parse_math=False)
+        style = dict(ha="center", va="center", fontsize=fontsize, fontweight="bold",
+                     parse_math=False)
         text = ax.text(lon, lat, name, color="#2b2b2b", zorder=7, **style)
         box = text.get_window_extent(renderer).expanded(1.08, 1.15)
         if any(box.overlaps(other) for other in placed):

@@ -16,6 +16,7 @@ from sahelmap.i18n import (
     check_lang,
     event_type_name,
     fmt,
+    mapped_name,
     messages,
     period_text,
     value_name,
@@ -168,7 +169,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
     True
     """
     text = messages(check_lang(lang))
-    title_default = default_title(value, choropleth, events, lang)
+    title_default = default_title(value, choropleth, events, lang, mode=mode)
     frame = (prepare_choropleth(choropleth, value, periods=True) if choropleth is not None
              else None)
     points = prepare_events(events) if events is not None else None
@@ -245,7 +246,7 @@ def crisis_map(choropleth: gpd.GeoDataFrame | None = None,
         m.get_root().title = esc(shown_title + (f" \u2013 {period}" if period else ""))
     JsControl(title_html(shown_title, period, sources_text(sources), lang),
               position="topleft", css_class="sm-title", first=True).add_to(m)
-    JsControl(legend_html(classes=classes, value_label=_mapped_label(value, mode, lang),
+    JsControl(legend_html(classes=classes, value_label=mapped_name(value, mode, lang),
                           type_counts=type_counts, type_colors=colors,
                           max_fatalities=int(points["fatalities"].max()) if type_counts else 0,
                           clustered=grouped, synthetic=synthetic[initial],
@@ -285,14 +286,6 @@ def _has(m: folium.Map, function: str) -> bool:
     return any(getattr(child, "function", None) == function for child in m._children.values())
 
 
-def _mapped_label(value: str, mode: str, lang: str) -> str:
-    """What the choropleth shows: ``IDPs``, ``IDPs: change from the previous week``."""
-    if mode == "level":
-        return value_name(value, lang)
-    change = messages(lang)["change_week" if mode == "change" else "change_mean"]
-    return f"{value_name(value, lang)}\u00a0: {change}" if lang == "fr" else \
-        f"{value_name(value, lang)}: {change}"
-
 
 def _numbers(grid: np.ndarray) -> list[list[float | int | None]]:
     """A float grid as JSON numbers: ints where whole, None where missing."""
@@ -320,7 +313,7 @@ def _choropleth_layer(grid: PeriodGrid, codes: np.ndarray, classes: Classes, val
     options = {
         "mode": mode,
         "mapped": _numbers(mapped) if mode != "level" else None,
-        "mappedLabel": esc(_mapped_label(value, mode, lang)),
+        "mappedLabel": esc(mapped_name(value, mode, lang)),
         "country": country_codes.tolist(),
         "colors": list(classes.colors),
         "figures": figures,
@@ -360,7 +353,10 @@ def _events_layer(points: gpd.GeoDataFrame, types: list[str], colors: dict[str, 
                "week": initial,
                "text": {key: esc(text[key]) for key in ("fatalities", "actors", "source",
                                                         "notes_left_out", "synthetic", "more")}}
-    name = f"{esc(text['security_events'])} ({fmt(len(points), lang)})"
+    # the week's count, as the legend has it; the week selector updates both
+    shown = int(np.count_nonzero(period_index == initial))
+    name = (f"{esc(text['security_events'])} "
+            f"(<span class='sm-layer-n'>{fmt(shown, lang)}</span>)")
     return JsLayer("events", [packed.payload, options], name=name)
 
 

@@ -226,9 +226,10 @@
       o.classCounts[k].forEach(function (n, i) { if (counts[i]) { counts[i].textContent = SM.fmt(n); } });
       var types = document.querySelectorAll(".sm-legend .sm-type .sm-count");
       (o.typeCounts[k] || []).forEach(function (n, i) { if (types[i]) { types[i].textContent = SM.fmt(n); } });
-      var total = document.querySelector(".sm-legend .sm-events-total");
-      if (total && o.typeCounts[k]) {
-        total.textContent = SM.fmt(o.typeCounts[k].reduce(function (a, b) { return a + b; }, 0));
+      if (o.typeCounts[k]) {  /* the week's events: the legend's total and the layer's name */
+        var n = SM.fmt(o.typeCounts[k].reduce(function (a, b) { return a + b; }, 0));
+        document.querySelectorAll(".sm-legend .sm-events-total, .leaflet-control-layers .sm-layer-n")
+          .forEach(function (el) { el.textContent = n; });
       }
       var synthetic = document.querySelector(".sm-legend .sm-synthetic");
       if (synthetic && o.synthetic) {
