@@ -54,6 +54,24 @@ class Reports:
         frame = pd.concat(parts, ignore_index=True)
         return frame[["report", *[c for c in frame.columns if c != "report"]]]
 
+    def rejected_heads(self) -> pd.DataFrame:
+        """:meth:`rejected` without the rows' cells: ``report, source_file`` to ``reason``.
+
+        What counts per reason or field read; a streamed load's rows are not read back.
+        """
+        from sahelmap.vocab import REJECTED_COLUMNS
+
+        parts = []
+        for kind, result in self._results():
+            head = result.rejected_head
+            parts.append(head[[c for c in REJECTED_COLUMNS if c in head.columns]].assign(
+                report=kind))
+        if not parts:
+            return pd.DataFrame(columns=["report", "source_file", "source_row", "field",
+                                         "value", "reason"])
+        frame = pd.concat(parts, ignore_index=True)
+        return frame[["report", *[c for c in frame.columns if c != "report"]]]
+
     def write_rejected(self, path: PathLikeStr) -> Path:
         """Write :meth:`rejected` to ``path`` (CSV), a chunk at a time for streamed loads."""
         from sahelmap.io import write_csv, write_csv_parts
@@ -338,9 +356,10 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         written["report"] = step("writing the report", lambda: save_report(
             out / "report.html", drawn_weeks, week=label, value=value, title=heading,
             map_page=written["map"].read_text(encoding="utf-8"), image=written.get("image"),
-            rejected=reports.rejected(), counts=run_counts(reports, table), sources=sources,
+            rejected=reports.rejected_heads(), counts=run_counts(reports, table),
+            sources=sources,
             synthetic=_any_synthetic(reports), lang=lang))
-        written["rejected"] = write_csv(reports.rejected(), out / "rejected.csv")
+        written["rejected"] = reports.write_rejected(out / "rejected.csv")
         written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
         written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
             "week": label, "level": level, "structure": structure, "value": value,

@@ -278,6 +278,22 @@ def test_a_csv_larger_than_arrows_blocks_comes_in_chunks_of_the_rows_asked(tmp_p
     assert np.concatenate([chunk.rows for chunk in chunks]).tolist() == list(range(2, 12_002))
 
 
+def test_rejected_heads_are_the_rejected_rows_without_their_cells(tmp_path):
+    from sahelmap.pipeline import load_reports
+
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join([HEADER, *_messy(tmp_path, "a.csv", "MLI", "S", 1,
+                                               "25/11/2022")]) + "\n", encoding="utf-8")
+    for rows in (7, None):  # streamed (heads in memory, cells on disk) and whole
+        reports = load_reports([path], chunk_rows=rows, merge_duplicates=True,
+                               event_options={"today": "2024-01-01"})
+        heads, rejected = reports.rejected_heads(), reports.rejected()
+        assert list(heads.columns) == ["report", "source_file", "source_row", "field",
+                                       "column", "value", "reason"]
+        assert "notes" in rejected and len(heads) == len(rejected) > 5
+        pd.testing.assert_frame_equal(heads, rejected[list(heads.columns)])
+
+
 def test_dates_parsed_in_early_chunks_are_read_again_when_a_late_date_tells_the_order(
         tmp_path):
     """Chunks remember the dates they parsed; a late 13th day must not leave them stale."""

@@ -78,7 +78,9 @@ class LoadResult:
         """Input rows with at least one accepted record."""
         if not len(self.accepted):
             return 0
-        return len(pd.unique(row_keys(self.accepted)))
+        keys = row_keys(self.accepted)
+        keys.sort()  # in place: distinct values counted without a hash table
+        return int(np.count_nonzero(keys[1:] != keys[:-1])) + 1
 
     def check(self) -> None:
         """Raise :class:`~sahelmap.errors.AccountingError` if an input row is lost or doubled.
@@ -103,7 +105,11 @@ class LoadResult:
             if pd.Series(rejected).duplicated().any():
                 raise AccountingError("a row is rejected twice")
             if len(self.accepted):
-                both = np.isin(rejected, row_keys(self.accepted, files))
+                accepted = row_keys(self.accepted, files)
+                accepted.sort()  # in place: looked up by bisection, no sorted copy of both
+                at = np.minimum(np.searchsorted(accepted, rejected), len(accepted) - 1)
+                both = accepted[at] == rejected
+                del accepted, at
                 if both.any():
                     row = rejected_rows.iloc[int(np.flatnonzero(both)[0])]
                     raise AccountingError(
@@ -201,8 +207,10 @@ def row_keys(frame: pd.DataFrame, files: Any = None) -> np.ndarray:
     """One int64 per input row: file number and row number packed together."""
     if files is None:
         files = frame["source_file"].unique()
-    file_code = pd.Index(files).get_indexer(frame["source_file"]).astype("int64")
-    return (file_code << 40) + frame["source_row"].to_numpy(dtype="int64")
+    keys = pd.Index(files).get_indexer(frame["source_file"]).astype("int64", copy=False)
+    keys <<= 40  # in place: one array of the rows' length
+    keys += frame["source_row"].to_numpy(dtype="int64")
+    return keys
 
 
 class SpilledResult(LoadResult):

@@ -3,12 +3,15 @@
 A streamed load (:mod:`sahelmap.loaders.streaming`) rejects rows chunk by chunk, each with
 every cell of the user's row. Kept in memory, they would grow with the input (a sixth of a
 real export can be rejected, each row with its notes). Here each chunk's rejected rows go to
-a file in a private temporary folder as soon as the chunk is checked; memory keeps only
-their *head* (file, row, field, column, value, reason and position in the load), which is
-all the end-of-load checks, counts and summaries read. Rows rejected at the end (repeated
-identifiers, merged duplicates) and problems added to rows already rejected are applied to
-the heads, and to the cells when the rows are read back, one chunk at a time
-(:meth:`RejectedSpill.parts`), in the order :func:`~sahelmap.read_events` gives.
+a file in a private temporary folder as soon as the chunk is checked, and their *head*
+(file, row, field, column, value, reason and position in the load) to another: while the
+chunks are read, memory keeps only each part's last position. At the end of the load,
+problems added to rows already rejected are applied to the heads a part at a time (read
+back, written again); rows rejected at the end (repeated identifiers, merged duplicates)
+keep their heads in memory and their cells on disk. The heads are then read back once, into
+one frame, which is all the accounting, counts and summaries read; the cells are read back
+one chunk at a time (:meth:`RejectedSpill.parts`), in the order
+:func:`~sahelmap.read_events` gives.
 
 The folder is removed when the spill is garbage-collected (with the result that holds it).
 """
@@ -19,7 +22,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from sahelmap.errors import SahelmapError
 
 __all__ = ["RejectedSpill", "SpilledFrames", "HEAD_COLUMNS", "TEXT_COLUMNS"]
 
@@ -32,30 +38,69 @@ _CHANGED = ("field", "column", "value", "reason")
 
 
 class _Part:
-    """One chunk's rejected rows: the head in memory, the cells in a file (or in memory)."""
+    """One chunk's rejected rows: the rows in a file (or in memory), the head apart.
 
-    def __init__(self, frame: pd.DataFrame, number: int | None):
-        self.head = frame[list(HEAD_COLUMNS)].copy()
+    While the chunks are read, the head waits on disk too (``heads``, the same number);
+    it is read back when first asked, at the end of the load. Rows rejected at the end
+    (whole rows, with their cells) are placed among them by ``_at``: their heads in
+    memory (``late``), their cells on disk (``late_files``).
+    """
+
+    def __init__(self, frame: pd.DataFrame, number: int | None, heads: SpilledFrames):
         self.columns = list(frame.columns)
-        self.number = number  # of the frame on disk
+        self.last = int(frame["_at"].iloc[-1]) if len(frame) else -1  # position in the load
+        self.number = number  # of the frame on disk, and of its head
         self.frame = None if number is not None else frame
-        self.extra: pd.DataFrame | None = None  # whole rows rejected at the end
+        self.heads = heads
+        self._head: pd.DataFrame | None = None
+        if number is None:
+            self._head = frame[list(HEAD_COLUMNS)].copy()
+        else:
+            heads.append(frame[list(HEAD_COLUMNS)])
+        self.late: list[pd.DataFrame] = []  # heads of whole rows rejected at the end
+        self.late_files: list[int] = []  # their rows with cells, in the spill's late files
 
-    def cells(self, files: SpilledFrames) -> pd.DataFrame:
-        """The rows, heads as changed at the end, late rows in their place."""
+    def cells(self, files: SpilledFrames, late: SpilledFrames, late_columns: list[str],
+              head: pd.DataFrame) -> pd.DataFrame:
+        """The rows with their cells, late rows in place, ``head`` their final head."""
         frame = files[self.number] if self.number is not None else self.frame.copy()
+        if self.late_files:
+            frame = pd.concat([frame, *[_late_frame(late[number], late_columns)
+                                        for number in self.late_files]]
+                              ).sort_values("_at", kind="stable")
         for name in _CHANGED:
-            frame[name] = self.head[name].to_numpy()
-        if self.extra is not None:
-            frame = pd.concat([frame, self.extra]).sort_values("_at", kind="stable")
+            frame[name] = head[name].to_numpy()
         return frame
 
+    @property
+    def head(self) -> pd.DataFrame:
+        """The head (file to reason, ``_at``): changing it in place changes the rows."""
+        if self._head is None:
+            self._head = self.heads[self.number]
+        return self._head
+
+    def put_head(self, head: pd.DataFrame) -> None:
+        """Keep a changed head (back on disk when it waits there)."""
+        if self.number is None:
+            self._head = head
+        else:
+            self.heads.replace(self.number, head)
+            self._head = None
+
     def final_head(self) -> pd.DataFrame:
-        head = self.head
-        if self.extra is not None:
-            head = pd.concat([head, self.extra[list(HEAD_COLUMNS)]]).sort_values(
-                "_at", kind="stable")
+        """The head with the late rows in place; the part lets its own head go."""
+        head, self._head = self.head, None
+        if self.late:
+            head = pd.concat([head, *self.late]).sort_values("_at", kind="stable")
         return head
+
+
+def _late_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A file of late rows with every late column, as one concatenated frame would have."""
+    missing = [name for name in columns if name not in frame.columns]
+    if not missing:
+        return frame[columns]
+    return frame.reindex(columns=columns).astype({name: "str" for name in missing})
 
 
 class SpilledFrames:
@@ -97,6 +142,10 @@ class SpilledFrames:
         frame.to_pickle(path)
         self._paths.append(path)
 
+    def replace(self, number: int, frame: pd.DataFrame) -> None:
+        """Write ``frame`` to disk in place of frame ``number``."""
+        frame.to_pickle(self._paths[number])
+
     def truncate(self, size: int) -> None:
         """Forget every frame after the first ``size`` (a file read again)."""
         for path in self._paths[size:]:
@@ -129,8 +178,13 @@ class RejectedSpill:
 
     def __init__(self, folder: str | Path | None = None) -> None:
         self._files = SpilledFrames(folder, prefix="rejected")
+        self._heads = SpilledFrames(folder, prefix="heads")  # each part's head, apart
+        self._late = SpilledFrames(folder, prefix="late")  # cells of rows rejected at the end
+        self._late_columns: list[str] = []
         self._kept: list[_Part] = []  # the parts with rows, one file each
         self._empty: list[_Part] = []  # the first empty part, for its columns and types
+        self._head: pd.DataFrame | None = None  # every part's head, once finished
+        self._bounds: list[int] = []  # where each part's rows start in it
 
     @property
     def folder(self) -> Path:
@@ -150,49 +204,121 @@ class RejectedSpill:
         An empty chunk is kept in memory only while no rows were kept (its columns and
         types stand for an empty result).
         """
+        self._open()
         if not len(frame):
             if not self._empty:
-                self._empty.append(_Part(frame, None))
+                self._empty.append(_Part(frame, None, self._heads))
             return
         self._files.append(frame)
-        self._kept.append(_Part(frame, len(self._files) - 1))
+        self._kept.append(_Part(frame, len(self._files) - 1, self._heads))
 
     def truncate(self, size: int) -> None:
         """Forget every part with rows after the first ``size`` (a file read again)."""
+        self._open()
         self._files.truncate(size)
+        self._heads.truncate(size)
         del self._kept[size:]
 
     @property
     def heads(self) -> list[pd.DataFrame]:
-        """Each part's head, in load order; changing them in place changes the rows."""
+        """Each part's head, in load order; changing them in place changes the rows.
+
+        Once :meth:`head` was asked, they are slices of its frame (late rows in place).
+        """
+        if self._head is not None:
+            return [self._head.iloc[start:end]
+                    for start, end in zip(self._bounds, self._bounds[1:])]
         return [part.head for part in self._parts]
 
-    def add_late(self, k: int, rows: pd.DataFrame) -> None:
-        """Whole rows rejected at the end, placed by ``_at`` among part ``k``'s rows."""
+    def lasts(self) -> np.ndarray:
+        """The position in the load of each part's last row (-1 for an empty part)."""
+        return np.array([part.last for part in self._parts], dtype="int64")
+
+    def head_of(self, k: int) -> pd.DataFrame:
+        """Part ``k``'s head, read back (:meth:`put_head` keeps a change)."""
+        self._open()
         part = self._parts[k]
-        part.extra = rows if part.extra is None else pd.concat([part.extra, rows])
+        head, part._head = part.head, part._head if part.number is None else None
+        return head
+
+    def put_head(self, k: int, head: pd.DataFrame) -> None:
+        """Keep part ``k``'s head as changed (back on disk)."""
+        self._open()
+        self._parts[k].put_head(head)
+
+    def add_late(self, k: int, head: pd.DataFrame) -> None:
+        """Whole rows rejected at the end, placed by ``_at`` among part ``k``'s rows.
+
+        ``head`` holds their :data:`HEAD_COLUMNS`, kept in memory; their cells are given
+        apart, with :meth:`add_late_cells`.
+        """
+        self._open()
+        if len(head):
+            self._parts[k].late.append(head[list(HEAD_COLUMNS)])
+
+    def add_late_cells(self, k: int, rows: pd.DataFrame) -> None:
+        """Some of the rows of part ``k`` given to :meth:`add_late`, whole: written to disk.
+
+        ``rows`` holds their head, their cells and ``_at``.
+        """
+        self._open()
+        if len(rows):
+            self._late.append(rows)
+            self._parts[k].late_files.append(len(self._late) - 1)
+            known = set(self._late_columns)
+            self._late_columns += [name for name in rows.columns if name not in known]
+
+    def set_late_columns(self, columns: list[str]) -> None:
+        """The columns of the late rows, in the order one concatenated frame has them."""
+        self._late_columns = list(columns)
+
+    def _open(self) -> None:
+        if self._head is not None:
+            raise SahelmapError("internal error: the rejected rows were finished, none can be "
+                                "added or changed")
+
+    def _finished(self) -> pd.DataFrame:
+        """Every part's final head (with ``_at``), built once; the parts' heads then go."""
+        if self._head is None:
+            parts = self._parts
+            heads = []
+            for part in parts:  # each part's head let go as soon as it is taken
+                heads.append(part.final_head())
+                part.late = []
+            sizes = [len(head) for head in heads]
+            self._head = pd.concat(heads, ignore_index=True)
+            del heads
+            self._bounds = [0, *np.cumsum(sizes).tolist()]
+        return self._head
 
     def head(self) -> pd.DataFrame:
-        """Every rejected row's head columns (no ``_at``), as :meth:`frame` has them."""
-        head = pd.concat([part.final_head() for part in self._parts], ignore_index=True)
-        return _finish(head)
+        """Every rejected row's head columns (no ``_at``), as :meth:`frame` has them.
+
+        After this, no row can be added.
+        """
+        return _finish(self._finished())
 
     def columns(self) -> list[str]:
         """The columns of :meth:`frame`, as :func:`pandas.concat` of the parts orders them."""
         names = [names for part in self._parts
-                 for names in (part.columns, [] if part.extra is None else part.extra.columns)]
+                 for names in (part.columns, self._late_columns if part.late_files else [])]
         return [c for c in pd.concat([pd.DataFrame(columns=n) for n in names]).columns
                 if c != "_at"]
 
+    def _cells(self) -> Iterator[pd.DataFrame]:
+        head = self._finished()
+        for part, start, end in zip(self._parts, self._bounds, self._bounds[1:]):
+            yield part.cells(self._files, self._late, self._late_columns,
+                             head.iloc[start:end])
+
     def parts(self) -> Iterator[pd.DataFrame]:
         """Each part's rows with their cells, read back one part at a time."""
-        for part in self._parts:
-            yield _finish(part.cells(self._files))
+        for cells in self._cells():
+            yield _finish(cells)
 
     def frame(self) -> pd.DataFrame:
         """Every rejected row with its cells, read back into one frame."""
-        frame = pd.concat([part.cells(self._files) for part in self._parts], ignore_index=True)
-        return _finish(frame)
+        return _finish(pd.concat(list(self._cells()), ignore_index=True))
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

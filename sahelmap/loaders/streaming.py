@@ -16,8 +16,10 @@ what spans rows waits for the whole input, kept compact:
 Only the columns the aggregation needs are kept of the accepted rows (dates, fatalities,
 P-codes, file and row). What waits for the end but is read only then goes to a private
 temporary folder as each chunk is checked (:mod:`sahelmap.loaders.spill`): the rejected rows
-with their cells (their heads stay in memory, for counts), the identifier rows, and the
-cells of rows that repeat an identifier or a duplicate key seen before. The result is a
+with their cells (their heads apart, read back at the end, for counts), the identifier rows,
+and the cells of rows that repeat an identifier or a duplicate key seen before. The merge
+at the end reads these back a part at a time, and writes the cells of the rows it rejects
+to disk as it finds them. The result is a
 :class:`~sahelmap.loaders.result.SpilledResult` whose accepted and rejected rows are those
 :func:`~sahelmap.read_events` gives for the same files.
 """
@@ -25,6 +27,9 @@ cells of rows that repeat an identifier or a duplicate key seen before. The resu
 from __future__ import annotations
 
 import copy
+import ctypes
+import ctypes.util
+import gc
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +37,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.types import union_categoricals
 
 from sahelmap.errors import OptionError, SahelmapError
@@ -77,9 +83,10 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
     rejected rows, but ``accepted`` holds only :data:`ACCEPTED_COLUMNS` (enough for
     :func:`sahelmap.summarize`), and ``duplicates`` only ``source_file, source_row,
     duplicate_group, is_duplicate``. Memory holds one chunk and about 100 bytes per row
-    for what spans rows (identifier and duplicate-key hashes, the aggregation's columns,
-    the rejected rows' file, row, field and reason); the rejected rows' cells wait on disk
-    (``rejected`` reads them back, ``rejected_parts()`` a chunk at a time).
+    for what spans rows (identifier and duplicate-key hashes, the aggregation's columns);
+    the rejected rows wait on disk, their heads (file, row, field, reason) read back at the
+    end, their cells when asked (``rejected`` reads them back, ``rejected_parts()`` a chunk
+    at a time).
 
     Parameters
     ----------
@@ -463,6 +470,7 @@ class _Load:
 
     # -- across rows, once every chunk is read ------------------------------------------------
     def resolve(self) -> LoadResult:
+        _release_memory()  # what the chunks freed, before the merge asks for more
         # only identifiers given more than once can repeat: the others are left out here
         repeated = _repeated(self.parts.id_hashes)
         self.parts.id_hashes = []
@@ -473,26 +481,31 @@ class _Load:
         # marked in ``keep``, and the columns filtered once, one at a time, at the end
         accepted = _stack(self.parts.accepted, _TEXT)
         self.parts.accepted = []
+        _release_memory()  # the chunks' columns, scattered among what stays
         where = accepted["at"].to_numpy() if accepted else np.empty(0, "int64")
         keep = np.ones(len(where), dtype=bool)
-        # the rejected rows wait on disk; their heads (in memory) take the late problems
+        # the rejected rows wait on disk, heads apart: those of rows already rejected take
+        # the late problems a part at a time
         spill = self.parts.rejected
-        parts = spill.heads
-        lasts = np.array([part["_at"].iloc[-1] if len(part) else -1 for part in parts])
+        lasts = spill.lasts()
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
         if len(ids):
             repeat, why = self.repeats(ids)
             at = ids["at"].to_numpy()[repeat]
-            values = ids["event_id"].to_numpy(dtype=object)[repeat]
+            values = ids["event_id"].iloc[np.flatnonzero(repeat)].to_numpy(dtype=object)
             why = why[repeat]
             earlier = np.zeros(len(at), dtype=bool)
-            part_of = np.minimum(np.searchsorted(lasts, at), len(parts) - 1)
+            part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
             for k in np.unique(part_of):
                 mine = np.flatnonzero(part_of == k)
-                found = np.isin(at[mine], parts[k]["_at"].to_numpy())
+                head = spill.head_of(k)
+                found = np.isin(at[mine], head["_at"].to_numpy())
                 earlier[mine[found]] = True
-                _append(parts[k], at[mine[found]], "event_id", values[mine[found]],
-                        why[mine[found]], self.tables, ids)
+                if found.any():
+                    _append(head, at[mine[found]], "event_id", values[mine[found]],
+                            why[mine[found]], self.tables, ids)
+                    spill.put_head(k, head)
+                del head
             gone = at[~earlier]
             new.append(ids.loc[repeat, _WHERE][~earlier].assign(
                 field="event_id", value=values[~earlier], reason=why[~earlier]))
@@ -500,7 +513,12 @@ class _Load:
         # only keys given more than once can be duplicates: only their rows are looked at
         keys = accepted["key"].to_numpy() if accepted else np.empty(0, "uint64")
         rows = np.flatnonzero(keep)
-        rows = rows[np.isin(keys[rows], _repeated([keys[rows]]))]
+        ours = keys[rows]
+        again = _repeated([ours])
+        # looked up by bisection in the few repeated keys: no sorted copy of every key
+        rows = rows[again[np.minimum(np.searchsorted(again, ours), len(again) - 1)] == ours
+                    ] if len(again) else rows[:0]
+        del ours, again
         alike = pd.DataFrame({name: column.iloc[rows].reset_index(drop=True)
                               for name, column in accepted.items()})
         flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
@@ -518,12 +536,9 @@ class _Load:
         for name in set(accepted) - set(ACCEPTED_COLUMNS):  # hashes and positions: done
             del accepted[name]
         if new:
-            extra = self.rejected_rows(new, self.parts.raw)
-            part_of = np.minimum(np.searchsorted(lasts, extra["_at"].to_numpy()),
-                                 len(parts) - 1)
-            for k in np.unique(part_of):
-                spill.add_late(k, extra[part_of == k])
-        del parts
+            self.rejected_rows(new, self.parts.raw, spill, lasts)
+        del new
+        _release_memory()
         kept = gpd.GeoDataFrame(_kept_columns(accepted, keep), copy=False)
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
@@ -532,7 +547,8 @@ class _Load:
             say.say_order("date", (self.order or self.told)[1])
         result = SpilledResult(kept, spill, self.n_input, duplicates.reset_index(drop=True),
                                self.n_blank, "events", notes)
-        logger.info("%s", result.summary())
+        if logger.isEnabledFor(logging.INFO):  # the summary counts every row: not for nothing
+            logger.info("%s", result.summary())
         return result
 
     def repeats(self, ids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -552,9 +568,18 @@ class _Load:
             why[hit] = np.asarray(reason, dtype=object)[hit]
         return mask, why
 
-    def rejected_rows(self, new: list[pd.DataFrame], kept: SpilledFrames) -> pd.DataFrame:
-        """Rejected-table rows (with their cells) of rows accepted chunk by chunk."""
+    def rejected_rows(self, new: list[pd.DataFrame], kept: SpilledFrames,
+                      spill: RejectedSpill, lasts: np.ndarray) -> None:
+        """Put the rows accepted chunk by chunk but rejected at the end into ``spill``.
+
+        ``new`` holds their entries (``at, _file, source_file, source_row, field, value,
+        reason``); ``lasts`` the last position of each part of ``spill``. Their heads stay in
+        memory; their cells are read back from ``kept`` one part at a time and written to
+        the spill's disk as they are found, never all at once.
+        """
         entries = pd.concat(new, ignore_index=True)
+        if not len(entries):
+            return
         at = entries["at"].to_numpy(dtype="int64")
         head = pd.DataFrame({
             "source_file": entries["source_file"].astype(str).to_numpy(),
@@ -564,15 +589,46 @@ class _Load:
             "reason": entries["reason"].to_numpy(dtype=object)})
         head.insert(3, "column", _columns(self.tables, entries["_file"].to_numpy(),
                                           head["field"].to_numpy()))
-        wanted = [part[part.index.isin(at)] for part in kept]  # read back, a part at a time
-        raw = pd.concat(wanted) if wanted else pd.DataFrame()
-        cells = raw.loc[at] if len(at) else raw.iloc[:0]
-        cells = cells.rename(columns={c: f"{c} (raw)" for c in cells.columns
-                                      if c in REJECTED_COLUMNS}).reset_index(drop=True)
-        out = pd.concat([head, cells.astype("str")], axis=1).astype(
-            {n: "str" for n in ("source_file", "field", "value", "reason")})
-        out["_at"] = at
-        return out
+        head = head.astype({n: "str" for n in ("source_file", "field", "value", "reason")})
+        del entries
+        part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
+        found = np.zeros(len(at), dtype=bool)
+        order = np.argsort(at, kind="stable")
+        ordered = at[order]
+        names: list[list[str]] = []
+        for raw in kept:  # read back a part at a time
+            names.append(list(raw.columns))
+            here = raw.index.to_numpy()
+            if not len(here):
+                continue
+            # a part holds one chunk's rows: only the entries within its positions are looked at
+            near = order[np.searchsorted(ordered, here.min(), side="left"):
+                         np.searchsorted(ordered, here.max(), side="right")]
+            mine = np.sort(near[np.isin(at[near], here)])
+            if not len(mine):
+                continue
+            found[mine] = True
+            cells = raw.loc[at[mine]]
+            del raw
+            cells = cells.rename(columns=_raw_names(cells.columns)).set_axis(mine, axis=0)
+            rows = pd.concat([head.iloc[mine], cells.astype("str")], axis=1)
+            rows["_at"] = at[mine]
+            for k in np.unique(part_of[mine]):
+                spill.add_late_cells(int(k), rows[part_of[mine] == k])
+        if not found.all():
+            raise SahelmapError(f"internal error: {int((~found).sum())} rows rejected at the "
+                                "end of the load have no cells kept (please report it)")
+        union = pd.concat([pd.DataFrame(columns=n) for n in names]).columns
+        renamed = _raw_names(union)
+        spill.set_late_columns([*head.columns, *[renamed.get(c, c) for c in union], "_at"])
+        head["_at"] = at
+        for k in np.unique(part_of):
+            spill.add_late(int(k), head[part_of == k])
+
+
+def _raw_names(columns: Any) -> dict[str, str]:
+    """The user's columns whose names clash with the rejected table's, suffixed."""
+    return {c: f"{c} (raw)" for c in columns if c in REJECTED_COLUMNS}
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -583,9 +639,29 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 
 def _repeated(parts: list[np.ndarray]) -> np.ndarray:
     """The hashes found more than once over ``parts`` (sorted)."""
-    keys = np.sort(np.concatenate(parts) if parts else np.empty(0, "uint64"), kind="stable")
+    keys = np.concatenate(parts) if parts else np.empty(0, "uint64")
+    keys.sort()  # in place: one copy of the hashes
     again = keys[1:][keys[1:] == keys[:-1]]
     return again[np.r_[True, again[1:] != again[:-1]]] if len(again) else again
+
+
+def _release_memory() -> None:
+    """Give back to the system the memory the chunks freed but the allocators kept.
+
+    Chunk after chunk, short-lived arrays and texts are freed among the small arrays that
+    wait for the end; the C allocator (glibc's ``malloc``) and pyarrow's pool keep the
+    freed pages, which the merge's large arrays then cannot use, so that the peak holds
+    both. A no-op where ``malloc_trim`` does not exist (other C libraries).
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def _category(values: np.ndarray | pd.Series) -> pd.Categorical:
