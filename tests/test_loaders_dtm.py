@@ -341,3 +341,25 @@ def test_hapi_region_total_beside_its_cercles_is_not_counted_twice(tmp_path):
     assert idps_total(result) == 1544 + 1000 + 2600
     assert result.rejected["field"].tolist() == ["adm1_pcode"]
     assert "counted twice" in result.rejected["reason"].iloc[0]
+
+
+def test_hapi_national_row_is_rejected_as_a_national_total(tmp_path):
+    """HAPI's admin_level 0 rows name the country only: said so, never 'missing place'."""
+    rows = [
+        ["MLI", True, True, "ML07", "Gao", "Gao", "ML0701", "Ansongo", "Ansongo", 2,
+         "Mali", 22, "BA", 1544, "2020-03-01", "2020-03-31"],
+        ["MLI", True, True, None, None, None, None, None, None, 0,
+         "Mali", 22, "BA", 350000, "2020-03-01", "2020-03-31"],
+    ]
+    path = tmp_path / "hapi_idps_national.csv"
+    pd.DataFrame(rows, columns=HAPI_COLUMNS).to_csv(path, index=False)
+    result = load(path)
+    assert idps_total(result) == 1544
+    assert len(result.rejected) == 1 and result.rejected["field"].tolist() == ["place"]
+    assert result.rejected["reason"].iloc[0].startswith("a national total")
+    # a row with neither a place nor a country stays 'missing place'
+    blank = tmp_path / "blank.csv"
+    pd.DataFrame({"date": ["2022-09-12", "2022-09-12"], "place": ["Gao", None],
+                  "idps": [10, 20]}).to_csv(blank, index=False)
+    reasons = read_displacement(blank, today=TODAY).rejected["reason"].tolist()
+    assert reasons == ["missing place and coordinates"]

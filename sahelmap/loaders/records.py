@@ -52,6 +52,17 @@ class Accepted:
     geocoded: pd.DataFrame  #: the geocoder's columns (those kept, see Records.kept_geocoded)
 
 
+# Why a row naming only its country is not counted, per kind of file.
+NATIONAL_ROW = {
+    "displacement": "a national total (the row names its country only, as HAPI's "
+                    "admin_level 0 rows and DTM's country totals do): sahelmap counts per "
+                    "admin unit (HAPI and DTM exports give the same people per region or "
+                    "cercle in their other rows)",
+    "events": "placed by its country only: sahelmap counts per admin unit; give the event's "
+              "place, admin1 or coordinates",
+}
+
+
 class Records:
     """The rows of one load on their way to a :class:`LoadResult`.
 
@@ -75,6 +86,8 @@ class Records:
         self.options = options
         self.terms = terms
         self.frame = canonical(tables, self.fields)
+        # rows whose file names a country: one with no place nor unit is a national figure
+        self.file_country = self.frame["country"].notna().to_numpy()
         if options.country is not None:  # the country of rows whose file does not say it
             self.frame["country"] = self.frame["country"].fillna(options.country)
         self.problems = Problems(len(self.frame))
@@ -144,7 +157,10 @@ class Records:
         has_xy = ~np.isnan(x) & ~np.isnan(y)
         no_place = f["place"].isna().to_numpy() & ~self.named_units()
         half = no_place & (np.isnan(x) != np.isnan(y))
-        add("place", no_place & ~has_xy & ~half, f["place"], "missing place and coordinates")
+        missing = no_place & ~has_xy & ~half
+        national = missing & self.file_country
+        add("place", national, f["country"], NATIONAL_ROW[self.kind])
+        add("place", missing & ~national, f["place"], "missing place and coordinates")
         add("place", half, f["place"],
             "missing place and incomplete coordinates (longitude and latitude both needed)")
         return x, y
