@@ -16,7 +16,7 @@ import pandas as pd
 from sahelmap.errors import OptionError
 
 __all__ = ["LANGS", "DEFAULT_LANG", "messages", "fmt", "event_type_name", "period_text",
-           "check_lang", "value_name", "mapped_name", "scheme_name", "date_text"]
+           "check_lang", "colon", "value_name", "mapped_name", "scheme_name", "date_text"]
 
 LANGS = ("fr", "en")
 #: French: the people who read Mali and Niger maps work in French (see README).
@@ -241,8 +241,12 @@ def mapped_name(column: str, mode: str, lang: str, *, title: bool = False) -> st
     if mode == "level":
         return name
     change = messages(lang)["change_week" if mode == "change" else "change_mean"]
-    colon = "\u00a0: " if check_lang(lang) == "fr" else ": "
-    return f"{name}{colon}{change[0].lower() + change[1:] if title else change}"
+    return f"{name}{colon(lang)}{change[0].lower() + change[1:] if title else change}"
+
+
+def colon(lang: str) -> str:
+    """A colon and its spaces: ``": "``, or ``"\u00a0: "`` in French (no-break space before)."""
+    return "\u00a0: " if check_lang(lang) == "fr" else ": "
 
 
 def event_type_name(name: str, lang: str) -> str:

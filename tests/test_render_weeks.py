@@ -188,6 +188,11 @@ def test_change_modes_map_differences_on_a_palette_centred_on_zero(weekly_frames
     # the title says the map shows a change, not the figure itself
     assert "<title>IDPs: Change from the mean of the 4 weeks before \u2013" in page
     assert "<title>IDPs \u2013" in to_html(crisis_map(regions, value="idps", lang="en"))
+    from tests.test_render_html import layer_names
+
+    assert layer_names(page)[0] == "IDPs: change"  # the layer control says it too
+    french = to_html(crisis_map(regions, value="idps", mode="change", lang="fr"))
+    assert layer_names(french)[0] == "PDI\u00a0: variation"
 
 
 TREND_PROBE = make_probe(r"""

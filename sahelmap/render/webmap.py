@@ -14,6 +14,7 @@ from sahelmap.errors import warn
 from sahelmap.i18n import (
     DEFAULT_LANG,
     check_lang,
+    colon,
     event_type_name,
     fmt,
     mapped_name,
@@ -328,6 +329,8 @@ def _choropleth_layer(grid: PeriodGrid, codes: np.ndarray, classes: Classes, val
         "weight": 0.6 if len(frame) > 200 else 1.0,
     }
     name = esc(value_name(value, lang))
+    if mode != "level":  # short: the legend says from what
+        name += colon(lang) + esc(text["change"])
     if len(grid.labels) == 1 and grid.labels[0]:
         name += f" ({esc(grid.labels[0])})"
     return JsLayer("choropleth", [data, options], raw=(0,), name=name)
