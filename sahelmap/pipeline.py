@@ -342,9 +342,13 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
 
             week_points = None if points is None else points[points["event_date"].between(
                 start, end + pd.Timedelta(hours=23, minutes=59))]
+            # a change needs the weeks before the week drawn, as on the web map
+            choropleth = drawn if mode == "level" else drawn_weeks[
+                drawn_weeks.geometry.notna()]
             written["image"] = step("drawing the PNG", lambda: save_static(
-                drawn, week_points, path=out / "map.png", value=value, scheme=scheme, k=k,
-                title=heading, period=period, sources=sources, lang=lang))
+                choropleth, week_points, path=out / "map.png", value=value, scheme=scheme,
+                k=k, title=title or mapped_name(value, mode, lang, title=True),
+                period=period, sources=sources, lang=lang, mode=mode, week=label))
         if png and shown["period"].nunique() > 1:
             from sahelmap.render.multiples import save_multiples
 

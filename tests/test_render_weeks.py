@@ -228,3 +228,26 @@ def test_tooltip_has_a_trend_line_the_change_and_the_share_of_the_country(tmp_pa
     same_country = grid.units["unit_pcode"].str[:2] == unit["unit_pcode"][:2]
     share = 100 * series[3] / grid.values["idps"][3][same_country.to_numpy()].sum()
     assert rows["Share of country total"] == f"{round(share, 1):g}\u00a0%"
+
+
+def test_the_static_map_of_a_change_is_that_of_the_web_map(tmp_path, weekly_frames):
+    """`--mode change` draws the PNG/SVG as the web map: the week's change, its classes."""
+    from sahelmap.render import save_static
+    from sahelmap.render._classify import classify_change
+    from sahelmap.render._weeks import change_grid
+
+    regions, _ = weekly_frames
+    svg = save_static(regions, path=tmp_path / "change.svg", value="idps", mode="change",
+                      week="2022-W36", lang="en").read_text(encoding="utf-8")
+    grid = period_grid(regions, ["idps"], initial="2022-W36")
+    mapped = change_grid(grid.values["idps"], "change")
+    classes = classify_change(mapped.ravel(), k=5)
+    week = classes.index.reshape(len(WEEKS), -1)[grid.initial]
+    counts = np.bincount(week, minlength=len(classes.labels))
+    zero = classes.labels.index("0")
+    assert f"0 (no change)  ({counts[zero]})" in svg  # the week's units, per class
+    assert f"no data  ({counts[-1]})" in svg and "No data" not in svg
+    assert "Change from the previous" in svg and "Week 2022-W36" in svg
+    level = save_static(regions[regions["period"] == "2022-W36"], path=tmp_path / "level.svg",
+                        value="idps", lang="en").read_text(encoding="utf-8")
+    assert "Change from" not in level and "no change" not in level

@@ -6,6 +6,7 @@ import html
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
@@ -20,8 +21,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sahelmap.boundaries import admin_units
-from sahelmap.i18n import event_type_name, fmt, messages, scheme_name, value_name
-from sahelmap.render._classify import NODATA_COLOR, ZERO_COLOR, Classes, classify
+from sahelmap.i18n import event_type_name, fmt, mapped_name, messages, period_text, scheme_name
+from sahelmap.render._classify import (
+    NODATA_COLOR,
+    ZERO_COLOR,
+    Classes,
+    classify,
+    classify_change,
+)
 from sahelmap.render._context import draw_context
 from sahelmap.render._prepare import (
     data_bounds,
@@ -37,6 +44,7 @@ from sahelmap.render._prepare import (
 )
 from sahelmap.render._style import event_colors, radius, size_steps
 from sahelmap.render._validate import RenderError
+from sahelmap.render._weeks import change_grid, classes_of_period, period_grid
 
 __all__ = ["save_static"]
 
@@ -63,7 +71,9 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
                 dpi: int = 300,
                 labels: bool = True,
                 cmap: str = "YlOrRd",
-                lang: str = "en") -> Path:
+                lang: str = "en",
+                mode: str = "level",
+                week: str | None = None) -> Path:
     """Draw the crisis map as a static image for reports: PNG, SVG or PDF by suffix.
 
     Classes, colours, marker sizes, title and period are those of
@@ -81,6 +91,12 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
         Resolution of a PNG (recorded in the file).
     lang : {"en", "fr"}
         Language of the texts and numbers of the image.
+    mode : {"level", "change", "change_4w"}
+        As for :func:`sahelmap.render.crisis_map`: a change needs the weeks before, so
+        ``choropleth`` then has one row per unit and ``period``, and ``week`` (by default
+        the last) is drawn, in the classes of every week given, as on the web map.
+    week : str, optional
+        The period drawn in a change mode.
 
     Returns
     -------
@@ -106,15 +122,19 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise RenderError(f"Cannot write {target.name!r}: use a .png, .svg or .pdf file name.")
-    title_default = default_title(value, choropleth, events, lang)
-    frame = prepare_choropleth(choropleth, value) if choropleth is not None else None
+    title_default = default_title(value, choropleth, events, lang, mode=mode)
     points = prepare_events(events) if events is not None else None
-    classes = (classify(frame[value], scheme=scheme, k=k, cmap=cmap, lang=lang)
-               if frame is not None else None)
+    if choropleth is not None and mode != "level":
+        frame, classes, label = _change_of_week(choropleth, value, mode, week, k, lang)
+        period = period if period is not None else period_text(label, lang)
+    else:
+        frame = prepare_choropleth(choropleth, value) if choropleth is not None else None
+        classes = (classify(frame[value], scheme=scheme, k=k, cmap=cmap, lang=lang)
+                   if frame is not None else None)
     period = period if period is not None else infer_period(frame, points)
 
     with matplotlib.rc_context(_STYLE):
-        fig = _draw(frame, points, classes, value=value,
+        fig = _draw(frame, points, classes, value=value, mode=mode,
                     title=title if title is not None else title_default, period=period,
                     sources=sources_text(sources), labels=labels,
                     structure=map_structure(choropleth), lang=lang)
@@ -123,8 +143,21 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     return target
 
 
+def _change_of_week(choropleth: gpd.GeoDataFrame, value: str, mode: str, week: str | None,
+                    k: int, lang: str) -> tuple[gpd.GeoDataFrame, Classes, str]:
+    """One week's change per unit, in the classes of every week's change (as the web map)."""
+    weeks = prepare_choropleth(choropleth, value, periods=True)
+    grid = period_grid(weeks, [value], initial=week)
+    mapped = change_grid(grid.values[value], mode)
+    classes = classify_change(mapped.ravel(), k=k, lang=lang)
+    codes = classes.index.reshape(len(grid.labels), -1)[grid.initial]
+    frame = grid.units.assign(**{value: mapped[grid.initial]})
+    return (frame, replace(classes_of_period(classes, codes), index=codes),
+            grid.labels[grid.initial])
+
+
 def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
-          classes: Classes | None, *, value: str, title: str, period: str | None,
+          classes: Classes | None, *, value: str, mode: str, title: str, period: str | None,
           sources: str | None, labels: bool, structure: str, lang: str = "en") -> Figure:
     minx, miny, maxx, maxy = data_bounds(frame, points)
     pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.03
@@ -171,7 +204,8 @@ def _draw(frame: gpd.GeoDataFrame | None, points: gpd.GeoDataFrame | None,
     lax = fig.add_axes(((margin + map_w + 0.2) / fig_w, bottom / fig_h, legend_w / fig_w,
                         map_h / fig_h))
     lax.set_axis_off()
-    _legend(lax, fig, classes, value, points, types, colors, lang)
+    _legend(lax, fig, classes, mapped_name(value, mode, lang), points, types, colors, lang,
+            change=mode != "level")
     _texts(fig, fig_w, fig_h, margin, title=title, period=period, sources=sources,
            synthetic=int(synthetic_flags(points).sum()), lang=lang)
     return fig
@@ -222,7 +256,7 @@ def _section(lax, fig: Figure, top: float, title: str, handles: list, labels: li
     """Add one legend block whose top is at ``top`` (axes fraction); return its bottom."""
     settings = {"handletextpad": 0.6, "labelspacing": 0.45, **options}
     legend = Legend(lax, handles, labels, loc="upper left", bbox_to_anchor=(0, top),
-                    frameon=False, title=title, alignment="left", fontsize=8,
+                    frameon=False, title=textwrap.fill(title, 42), alignment="left", fontsize=8,
                     title_fontproperties={"weight": "bold", "size": 8.5},
                     borderaxespad=0, **settings)
     for text in legend.get_texts():
@@ -234,18 +268,21 @@ def _section(lax, fig: Figure, top: float, title: str, handles: list, labels: li
     return bottom - 0.035
 
 
-def _legend(lax, fig: Figure, classes: Classes | None, value: str,
+def _legend(lax, fig: Figure, classes: Classes | None, value_label: str,
             points: gpd.GeoDataFrame | None, types: list[str], colors: dict[str, str],
-            lang: str = "en") -> None:
+            lang: str = "en", change: bool = False) -> None:
     text = messages(lang)
     top = 1.0
     if classes is not None:
         handles = [Patch(facecolor=c, edgecolor="#9e9e9e", linewidth=0.4,
                          hatch="////" if c == NODATA_COLOR else None) for c in classes.colors]
-        texts = [f"{text['none_reported'] if c == ZERO_COLOR else label}  ({fmt(n, lang)})"
+        # zero is "none reported" on a map of figures, "no change" on a map of changes
+        zero = text["none_reported" if change is False else "no_change"]
+        texts = [f"{zero if c == ZERO_COLOR else text['no_data'] if c == NODATA_COLOR else label}"
+                 f"  ({fmt(n, lang)})"
                  for label, c, n in zip(classes.labels, classes.colors, classes.counts)]
         top = _section(lax, fig, top,
-                       f"{value_name(value, lang)} ({scheme_name(classes.scheme, lang)})",
+                       f"{value_label} ({scheme_name(classes.scheme, lang)})",
                        handles,
                        texts, handlelength=1.6, handleheight=1.0)
     if points is not None and len(points):
