@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sahelmap.errors import AccountingError
+from sahelmap.loaders.keys import in_sorted
 
 __all__ = ["LoadResult", "SpilledResult", "row_keys"]
 
@@ -107,9 +108,8 @@ class LoadResult:
             if len(self.accepted):
                 accepted = row_keys(self.accepted, files)
                 accepted.sort()  # in place: looked up by bisection, no sorted copy of both
-                at = np.minimum(np.searchsorted(accepted, rejected), len(accepted) - 1)
-                both = accepted[at] == rejected
-                del accepted, at
+                both = in_sorted(accepted, rejected)
+                del accepted
                 if both.any():
                     row = rejected_rows.iloc[int(np.flatnonzero(both)[0])]
                     raise AccountingError(

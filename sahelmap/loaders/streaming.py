@@ -47,6 +47,7 @@ from sahelmap.loaders.columns import recognise_columns
 from sahelmap.loaders.dates import DateMemo, column_order
 from sahelmap.loaders.duplicates import flag_duplicates, source_key
 from sahelmap.loaders.events import _Events
+from sahelmap.loaders.keys import distinct, in_sorted, repeated
 from sahelmap.loaders.records import merged_duplicates
 from sahelmap.loaders.result import LoadResult, SpilledResult
 from sahelmap.loaders.spill import RejectedSpill, SpilledFrames
@@ -330,7 +331,7 @@ class _Seen:
     @property
     def keys(self) -> np.ndarray:
         """Every key, sorted and distinct."""
-        return _distinct(np.concatenate(self.runs)) if self.runs else np.empty(0, "uint64")
+        return distinct(np.concatenate(self.runs)) if self.runs else np.empty(0, "uint64")
 
     def repeats(self, keys: np.ndarray) -> np.ndarray:
         """True where a key was seen before (earlier chunk or earlier in ``keys``); add them."""
@@ -341,12 +342,11 @@ class _Seen:
         order = np.argsort(keys, kind="stable")  # sorted look-ups walk each run once
         ordered = keys[order]
         for run in self.runs:
-            at = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
-            seen[order] |= run[at] == ordered
-        self.runs.append(_distinct(keys))
+            seen[order] |= in_sorted(run, ordered)
+        self.runs.append(distinct(keys))
         while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
             newest = self.runs.pop()
-            self.runs[-1] = _distinct(np.concatenate([self.runs[-1], newest]))
+            self.runs[-1] = distinct(np.concatenate([self.runs[-1], newest]))
         return seen
 
 
@@ -472,9 +472,9 @@ class _Load:
     def resolve(self) -> LoadResult:
         _release_memory()  # what the chunks freed, before the merge asks for more
         # only identifiers given more than once can repeat: the others are left out here
-        repeated = _repeated(self.parts.id_hashes)
+        twice = repeated(self.parts.id_hashes)
         self.parts.id_hashes = []
-        ids = _concat([part[np.isin(part["hash"].to_numpy(), repeated)]
+        ids = _concat([part[np.isin(part["hash"].to_numpy(), twice)]
                        for part in self.parts.ids], _ID_TEXT)
         self.parts.ids.truncate(0)
         # the accepted rows as one set of columns (one copy); the rows dropped below are
@@ -514,11 +514,9 @@ class _Load:
         keys = accepted["key"].to_numpy() if accepted else np.empty(0, "uint64")
         rows = np.flatnonzero(keep)
         ours = keys[rows]
-        again = _repeated([ours])
         # looked up by bisection in the few repeated keys: no sorted copy of every key
-        rows = rows[again[np.minimum(np.searchsorted(again, ours), len(again) - 1)] == ours
-                    ] if len(again) else rows[:0]
-        del ours, again
+        rows = rows[in_sorted(repeated([ours]), ours)]
+        del ours
         alike = pd.DataFrame({name: column.iloc[rows].reset_index(drop=True)
                               for name, column in accepted.items()})
         flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
@@ -629,20 +627,6 @@ class _Load:
 def _raw_names(columns: Any) -> dict[str, str]:
     """The user's columns whose names clash with the rejected table's, suffixed."""
     return {c: f"{c} (raw)" for c in columns if c in REJECTED_COLUMNS}
-
-
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct hashes (a merge sort: runs already sorted merge in linear time)."""
-    keys = np.sort(keys, kind="stable")
-    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-
-
-def _repeated(parts: list[np.ndarray]) -> np.ndarray:
-    """The hashes found more than once over ``parts`` (sorted)."""
-    keys = np.concatenate(parts) if parts else np.empty(0, "uint64")
-    keys.sort()  # in place: one copy of the hashes
-    again = keys[1:][keys[1:] == keys[:-1]]
-    return again[np.r_[True, again[1:] != again[:-1]]] if len(again) else again
 
 
 def _release_memory() -> None:
