@@ -221,13 +221,7 @@ class Geocoder:
                 parts.append((c, np.concatenate([[None], np.asarray(u, dtype=object)])))
             else:
                 parts.append((np.zeros(n, dtype=np.int64), np.array([None], dtype=object)))
-        combined = np.zeros(n, dtype=np.int64)
-        size = 1
-        for c, u in parts:
-            if size * len(u) >= 1 << 62:  # made dense again, so that it never overflows
-                combined, size = _group(combined)[2], n
-            combined, size = combined * len(u) + c, size * len(u)
-        _, first, inverse = _group(combined)
+        _, first, inverse = _group(_combined(parts, n))
         keys = list(zip(*(u[c[first]] for c, u in parts)))
         where, tables, placed = memo.setdefault(
             (prefer, tuple(c in df.columns for c in columns)), ({}, [], []))
@@ -276,10 +270,7 @@ class Geocoder:
             c, u = pd.factorize(values, use_na_sentinel=True)
             codes.append(c.astype(np.int64) + 1)
             uniques.append(np.concatenate([[None], np.asarray(u, dtype=object)]))
-        combined = np.zeros(len(todo), dtype=np.int64)
-        for c, u in zip(codes, uniques):
-            combined = combined * len(u) + c
-        _, first, hint_of = _group(combined)
+        _, first, hint_of = _group(_combined(list(zip(codes, uniques)), len(todo)))
         hints = self._resolve_hints(*[list(u[c[first]]) for c, u in zip(codes, uniques)])
         # each row's (result, hint) pair; hint 0: none asked
         hint = np.zeros(len(df), dtype=np.int64)
@@ -416,6 +407,21 @@ def _distinct(func: Any, *columns: np.ndarray) -> np.ndarray:
     values = np.asarray([func(*(column[i] for column in columns)) for i in first],
                         dtype=object)
     return values[inverse.ravel()]
+
+
+def _combined(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """One integer per row for its tuple of codes: equal tuples, equal integers.
+
+    ``parts`` holds, per column, each row's code and the column's distinct values (codes
+    index them). The integer is made dense again before it could overflow.
+    """
+    combined = np.zeros(n, dtype=np.int64)
+    size = 1
+    for codes, uniques in parts:
+        if size * len(uniques) >= 1 << 62:
+            combined, size = _group(combined)[2], n
+        combined, size = combined * len(uniques) + codes, size * len(uniques)
+    return combined
 
 
 def _group(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
