@@ -97,7 +97,8 @@ def export(frame: pd.DataFrame, path: str | PathLike, *, wkt: bool = False,
     return path
 
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+# the first character of a cell a spreadsheet would run as a formula (kept, as \1, after a "'")
+_FORMULA = re.compile(r"^([=+\-@\t\r])")
 
 
 def write_csv(frame: pd.DataFrame, path: str | PathLike) -> Path:
@@ -205,7 +206,7 @@ def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
             if pc.any(pc.match_substring(text, "\r")).as_py():  # rare: a plain search first
                 text = pc.replace_substring_regex(text, _LINE_BREAK.pattern, "\n")
             # one match at most: ``^`` is the start of the cell only
-            text = pc.replace_substring_regex(text, _FORMULA_START, "'\\1")
+            text = pc.replace_substring_regex(text, _FORMULA.pattern, "'\\1")
             safe = pd.Series(pd.arrays.ArrowExtensionArray(text), index=values.index)
         else:
             safe = pd.Series(_SAFE_CELLS(values.to_numpy(dtype=object)), index=values.index,
@@ -215,7 +216,6 @@ def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _LINE_BREAK = re.compile(r"\r\n?")
-_FORMULA_START = r"^([=+\-@\t\r])"  # _FORMULA, the character kept (as \1) after a "'"
 
 
 def _safe_cell(value: object) -> object:
