@@ -10,8 +10,9 @@ point-in-polygon test. The answer is the exact test's, by construction:
   is a *border cell*; so a cell that is not one stays at least half a cell away from every
   border, and the units containing a point do not change across a connected run of such
   cells (:func:`scipy.ndimage.label`), which is settled by the exact test of one point;
-- an outside cell is *far* only if every cell within ``ceil(snap / cell) + 2`` cells is an
-  outside cell too, so no unit lies within the snap distance of any point in it;
+- an outside cell is *far* only if every cell within ``floor(snap / cell) + 1`` cells is an
+  outside cell too, so no unit lies within the snap distance of any point in it (every
+  border lies in border cells, whose points are then at least that many cells away);
 - a point of a border cell is tested against the units that may meet the cell: those with a
   border sample within two cells of it, and the units overlapping one of them (a unit that
   covers the cell without a border sample that near would overlap the unit whose border
@@ -69,7 +70,10 @@ class CellGrid:
         x0, y0, x1, y1 = shapely.total_bounds(geoms)
         pad = 2 * snap_distance  # the margin the cells cover (thin or tiny units too)
         cell = np.sqrt((x1 - x0 + pad) * (y1 - y0 + pad) / max_cells)
-        reach = int(np.ceil(snap_distance / cell)) + 2  # outside cells this far are FAR
+        # outside cells farther than this (in cells, either axis) from every unit or border
+        # cell are FAR: a border lies in border cells, so a point of such a cell is at least
+        # reach * cell > snap_distance from it
+        reach = int(np.floor(snap_distance / cell)) + 1
         margin = (reach + 3) * cell
         self.cell = float(cell)
         self.x0, self.y0 = x0 - margin, y0 - margin

@@ -82,6 +82,7 @@ class PointLocator:
         shapely.prepare(geoms)
         self._geoms = geoms
         self._bounds = shapely.bounds(geoms)
+        self._total_bounds = shapely.total_bounds(geoms)
         self._tree = shapely.STRtree(geoms)
         groups = units.groupby("adm1_pcode", sort=True).indices
         self._region_members = list(groups.values())
@@ -124,26 +125,34 @@ class PointLocator:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         n = len(lon)
-        unit = np.full(n, -1, dtype=np.int64)
         flag = np.zeros(n, dtype=np.int8)
         finite = np.isfinite(lon) & np.isfinite(lat)
         valid = finite & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-        flag[finite & ~valid] = COORD_FLAGS.index("invalid_coordinates")
-        null = valid & (lon == 0) & (lat == 0)
-        flag[null] = COORD_FLAGS.index("null_island")
-        todo = np.flatnonzero(valid & ~null)
-        unit[todo], far = self._contains(lon[todo], lat[todo])
-        outside = todo[unit[todo] < 0]
-        if len(outside):
+        usable = valid & ~((lon == 0) & (lat == 0))
+        if usable.all():  # the usual case: no copies of the coordinates
+            unit, far = self._contains(lon, lat)
+        else:
+            flag[finite & ~valid] = COORD_FLAGS.index("invalid_coordinates")
+            flag[valid & ~usable] = COORD_FLAGS.index("null_island")
+            todo = np.flatnonzero(usable)
+            unit, far = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool)
+            unit[todo], far[todo] = self._contains(lon[todo], lat[todo])
+        lost = usable & (unit < 0)
+        if lost.any():
             # only points near a unit can be snapped; far ones skip the nearest-unit search
-            near = outside[~far[unit[todo] < 0]]
+            near = np.flatnonzero(lost & ~far)
             snapped = self._nearest(lon[near], lat[near])
             unit[near] = snapped
             flag[near[snapped >= 0]] = COORD_FLAGS.index("snapped")
-            still = outside[unit[outside] < 0]
-            swapped = self._contains(lat[still], lon[still])[0]
-            flag[still] = np.where(swapped >= 0, COORD_FLAGS.index("swapped_latlon"),
-                                   COORD_FLAGS.index("outside_area"))
+            lost &= unit < 0
+            # lost points have no flag yet: adding is a branch-free flag[lost] = outside
+            flag += lost.view(np.int8) * np.int8(COORD_FLAGS.index("outside_area"))
+            # swapped back, only the points that then fall in the units' bounds can be in one
+            x0, y0, x1, y1 = self._total_bounds
+            maybe = np.flatnonzero(lost & (lat >= x0) & (lat <= x1) & (lon >= y0)
+                                   & (lon <= y1))
+            swapped = maybe[self._contains(lat[maybe], lon[maybe])[0] >= 0]
+            flag[swapped] = COORD_FLAGS.index("swapped_latlon")
         return unit, flag
 
     def _contains(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
