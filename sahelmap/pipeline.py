@@ -98,7 +98,8 @@ class Reports:
         """Accepted rows placed with a caveat: by admin hint, against their point, snapped...
 
         One row per accepted report whose geocoding carries a flag (``point-admin-mismatch``,
-        ``admin-hint``, ``relative``, ``snapped``, ``swapped_latlon``...), with the reason.
+        ``admin-hint``, ``fuzzy``, ``relative``, ``snapped``, ``swapped_latlon``...), with the
+        reason.
         """
         columns = ["report", "source_file", "source_row", "place", "flags", "reason", "method",
                    "confidence", "adm1_pcode", "adm1_name", "adm2_pcode", "adm2_name"]

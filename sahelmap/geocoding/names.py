@@ -401,7 +401,8 @@ class NameMatcher:
                 "adm1_pcode": units[0], "adm1_name": self.adm1_names.get(units[0]),
                 "adm2_pcode": adm2_pcode, "adm2_name": adm2_name, "method": method,
                 "confidence": round(confidence, 3), "status": "matched", "candidates": "",
-                "flags": "", "reason": reason}
+                # a name placed by its spelling is counted with a caveat (flagged.csv)
+                "flags": "fuzzy" if method == "fuzzy" else "", "reason": reason}
 
     def _outside_hint(self, raw: str, label: str, hint: str, entries: np.ndarray
                       ) -> dict[str, Any]:
