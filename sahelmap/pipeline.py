@@ -323,8 +323,6 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     heading = title or value_name(value, lang, title=True)
     period = period_text(label, lang)
     sources = reports.sources()
-    drawn = _unreported_stocks(table, reported)
-    drawn = drawn[drawn.geometry.notna()]
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
         sources = [*sources, off_map]
@@ -343,13 +341,12 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
 
             week_points = None if points is None else points[points["event_date"].between(
                 start, end + pd.Timedelta(hours=23, minutes=59))]
-            # a change needs the weeks before the week drawn, as on the web map
-            choropleth = drawn if mode == "level" else drawn_weeks[
-                drawn_weeks.geometry.notna()]
+            # the weeks shown, for the web map's classes (and the weeks before a change)
             written["image"] = step("drawing the PNG", lambda: save_static(
-                choropleth, week_points, path=out / "map.png", value=value, scheme=scheme,
-                k=k, title=title or mapped_name(value, mode, lang, title=True),
-                period=period, sources=sources, lang=lang, mode=mode, week=label))
+                drawn_weeks[drawn_weeks.geometry.notna()], week_points, path=out / "map.png",
+                value=value, scheme=scheme, k=k,
+                title=title or mapped_name(value, mode, lang, title=True), period=period,
+                sources=sources, lang=lang, mode=mode, week=label))
         if png and shown["period"].nunique() > 1:
             from sahelmap.render.multiples import save_multiples
 
