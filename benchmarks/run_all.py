@@ -20,6 +20,7 @@ QUICK = {
     "bench_geocode": ["--rows", "100000", "--repeat", "1"],
     "bench_pipeline": ["--rows", "100000", "--naive-rows", "500"],
     "bench_streaming": ["--rows", "100000"],
+    "bench_weekly": ["--rows", "100000"],
     "bench_partitions": ["--rows", "100000"],
     "bench_render": ["--sizes", "20000", "--repeat", "1"],
     "bench_inspect": ["--rows", "20000", "--repeat", "1"],
