@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from os import PathLike
 from pathlib import Path
+from typing import TextIO
 
 import geopandas as gpd
 import numpy as np
@@ -173,8 +174,7 @@ def write_csv_parts(parts: Iterable[pd.DataFrame], columns: Sequence[str],
             for start in range(0, max(len(part), 1), _SLICE):
                 piece = part.iloc[start:start + _SLICE]
                 if len(piece) or header:
-                    _safe_cells(piece).to_csv(handle, index=False, header=header,
-                                              lineterminator="\n")
+                    _write_piece(_safe_cells(piece), handle, header)
                     header = False
         if header:
             pd.DataFrame(columns=list(columns)).to_csv(handle, index=False,
@@ -183,6 +183,73 @@ def write_csv_parts(parts: Iterable[pd.DataFrame], columns: Sequence[str],
 
 
 _SLICE = 100_000
+
+
+def _write_piece(frame: pd.DataFrame, handle: TextIO, header: bool) -> None:
+    """Write the rows of ``frame`` (cells made safe), after its header if asked.
+
+    The rows of a frame of text and integer columns are written as :func:`_csv_lines`
+    renders them (the same bytes as pandas, about ten times faster); other frames by pandas.
+    """
+    lines = _csv_lines(frame)
+    if lines is None:
+        frame.to_csv(handle, index=False, header=header, lineterminator="\n")
+        return
+    if header:
+        frame.iloc[:0].to_csv(handle, index=False, lineterminator="\n")
+    handle.flush()  # the text written so far, before the bytes written under it
+    handle.buffer.write(lines)
+
+
+#: A cell pandas (Python's :mod:`csv`, ``QUOTE_MINIMAL``, ``lineterminator="\\n"``) quotes.
+_QUOTED = '[,"\n]'
+_QUOTE, _COMMA, _NEWLINE, _NOTHING = (pa.scalar(text, pa.large_string())
+                                      for text in ('"', ",", "\n", ""))
+
+
+def _csv_lines(frame: pd.DataFrame) -> bytes | None:
+    r"""The rows of ``frame`` as UTF-8 CSV lines, byte for byte as pandas' ``to_csv`` writes them.
+
+    Rendered in pyarrow, without a Python object per cell: a text cell is quoted when it
+    holds a comma, a quote (doubled) or a line break, a missing one is empty, an integer is
+    its digits. None (pandas writes it) for a frame of one column (pandas quotes an empty
+    row), with a column of another type (floats, dates, mixed objects), or with a carriage
+    return in a cell (:func:`_safe_cells` leaves none).
+
+    Examples
+    --------
+    >>> _csv_lines(pd.DataFrame({"a": ["x", 'say "hi", twice', None], "n": [1, 2, -3]}))
+    b'x,1\n"say ""hi"", twice",2\n,-3\n'
+    """
+    if frame.shape[1] < 2:
+        return None
+    cells = []
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if values.dtype.kind in "iu":
+            cells.append(pc.cast(pa.array(values.to_numpy()), pa.large_string()))
+            continue
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            return None
+        text = pa.array(values.array if values.dtype != object else values.to_numpy(),
+                        type=pa.large_string(), from_pandas=True)
+        if pc.any(pc.match_substring(text, "\r")).as_py():
+            return None
+        quoted = pc.binary_join_element_wise(
+            _QUOTE, pc.replace_substring(text, '"', '""'), _QUOTE, _NOTHING)
+        text = pc.if_else(pc.match_substring_regex(text, _QUOTED), quoted, text)
+        cells.append(pc.fill_null(text, _NOTHING))
+    if not len(frame):
+        return b""
+    lines = pc.binary_join_element_wise(
+        pc.binary_join_element_wise(*cells, _COMMA), _NEWLINE, _NOTHING)
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    # the lines are the array's data buffer, one after another, between its first and last
+    # offsets
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
+        lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()
 
 
 def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
