@@ -201,8 +201,9 @@ def _write_piece(frame: pd.DataFrame, handle: TextIO, header: bool) -> None:
     handle.buffer.write(lines)
 
 
-#: A cell pandas (Python's :mod:`csv`, ``QUOTE_MINIMAL``, ``lineterminator="\\n"``) quotes.
-_QUOTED = '[,"\n]'
+#: A cell pandas (Python's :mod:`csv`, ``QUOTE_MINIMAL``, ``lineterminator="\\n"``) quotes
+#: holds a comma, a quote or a line break; a carriage return is left to pandas.
+_SPECIAL = '[,"\n\r]'
 _QUOTE, _COMMA, _NEWLINE, _NOTHING = (pa.scalar(text, pa.large_string())
                                       for text in ('"', ",", "\n", ""))
 
@@ -233,11 +234,14 @@ def _csv_lines(frame: pd.DataFrame) -> bytes | None:
             return None
         text = pa.array(values.array if values.dtype != object else values.to_numpy(),
                         type=pa.large_string(), from_pandas=True)
-        if pc.any(pc.match_substring(text, "\r")).as_py():
-            return None
-        quoted = pc.binary_join_element_wise(
-            _QUOTE, pc.replace_substring(text, '"', '""'), _QUOTE, _NOTHING)
-        text = pc.if_else(pc.match_substring_regex(text, _QUOTED), quoted, text)
+        special = pc.fill_null(pc.match_substring_regex(text, _SPECIAL), False)
+        if pc.any(special).as_py():  # only those cells are looked at again
+            some = pc.filter(text, special)
+            if pc.any(pc.match_substring(some, "\r")).as_py():
+                return None
+            quoted = pc.binary_join_element_wise(
+                _QUOTE, pc.replace_substring(some, '"', '""'), _QUOTE, _NOTHING)
+            text = pc.replace_with_mask(text, special, quoted)
         cells.append(pc.fill_null(text, _NOTHING))
     if not len(frame):
         return b""
