@@ -392,3 +392,31 @@ def test_loads_in_threads_of_one_process_give_the_results_of_one_at_a_time(tmp_p
         pd.testing.assert_frame_equal(result.accepted, alone[n % 4].accepted)
         pd.testing.assert_frame_equal(result.rejected, alone[n % 4].rejected)
     assert shared.names is matcher  # the shared geocoder was never changed
+
+
+def test_the_seen_keys_filter_never_hides_a_key_seen_before():
+    """_Seen answers exactly with its filter in front of the runs: keys of earlier chunks,
+    repeats within a chunk, keys sharing a filter bit with other keys, and a set rebuilt
+    from the runs of an earlier one (a file read again) all count as seen."""
+    from sahelmap.loaders.streaming import _FILTER_BITS, _Seen
+
+    rng = np.random.default_rng(3)
+    seen, known = _Seen(), set()
+    for _ in range(12):
+        keys = rng.integers(0, 2**64, 2_000, dtype=np.uint64)
+        if known:
+            keys[:300] = rng.choice(np.array(sorted(known), dtype=np.uint64), 300)
+        keys[300:400] = keys[400:500]  # repeats within the chunk
+        # keys sharing the top bits of known ones (their filter bit set), never seen
+        keys[500:600] = keys[:100] ^ np.uint64(1)
+        before, expected = set(known), []
+        for key in keys.tolist():
+            expected.append(key in before or key in known)
+            known.add(key)
+        assert seen.repeats(keys).tolist() == expected
+    assert seen.keys.tolist() == sorted(known)
+    again = _Seen(list(seen.runs))
+    old = np.array(sorted(known)[:50], dtype=np.uint64)
+    new = np.array([k for k in range(1, 60) if k not in known][:50], dtype=np.uint64)
+    assert again.repeats(np.concatenate([old, new])).tolist() == [True] * 50 + [False] * 50
+    assert again.filter.nbytes * 8 == 2 ** _FILTER_BITS

@@ -322,11 +322,19 @@ class _Seen:
 
     Kept as sorted runs whose sizes at least double from the newest to the oldest, merged as
     they grow (a log-structured merge): adding n keys in chunks costs O(n log n) in all, and
-    a look-up searches a few dozen runs at most.
+    a look-up searches a few dozen runs at most. In front of the runs, a filter of
+    :data:`_FILTER_BITS` bits (16 MB), one per value of a key's top bits, set for every key
+    added: a key whose bit is clear was never seen, and is not searched for (most keys of a
+    chunk are new; a search costs a few dozen cache misses per run, the filter one). With 5
+    million keys, 4% of new keys find their bit set and are searched for; the answer is
+    exact either way.
     """
 
     def __init__(self, runs: list[np.ndarray] | None = None) -> None:
         self.runs = list(runs or [])
+        self.filter = np.zeros(1 << (_FILTER_BITS - 3), dtype=np.uint8)
+        for run in self.runs:
+            self._mark(run)
 
     @property
     def keys(self) -> np.ndarray:
@@ -339,15 +347,34 @@ class _Seen:
         if not len(keys):
             return np.zeros(0, dtype=bool)
         seen = pd.Series(keys).duplicated().to_numpy().copy()
-        order = np.argsort(keys, kind="stable")  # sorted look-ups walk each run once
-        ordered = keys[order]
-        for run in self.runs:
-            seen[order] |= in_sorted(run, ordered)
-        self.runs.append(distinct(keys))
+        byte, bit = self._slots(keys)
+        maybe = np.flatnonzero((self.filter[byte] >> bit) & 1)  # the others are new
+        if len(maybe):
+            order = maybe[np.argsort(keys[maybe], kind="stable")]  # sorted: runs walked once
+            ordered = keys[order]
+            for run in self.runs:
+                seen[order] |= in_sorted(run, ordered)
+        new = distinct(keys)
+        self._mark(new)
+        self.runs.append(new)
         while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
             newest = self.runs.pop()
             self.runs[-1] = distinct(np.concatenate([self.runs[-1], newest]))
         return seen
+
+    @staticmethod
+    def _slots(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each key's byte of the filter and bit within it (from the key's top bits)."""
+        slot = keys >> np.uint64(64 - _FILTER_BITS)
+        return (slot >> np.uint64(3)).astype(np.intp), (slot & np.uint64(7)).astype(np.uint8)
+
+    def _mark(self, keys: np.ndarray) -> None:
+        byte, bit = self._slots(np.asarray(keys, dtype="uint64"))
+        np.bitwise_or.at(self.filter, byte, np.left_shift(np.uint8(1), bit))
+
+
+#: Bits of :class:`_Seen`'s filter (2**27 bits: 16 MB).
+_FILTER_BITS = 27
 
 
 class _Load:
@@ -474,7 +501,8 @@ class _Load:
         # only identifiers given more than once can repeat: the others are left out here
         twice = repeated(self.parts.id_hashes)
         self.parts.id_hashes = []
-        ids = _concat([part[np.isin(part["hash"].to_numpy(), twice)]
+        # looked up by bisection in the sorted repeats (np.isin would sort them with each part)
+        ids = _concat([part[in_sorted(twice, part["hash"].to_numpy())]
                        for part in self.parts.ids], _ID_TEXT)
         self.parts.ids.truncate(0)
         # the accepted rows as one set of columns (one copy); the rows dropped below are
