@@ -232,8 +232,7 @@ def _csv_lines(frame: pd.DataFrame) -> bytes | None:
             continue
         if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
             return None
-        text = pa.array(values.array if values.dtype != object else values.to_numpy(),
-                        type=pa.large_string(), from_pandas=True)
+        text = _arrow_text(values)
         special = pc.fill_null(pc.match_substring_regex(text, _SPECIAL), False)
         if pc.any(special).as_py():  # only those cells are looked at again
             some = pc.filter(text, special)
@@ -272,12 +271,15 @@ def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
         if kind == "empty":
             continue
         if kind == "string":
-            text = pa.array(values.array if values.dtype != object else values.to_numpy(),
-                            from_pandas=True)
+            text = _arrow_text(values)
             if pc.any(pc.match_substring(text, "\r")).as_py():  # rare: a plain search first
                 text = pc.replace_substring_regex(text, _LINE_BREAK.pattern, "\n")
-            # one match at most: ``^`` is the start of the cell only
-            text = pc.replace_substring_regex(text, _FORMULA.pattern, "'\\1")
+            # a leading "'" (as the regex ``'\1`` puts it) on the cells that start a formula
+            # only: the others are not copied
+            formula = pc.fill_null(pc.match_substring_regex(text, _FORMULA.pattern), False)
+            if pc.any(formula).as_py():
+                text = pc.replace_with_mask(text, formula, pc.binary_join_element_wise(
+                    _APOSTROPHE, pc.filter(text, formula), _NOTHING))
             safe = pd.Series(pd.arrays.ArrowExtensionArray(text), index=values.index)
         else:
             safe = pd.Series(_SAFE_CELLS(values.to_numpy(dtype=object)), index=values.index,
@@ -287,6 +289,14 @@ def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _LINE_BREAK = re.compile(r"\r\n?")
+_APOSTROPHE = pa.scalar("'", pa.large_string())
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A column of text (NA as null) as one pyarrow ``large_string`` array."""
+    text = pa.array(values.array if values.dtype != object else values.to_numpy(),
+                    type=pa.large_string(), from_pandas=True)
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
 
 
 def _safe_cell(value: object) -> object:
