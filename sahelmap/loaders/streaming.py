@@ -522,6 +522,7 @@ class _Load:
             at = ids["at"].to_numpy()[repeat]
             values = ids["event_id"].iloc[np.flatnonzero(repeat)].to_numpy(dtype=object)
             why = why[repeat]
+            files = ids["_file"].to_numpy()[repeat]
             earlier = np.zeros(len(at), dtype=bool)
             part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
             for k in np.unique(part_of):
@@ -531,7 +532,7 @@ class _Load:
                 earlier[mine[found]] = True
                 if found.any():
                     _append(head, at[mine[found]], "event_id", values[mine[found]],
-                            why[mine[found]], self.tables, ids)
+                            why[mine[found]], self.tables, files[mine[found]])
                     spill.put_head(k, head)
                 del head
             gone = at[~earlier]
@@ -733,23 +734,30 @@ def _kept_columns(columns: dict[str, pd.Series], keep: np.ndarray) -> pd.DataFra
 
 
 def _columns(tables: list[Table], files: np.ndarray, fields: np.ndarray) -> np.ndarray:
-    """Each rejected field named as the column of the user's file it came from."""
+    """Each rejected field named as the column of the user's file it came from.
+
+    Named once per distinct text of each file, then looked up per row.
+    """
     out = np.asarray(fields, dtype=object).copy()
     for number, table in enumerate(tables):
         columns = table.cmap.fields
         mine = files == number
-        out[mine] = ["; ".join(columns.get(p, p) for p in str(text).split("; "))
-                     for text in out[mine]]
+        texts = out[mine]
+        named = {text: "; ".join(columns.get(p, p) for p in str(text).split("; "))
+                 for text in set(texts)}
+        out[mine] = [named[text] for text in texts]
     return out
 
 
 def _append(rejected: pd.DataFrame, at: np.ndarray, name: str, values: np.ndarray,
-            why: np.ndarray, tables: list[Table], ids: pd.DataFrame) -> None:
-    """Add a problem to rows already rejected (in place), as :class:`Problems` joins them."""
+            why: np.ndarray, tables: list[Table], files: np.ndarray) -> None:
+    """Add a problem to rows already rejected (in place), as :class:`Problems` joins them.
+
+    ``files`` holds the file number of each of the rows ``at``.
+    """
     if not len(at):
         return
     where = pd.Index(rejected["_at"]).get_indexer(at)
-    files = ids.set_index("at").loc[at, "_file"].to_numpy()
     for column, extra in (("field", np.full(len(at), name, dtype=object)),
                           ("value", np.asarray(values, dtype=object)),
                           ("reason", np.asarray(why, dtype=object))):
