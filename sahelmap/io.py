@@ -203,7 +203,7 @@ def _write_piece(frame: pd.DataFrame, handle: TextIO, header: bool) -> None:
 
 #: A cell pandas (Python's :mod:`csv`, ``QUOTE_MINIMAL``, ``lineterminator="\\n"``) quotes
 #: holds a comma, a quote or a line break; a carriage return is left to pandas.
-_SPECIAL = '[,"\n\r]'
+_SPECIAL = b',"\n\r'
 _QUOTE, _COMMA, _NEWLINE, _NOTHING = (pa.scalar(text, pa.large_string())
                                       for text in ('"', ",", "\n", ""))
 
@@ -233,11 +233,12 @@ def _csv_lines(frame: pd.DataFrame) -> bytes | None:
         if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
             return None
         text = _arrow_text(values)
-        special = pc.fill_null(pc.match_substring_regex(text, _SPECIAL), False)
-        if pc.any(special).as_py():  # only those cells are looked at again
-            some = pc.filter(text, special)
-            if pc.any(pc.match_substring(some, "\r")).as_py():
+        special = _holding(text, _SPECIAL)
+        if special.any():  # only those cells are looked at again
+            if _holding(text, b"\r").any():
                 return None
+            special = pa.array(special)
+            some = pc.filter(text, special)
             quoted = pc.binary_join_element_wise(
                 _QUOTE, pc.replace_substring(some, '"', '""'), _QUOTE, _NOTHING)
             text = pc.replace_with_mask(text, special, quoted)
@@ -272,12 +273,13 @@ def _safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if kind == "string":
             text = _arrow_text(values)
-            if pc.any(pc.match_substring(text, "\r")).as_py():  # rare: a plain search first
+            if _holding(text, b"\r").any():  # rare: a plain search first
                 text = pc.replace_substring_regex(text, _LINE_BREAK.pattern, "\n")
-            # a leading "'" (as the regex ``'\1`` puts it) on the cells that start a formula
-            # only: the others are not copied
-            formula = pc.fill_null(pc.match_substring_regex(text, _FORMULA.pattern), False)
-            if pc.any(formula).as_py():
+            # a leading "'" (as _FORMULA's ``'\1`` puts it) on the cells that start a
+            # formula only: the others are not copied
+            formula = _starting(text, _FORMULA_STARTS)
+            if formula.any():
+                formula = pa.array(formula)
                 text = pc.replace_with_mask(text, formula, pc.binary_join_element_wise(
                     _APOSTROPHE, pc.filter(text, formula), _NOTHING))
             safe = pd.Series(pd.arrays.ArrowExtensionArray(text), index=values.index)
@@ -297,6 +299,47 @@ def _arrow_text(values: pd.Series) -> pa.Array:
     text = pa.array(values.array if values.dtype != object else values.to_numpy(),
                     type=pa.large_string(), from_pandas=True)
     return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+
+
+#: The first characters of a formula (:data:`_FORMULA`), as UTF-8 bytes.
+_FORMULA_STARTS = b"=+-@\t\r"
+
+
+def _utf8(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ``large_string`` array's bytes, each cell's offsets into them, and which are given.
+
+    The cells' UTF-8 bytes are read where arrow keeps them (no copy): an ASCII character
+    is one byte that no other character's encoding holds, so a search for it in the bytes
+    is a search in the text.
+    """
+    _, offsets, data = text.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[text.offset:text.offset + len(text) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+    given = np.ones(len(text), dtype=bool) if not text.null_count else (
+        pc.is_valid(text).to_numpy(zero_copy_only=False))
+    return data, offsets, given
+
+
+def _holding(text: pa.Array, chars: bytes) -> np.ndarray:
+    """Whether each cell of ``text`` holds one of the ASCII ``chars`` (False where null)."""
+    data, offsets, given = _utf8(text)
+    body = data[offsets[0]:offsets[-1]]
+    hit = body == chars[0]
+    for char in chars[1:]:
+        hit |= body == char
+    out = np.zeros(len(text), dtype=bool)
+    out[np.searchsorted(offsets, np.flatnonzero(hit) + offsets[0], side="right") - 1] = True
+    return out & given
+
+
+def _starting(text: pa.Array, chars: bytes) -> np.ndarray:
+    """Whether each cell of ``text`` starts with one of the ASCII ``chars``."""
+    data, offsets, given = _utf8(text)
+    starts = offsets[:-1]
+    filled = given & (offsets[1:] > starts)
+    first = np.zeros(len(text), dtype=np.uint8)
+    first[filled] = data[starts[filled]]
+    return filled & np.isin(first, np.frombuffer(chars, dtype=np.uint8))
 
 
 def _safe_cell(value: object) -> object:
