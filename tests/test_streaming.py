@@ -420,3 +420,22 @@ def test_the_seen_keys_filter_never_hides_a_key_seen_before():
     new = np.array([k for k in range(1, 60) if k not in known][:50], dtype=np.uint64)
     assert again.repeats(np.concatenate([old, new])).tolist() == [True] * 50 + [False] * 50
     assert again.filter.nbytes * 8 == 2 ** _FILTER_BITS
+
+
+@pytest.mark.parametrize("dtype", ["uint64", "int64"])
+def test_keys_looked_up_in_fewer_keys_are_found_as_by_isin(monkeypatch, dtype):
+    """in_sorted's table of low bits (for many look-ups in fewer keys) skips only keys that
+    are absent, in every block of look-ups; keys sharing low bits with present ones are
+    bisected and told apart."""
+    from sahelmap.loaders import keys
+
+    monkeypatch.setattr(keys, "_BLOCK", 64)  # several blocks
+    rng = np.random.default_rng(5)
+    ordered = np.unique(rng.integers(0, 2**62, 300).astype(dtype))
+    looked = np.concatenate([ordered[::3], ordered[:100] + (1 << 40),  # same low bits
+                             rng.integers(0, 2**62, 2_000).astype(dtype)])
+    rng.shuffle(looked)
+    assert keys.in_sorted(ordered, looked).tolist() == np.isin(looked, ordered).tolist()
+    positions = np.arange(0, 5_000, 7, dtype=dtype)  # small integers: rows' positions
+    assert keys.in_sorted(positions[:50], positions).tolist() == [True] * 50 + [False] * (
+        len(positions) - 50)

@@ -479,7 +479,10 @@ class _Load:
         accepted["_file"] = np.int32(number)
         # rows that may be rejected at the end keep their cells: a repeated identifier or
         # duplicate key of an accepted row
-        ids["hash"] = pd.util.hash_pandas_object(ids["event_id"], index=False).to_numpy()
+        # identifiers are given (no NA) and nearly all distinct: hashed as they are, not
+        # factorised first (the same hashes)
+        ids["hash"] = pd.util.hash_pandas_object(ids["event_id"], index=False,
+                                                 categorize=False).to_numpy()
         again = self.seen_ids.repeats(ids["hash"].to_numpy())
         dup = self.seen_keys.repeats(accepted["key"].to_numpy())
         keep = np.union1d(ids["at"].to_numpy()[again & ~ids["bad"].to_numpy()],
