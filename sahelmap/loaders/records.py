@@ -298,7 +298,7 @@ class Records:
         f = self.frame
         rows = table["row"].to_numpy(dtype="int64")
         head = pd.DataFrame({
-            "source_file": f["source_file"].to_numpy()[rows],
+            "source_file": f["source_file"].iloc[rows].to_numpy(),  # not every row's text
             "source_row": f["source_row"].to_numpy()[rows].astype("int64"),
             "field": table["field"].to_numpy(), "value": table["value"].to_numpy(),
             "reason": table["reason"].to_numpy(),
