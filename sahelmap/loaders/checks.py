@@ -190,9 +190,14 @@ class Problems:
             hit = mask[rows]
             where = rows[hit]
             sep = np.where(fields[hit] == "", "", "; ").astype(object)
-            shown = pd.Series(np.asarray(given, dtype=object)[where]).map(
-                lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                else str(v)).to_numpy(dtype=object)
+            # the rows' values only (not a Python copy of the whole column); text shown as
+            # it is, other values (None, NaN, numbers) one by one
+            shown = (given.iloc[where].to_numpy(dtype=object) if isinstance(given, pd.Series)
+                     else np.asarray(given, dtype=object)[where])
+            if pd.api.types.infer_dtype(shown, skipna=False) != "string":
+                shown = pd.Series(shown, dtype=object).map(
+                    lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                    else str(v)).to_numpy(dtype=object)
             if isinstance(reason, str):
                 why = np.full(len(where), reason, dtype=object)
             else:
