@@ -439,3 +439,21 @@ def test_keys_looked_up_in_fewer_keys_are_found_as_by_isin(monkeypatch, dtype):
     positions = np.arange(0, 5_000, 7, dtype=dtype)  # small integers: rows' positions
     assert keys.in_sorted(positions[:50], positions).tolist() == [True] * 50 + [False] * (
         len(positions) - 50)
+
+
+def test_a_geocoder_asked_for_some_columns_gives_those_of_the_whole_result():
+    """A streamed chunk asks the geocoder for the P-codes, status and reason only: they are
+    the whole result's, points kept or moved as there."""
+    from sahelmap.geocoding import Geocoder
+
+    frame = pd.DataFrame({"place": ["Gao", "Atlantis", None, "Ansongo"],
+                          "lon": [np.nan, np.nan, 0.05, 0.5],
+                          "lat": [np.nan, np.nan, 16.27, 15.6],
+                          "admin2": [None, "Bourem", None, "Téra"]})
+    coder = Geocoder()
+    for prefer in ("point", "admin"):
+        whole = coder.geocode_frame(frame, prefer=prefer)
+        for keep in (["adm1_pcode", "status", "reason"], ["match_lon", "adm2_pcode"]):
+            some = coder._geocode(frame, prefer=prefer, keep=keep)
+            assert list(some.columns) == [c for c in whole.columns if c in keep]
+            pd.testing.assert_frame_equal(some, whole[list(some.columns)])
