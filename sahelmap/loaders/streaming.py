@@ -350,7 +350,7 @@ class _Seen:
         byte, bit = self._slots(keys)
         maybe = np.flatnonzero((self.filter[byte] >> bit) & 1)  # the others are new
         if len(maybe):
-            order = maybe[np.argsort(keys[maybe], kind="stable")]  # sorted: runs walked once
+            order = maybe[np.argsort(keys[maybe])]  # sorted: each run walked once
             ordered = keys[order]
             for run in self.runs:
                 seen[order] |= in_sorted(run, ordered)
