@@ -30,8 +30,9 @@ def _per_unique(values: pd.Series, func: Callable[[pd.Series], pd.DataFrame]
             column = np.array([np.nan], dtype=object)
         spread = column[take]
         if spread.dtype.kind in "OUb":
-            spread = spread.astype(object)
-            spread[(codes < 0) | pd.isna(spread)] = None
+            spread = spread.astype(object, copy=False)  # a new array already (the take)
+            # NA looked for among the distinct answers, not among the rows
+            spread[(codes < 0) | pd.isna(column)[take]] = None
         else:
             spread = spread.astype("float64")
             spread[codes < 0] = np.nan
