@@ -28,7 +28,26 @@ Step = Callable[[str, Callable[[], Any]], Any]
 PathLikeStr = str | PathLike
 #: Weeks the weekly map holds by default: the requested week and the 11 before it.
 WEEKS_SHOWN = 12
+#: Rows of an event file read at a time by the weekly job and ``aggregate``.
+CHUNK_ROWS = 50_000
 
+
+def whole_records(result: Any, window: tuple[Any, Any] | None = None
+                  ) -> pd.DataFrame | None:
+    """The accepted rows of a load with every column, None without a load.
+
+    A load read in chunks keeps only the columns the aggregation reads for every row; with a
+    date window (:func:`sahelmap.loaders.streaming.stream_events`), the rows of the window
+    keep every column, in its ``detail``: those are the rows returned. ``window`` keeps the
+    events dated within it (both ends included) of a load read whole too.
+    """
+    if result is None:
+        return None
+    detail = getattr(result, "detail", None)
+    records = result.accepted if detail is None else detail
+    if window is not None and "event_date" in records:
+        records = records[records["event_date"].between(*window)]
+    return records
 
 
 @dataclass
@@ -94,19 +113,21 @@ class Reports:
 
         return write_csv_parts(parts(), columns, path)
 
-    def flagged(self) -> pd.DataFrame:
+    def flagged(self, window: tuple[Any, Any] | None = None) -> pd.DataFrame:
         """Accepted rows placed with a caveat: by admin hint, against their point, snapped...
 
         One row per accepted report whose geocoding carries a flag (``point-admin-mismatch``,
-        ``admin-hint``, ``relative``, ``snapped``, ``swapped_latlon``...), with the reason.
+        ``admin-hint``, ``fuzzy``, ``relative``, ``snapped``, ``swapped_latlon``...), with the
+        reason. With a ``window`` (start, end), the events dated within it (those a weekly
+        map shows; see :func:`whole_records`).
         """
         columns = ["report", "source_file", "source_row", "place", "flags", "reason", "method",
                    "confidence", "adm1_pcode", "adm1_name", "adm2_pcode", "adm2_name"]
         parts = []
         for kind, result in (("events", self.events), ("displacement", self.displacement)):
-            if result is None or "flags" not in result.accepted:
+            accepted = whole_records(result, window)
+            if accepted is None or "flags" not in accepted:
                 continue
-            accepted = result.accepted
             flagged = accepted[accepted["flags"].fillna("").astype(str) != ""]
             flagged = flagged.drop_duplicates(["source_file", "source_row"])
             parts.append(pd.DataFrame(flagged).assign(report=kind)[columns])
@@ -114,12 +135,17 @@ class Reports:
             return pd.DataFrame(columns=columns)
         return pd.concat(parts, ignore_index=True)
 
-    def sources(self) -> list[str]:
-        """The distinct ``source`` values of the accepted reports (for the map's credits)."""
+    def sources(self, window: tuple[Any, Any] | None = None) -> list[str]:
+        """The distinct ``source`` values of the accepted reports (for the map's credits).
+
+        With a ``window`` (start, end), of the events dated within it (and every
+        displacement report).
+        """
         found: dict[str, None] = {}
         for result in (self.events, self.displacement):
-            if result is not None and "source" in result.accepted:
-                found.update(dict.fromkeys(result.accepted["source"].dropna().astype(str)))
+            accepted = whole_records(result, window)
+            if accepted is not None and "source" in accepted:
+                found.update(dict.fromkeys(accepted["source"].dropna().astype(str)))
         return [s for s in found if s.strip()]
 
     def summary(self) -> str:
@@ -151,7 +177,8 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
                  merge_duplicates: bool = True, step: Step | None = None,
                  event_options: Mapping[str, Any] | None = None,
                  displacement_options: Mapping[str, Any] | None = None,
-                 chunk_rows: int | None = None, progress: Any = None) -> Reports:
+                 chunk_rows: int | None = None, progress: Any = None,
+                 window: tuple[Any, Any] | None = None) -> Reports:
     """Read, validate and geocode event and displacement report files.
 
     Parameters
@@ -180,6 +207,9 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
         only the columns the aggregation reads. Default: each file read whole.
     progress : tqdm-like, optional
         A progress bar over the event rows read in chunks (see ``chunk_rows``).
+    window : (start, end), optional
+        With ``chunk_rows``: the events dated within keep every column (see
+        :func:`whole_records`), for a map of those dates.
 
     Returns
     -------
@@ -200,7 +230,7 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
         from sahelmap.loaders.streaming import stream_events
 
         reports.events = step("reading events", lambda: stream_events(
-            events, chunk_rows=chunk_rows, progress=progress, **options,
+            events, chunk_rows=chunk_rows, progress=progress, window=window, **options,
             **dict(event_options or {})))
     elif events:
         reports.events = step("reading events", lambda: read_events(
@@ -239,7 +269,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            max_points: int | None = MAX_MAP_POINTS, step: Step | None = None,
            weeks: int = WEEKS_SHOWN, lang: str = DEFAULT_LANG, mode: str = "level",
            event_options: Mapping[str, Any] | None = None,
-           displacement_options: Mapping[str, Any] | None = None) -> dict[str, Path]:
+           displacement_options: Mapping[str, Any] | None = None,
+           chunk_rows: int | None = CHUNK_ROWS) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the report page, the per-unit figures and the rejects.
 
     The HTML map holds ``weeks`` weeks, the requested one and those before it (from the
@@ -273,6 +304,10 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         Language of the map, the PNG and the report.
     mode : {"level", "change", "change_4w"}
         What the colours show (see :func:`sahelmap.crisis_map`).
+    chunk_rows : int or None
+        Event files are read this many rows at a time, in bounded memory whatever their
+        size; only the events of the weeks shown keep every column (for the map,
+        ``flagged.csv`` and the credits). ``None`` reads each file whole.
 
     Other parameters are those of :func:`load_reports` and :func:`sahelmap.summarize`.
 
@@ -297,10 +332,14 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         raise OptionError(f"weeks must be a whole number of weeks >= 1, not {weeks!r}.")
     OutputFolder(out_dir, names=WEEKLY_FILES).check()  # refuse a bad --out before reading
     layer = _boundary_layer(boundaries)
+    # event files are read in chunks, in bounded memory: every row for the tables, every
+    # column only for the rows of the weeks the map may show
+    window = (start - pd.Timedelta(weeks=weeks - 1), end + pd.Timedelta(days=1, microseconds=-1))
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
                            event_options=event_options,
-                           displacement_options=displacement_options)
+                           displacement_options=displacement_options, chunk_rows=chunk_rows,
+                           window=window)
     _refuse_empty_period(reports, start, end, label)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
                                                    start=None, end=None, boundaries=layer,
@@ -314,16 +353,14 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     drawn_weeks = _unreported_stocks(shown, reported)
     points = None
     if reports.events is not None:
-        accepted = reports.events.accepted
+        accepted = whole_records(reports.events)
         in_weeks = accepted["event_date"].between(first,
                                                   end + pd.Timedelta(hours=23, minutes=59))
         # events placed by the admin unit they name have no point: counted, not drawn
         points = accepted[in_weeks & accepted.geometry.notna()]
     heading = title or value_name(value, lang, title=True)
     period = period_text(label, lang)
-    sources = reports.sources()
-    drawn = _unreported_stocks(table, reported)
-    drawn = drawn[drawn.geometry.notna()]
+    sources = reports.sources(window)
     off_map = _off_map(table, value)
     if off_map:  # figures of units without geometry: said on the map, listed in regions.csv
         sources = [*sources, off_map]
@@ -342,13 +379,12 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
 
             week_points = None if points is None else points[points["event_date"].between(
                 start, end + pd.Timedelta(hours=23, minutes=59))]
-            # a change needs the weeks before the week drawn, as on the web map
-            choropleth = drawn if mode == "level" else drawn_weeks[
-                drawn_weeks.geometry.notna()]
+            # the weeks shown, for the web map's classes (and the weeks before a change)
             written["image"] = step("drawing the PNG", lambda: save_static(
-                choropleth, week_points, path=out / "map.png", value=value, scheme=scheme,
-                k=k, title=title or mapped_name(value, mode, lang, title=True),
-                period=period, sources=sources, lang=lang, mode=mode, week=label))
+                drawn_weeks[drawn_weeks.geometry.notna()], week_points, path=out / "map.png",
+                value=value, scheme=scheme, k=k,
+                title=title or mapped_name(value, mode, lang, title=True), period=period,
+                sources=sources, lang=lang, mode=mode, week=label))
         if png and shown["period"].nunique() > 1:
             from sahelmap.render.multiples import save_multiples
 
@@ -362,9 +398,9 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
             map_page=written["map"].read_text(encoding="utf-8"), image=written.get("image"),
             rejected=reports.rejected_heads(), counts=run_counts(reports, table),
             sources=sources,
-            synthetic=_any_synthetic(reports), lang=lang))
+            synthetic=_any_synthetic(reports, window), lang=lang))
         written["rejected"] = reports.write_rejected(out / "rejected.csv")
-        written["flagged"] = write_csv(reports.flagged(), out / "flagged.csv")
+        written["flagged"] = write_csv(reports.flagged(window), out / "flagged.csv")
         written["manifest"] = _write_manifest(out / "manifest.json", reports, table, written, {
             "week": label, "level": level, "structure": structure, "value": value,
             "weeks": weeks, "weeks_shown": f"{first:%G}-W{first:%V} to {label}", "lang": lang,
@@ -413,11 +449,11 @@ def _unreported_stocks(table: gpd.GeoDataFrame, reported: dict[str, set[str]]
     return out
 
 
-def _any_synthetic(reports: Reports) -> bool:
+def _any_synthetic(reports: Reports, window: tuple[Any, Any] | None = None) -> bool:
     """Whether any accepted row is flagged ``is_synthetic`` (test data, said in the report)."""
-    return any("is_synthetic" in result.accepted
-               and result.accepted["is_synthetic"].eq(True).any()
-               for _, result in reports._results())
+    return any("is_synthetic" in records and records["is_synthetic"].eq(True).any()
+               for records in (whole_records(result, window)
+                               for _, result in reports._results()))
 
 
 def _first_week_shown(reports: Reports, start: pd.Timestamp, weeks: int) -> pd.Timestamp:
@@ -574,7 +610,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     merge_duplicates: bool = True,
                     event_options: Mapping[str, Any] | None = None,
                     displacement_options: Mapping[str, Any] | None = None,
-                    chunk_rows: int = 50_000, progress: Any = None) -> str:
+                    chunk_rows: int = CHUNK_ROWS, progress: Any = None) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
 
     Event files are read ``chunk_rows`` rows at a time, so memory stays bounded whatever

@@ -75,13 +75,16 @@ def test_the_weekly_job_writes_the_flagged_rows(tmp_path):
                  "MLI1,2022-09-13,Violence against civilians,Attack,JNIM,Mali,Mopti,Douentza,"
                  "Mondoro,Hombori-Koira Kaina,,,4,Local source,invented row",
                  "MLI9,2022-09-13,Battles,Armed clash,JNIM,Mali,Gao,Gao,,Some place,13.1,1.8,3,"
-                 "x,invented row")
+                 "x,invented row",
+                 # a misspelt town placed by its spelling is counted, with a caveat
+                 "MLI7,2022-09-14,Battles,Armed clash,JNIM,Mali,,,,Ansngo,,,2,x,invented row")
     out = tmp_path / "out"
     done = CliRunner().invoke(main, ["weekly", "--events", str(path), "--week", "2022-W37",
                                      "--out", str(out), "--no-png", "-q"])
     assert done.exit_code == 0, done.output
     flagged = pd.read_csv(out / "flagged.csv")
     assert flagged[["source_row", "flags"]].values.tolist() == [
-        [2, "admin-hint"], [3, "point-admin-mismatch"]]
+        [2, "admin-hint"], [3, "point-admin-mismatch"], [4, "fuzzy"]]
+    assert "fuzzy match 92% to 'Ansongo'" in flagged["reason"].iloc[2]
     regions = pd.read_csv(out / "regions.csv").set_index("unit_pcode")
     assert regions.loc["ML18", "fatalities"] == 4  # Douentza region (2023), by its commune

@@ -68,6 +68,17 @@ def test_a_short_typo_with_a_region_hint_matches_the_only_name_one_edit_away_the
     assert (strict.matched_name, strict.method) == ("Ménaka", "admin-hint")  # the region only
 
 
+def test_a_short_typo_without_a_hint_is_not_guessed_but_its_near_names_are_said():
+    result = geocode("Menka")
+    assert result.status == "unmatched"
+    # the rejected report says what the row could be, and how to settle it
+    assert "Ménaka in Ménaka (ML10)" in result.candidates
+    assert "Mena in Koulikoro (ML02)" in result.candidates
+    assert "one letter from" in result.reason and "admin1" in result.reason
+    assert "Ménaka in Ménaka (ML10)" in result.reason
+    assert geocode("Xyzzy").candidates == ""  # nothing near: nothing said
+
+
 def test_a_short_typo_with_two_names_one_edit_away_in_its_region_gets_no_answer():
     places = pd.DataFrame({"name": ["Bourem", "Bouram"], "lon": [-0.35, -0.2],
                            "lat": [16.95, 16.5]})  # both in Gao; Bouram is made up

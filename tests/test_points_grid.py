@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from sahelmap.boundaries import admin_units, read_boundaries
+from sahelmap.geocoding.grid import SNAP_NONE
 from sahelmap.geocoding.points import COORD_FLAGS, SNAP_DISTANCE, PointLocator
 
 
@@ -153,3 +154,21 @@ def test_the_grid_is_built_once_enough_points_were_located():
     locator.locate_codes(x, y)
     assert locator._grid is grid
     assert all((a == b).all() for a, b in zip(first, second))
+
+
+def test_outside_cells_settle_their_snap_as_the_search_would(communes):
+    """Cells near a border snap all their points to one unit, or none, without a search."""
+    exact, grid = communes
+    grid.locate_codes([1.0], [15.0])
+    rng = np.random.default_rng(17)
+    rings = shapely.boundary(exact.units.geometry.to_numpy())
+    vertices = shapely.get_coordinates(rings)
+    xy = vertices[rng.choice(len(vertices), 20_000)] + rng.uniform(-0.08, 0.08, (20_000, 2))
+    code, snap = grid._grid.locate(xy[:, 0], xy[:, 1])
+    outside = code < 0
+    settled = outside & (snap >= 0)
+    none = outside & (snap == SNAP_NONE)
+    assert settled.sum() > 200 and none.sum() > 200  # both shortcuts are taken
+    searched = exact._nearest(xy[settled | none, 0], xy[settled | none, 1])
+    assert (searched == np.where(snap[settled | none] >= 0, snap[settled | none], -1)).all()
+    assert_same(exact, grid, xy[:, 0], xy[:, 1])

@@ -251,3 +251,26 @@ def test_the_static_map_of_a_change_is_that_of_the_web_map(tmp_path, weekly_fram
     level = save_static(regions[regions["period"] == "2022-W36"], path=tmp_path / "level.svg",
                         value="idps", lang="en").read_text(encoding="utf-8")
     assert "Change from" not in level and "no change" not in level
+
+
+def test_the_static_map_of_one_of_several_weeks_has_the_web_maps_classes(tmp_path,
+                                                                        weekly_frames):
+    """map.png and map.html class the same weeks: one value, one colour in both."""
+    from sahelmap.render import save_static
+    from sahelmap.render._classify import classify
+
+    regions, _ = weekly_frames
+    svg = save_static(regions, path=tmp_path / "week.svg", value="idps", week="2022-W36",
+                      lang="en").read_text(encoding="utf-8")
+    grid = period_grid(regions, ["idps"], initial="2022-W36")
+    every_week = classify(grid.values["idps"].ravel(), k=5)
+    week = every_week.index.reshape(len(WEEKS), -1)[grid.initial]
+    counts = np.bincount(week, minlength=len(every_week.labels))
+    ranges = [(label, n) for label, n in zip(every_week.labels, counts) if "\u2013" in label]
+    assert len(ranges) >= 4
+    for label, count in ranges:  # the bounds of every week, the counts of the one drawn
+        assert f"{label}  ({count})" in svg, label
+    assert "Week 2022-W36" in svg
+    # classed alone, the week's bounds differ: the check above could fail
+    alone = classify(regions.loc[regions["period"] == "2022-W36", "idps"], k=5)
+    assert alone.labels != every_week.labels

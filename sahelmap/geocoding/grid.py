@@ -10,8 +10,14 @@ point-in-polygon test. The answer is the exact test's, by construction:
   is a *border cell*; so a cell that is not one stays at least half a cell away from every
   border, and the units containing a point do not change across a connected run of such
   cells (:func:`scipy.ndimage.label`), which is settled by the exact test of one point;
-- an outside cell is *far* only if every cell within ``ceil(snap / cell) + 2`` cells is an
-  outside cell too, so no unit lies within the snap distance of any point in it;
+- an outside cell is *far* only if every cell within ``floor(snap / cell) + 1`` cells is an
+  outside cell too, so no unit lies within the snap distance of any point in it (every
+  border lies in border cells, whose points are then at least that many cells away);
+- an outside cell nearer a unit is settled from the distances of its centre to the borders
+  (which change by at most half the cell's diagonal ``h`` across it): no border within the
+  snap distance + ``h`` makes it far; one unit within the snap distance - ``h``, and no other
+  within the snap distance + ``h``, makes every point of it snapped to that unit, the
+  nearest-unit search's answer; any other cell is left to that search;
 - a point of a border cell is tested against the units that may meet the cell: those with a
   border sample within two cells of it, and the units overlapping one of them (a unit that
   covers the cell without a border sample that near would overlap the unit whose border
@@ -28,12 +34,18 @@ import numpy as np
 import shapely
 from scipy import ndimage
 
-__all__ = ["CellGrid", "border_pieces"]
+__all__ = ["SNAP_NONE", "SNAP_SEARCH", "CellGrid", "border_pieces"]
 
 # Cell codes besides unit indices: outside every unit and farther than the snap distance
-# from all (FAR); a border cell, numbered BORDER, BORDER - 1, ... (its units are tested).
+# from all (FAR); a border cell, numbered BORDER, BORDER - 1, ... (its units are tested);
+# below the border cells, an outside cell whose points all snap to one unit.
 FAR = -1
 BORDER = -2
+#: What :meth:`CellGrid.locate` says of a point outside every unit: the nearest-unit search
+#: must settle it (SNAP_SEARCH), no unit is within the snap distance (SNAP_NONE), or the index
+#: of the unit it snaps to.
+SNAP_SEARCH = -1
+SNAP_NONE = -2
 
 
 class CellGrid:
@@ -56,9 +68,10 @@ class CellGrid:
     >>> square = np.array([shapely.box(0, 0, 1, 1)])
     >>> exact = lambda x, y: np.where(shapely.intersects_xy(square[0], x, y), 0, -1)
     >>> grid = CellGrid(square, exact, snap_distance=0.05, max_cells=10_000)
-    >>> code, far = grid.locate(np.array([0.5, 3.0, 1.0, 1.01]), np.array([0.5, 3.0, 0.5, 0.5]))
-    >>> code.tolist(), far.tolist()
-    ([0, -1, 0, -1], [False, True, False, False])
+    >>> x, y = np.array([0.5, 3.0, 1.0, 1.01, 1.03]), np.array([0.5, 3.0, 0.5, 0.5, 0.5])
+    >>> code, snap = grid.locate(x, y)
+    >>> code.tolist(), snap.tolist()  # inside, far, on the border, near it, nearer it
+    ([0, -1, 0, -1, -1], [-1, -2, -1, -1, 0])
     """
 
     def __init__(self, geoms: np.ndarray, contains: Callable[[np.ndarray, np.ndarray],
@@ -69,7 +82,10 @@ class CellGrid:
         x0, y0, x1, y1 = shapely.total_bounds(geoms)
         pad = 2 * snap_distance  # the margin the cells cover (thin or tiny units too)
         cell = np.sqrt((x1 - x0 + pad) * (y1 - y0 + pad) / max_cells)
-        reach = int(np.ceil(snap_distance / cell)) + 2  # outside cells this far are FAR
+        # outside cells farther than this (in cells, either axis) from every unit or border
+        # cell are FAR: a border lies in border cells, so a point of such a cell is at least
+        # reach * cell > snap_distance from it
+        reach = int(np.floor(snap_distance / cell)) + 1
         margin = (reach + 3) * cell
         self.cell = float(cell)
         self.x0, self.y0 = x0 - margin, y0 - margin
@@ -94,12 +110,47 @@ class CellGrid:
                           dtype=np.int64)
         codes = np.concatenate([[BORDER], np.where(unit >= 0, unit, FAR)]).astype(np.int32)[runs]
         del runs, flat
-        # outside cells within reach of a unit or a border may be snapped: exact test
+        # outside cells within reach of a unit or a border may be snapped: settled from their
+        # centre's distances to the borders where those tell, by the exact search otherwise
         occupied = codes != FAR
         near = ndimage.maximum_filter(occupied.view(np.uint8), size=2 * reach + 1) > 0
-        codes[near & ~occupied] = BORDER
         self.codes = codes.ravel()
+        lines, piece_owner = border_pieces(geoms)
+        #: The borders in short pieces (a spatial index, and each piece's unit).
+        self.pieces = shapely.STRtree(lines), piece_owner
+        ring = np.flatnonzero((near & ~occupied).ravel())
+        snap = self._snap_of_cells(ring, snap_distance)
+        self.codes[ring[snap == SNAP_SEARCH]] = BORDER
         self._candidates(sample_cell, owner, self._overlapping(geoms))
+        self._snap_base = BORDER - (len(self._start) - 1)  # below every border cell's code
+        sure = snap >= 0
+        self.codes[ring[sure]] = self._snap_base - snap[sure]
+
+    def _snap_of_cells(self, cells: np.ndarray, snap_distance: float) -> np.ndarray:
+        """For outside cells: the unit all their points snap to, SNAP_NONE or SNAP_SEARCH.
+
+        From the distances of each cell's centre to the border pieces, which change by at
+        most half the cell's diagonal across the cell (see the module notes). A margin of
+        ``1e-9`` degrees leaves near-ties and the snap distance itself to the exact search.
+        """
+        tree, owner = self.pieces
+        cy, cx = np.divmod(cells, self.nx)
+        centres = shapely.points((cx + 0.5) * self.cell + self.x0,
+                                 (cy + 0.5) * self.cell + self.y0)
+        half = self.cell * np.sqrt(0.5) + 1e-9
+        hit, piece = tree.query(centres, predicate="dwithin", distance=snap_distance + half)
+        result = np.full(len(cells), SNAP_NONE, dtype=np.int64)
+        if not len(hit):
+            return result
+        unit = owner[piece]
+        distance = shapely.distance(centres[hit], tree.geometries[piece])
+        order = np.lexsort((distance, hit))  # per cell, nearest piece first
+        hit, unit, distance = hit[order], unit[order], distance[order]
+        starts = np.flatnonzero(np.concatenate([[True], hit[1:] != hit[:-1]]))
+        one_unit = np.minimum.reduceat(unit, starts) == np.maximum.reduceat(unit, starts)
+        sure = one_unit & (distance[starts] <= snap_distance - half)
+        result[hit[starts]] = np.where(sure, unit[starts], SNAP_SEARCH)
+        return result
 
     def _overlapping(self, geoms: np.ndarray) -> dict[int, np.ndarray]:
         """``{unit: units whose interior meets its own}`` (empty for a clean partition)."""
@@ -148,22 +199,26 @@ class CellGrid:
         return iy * self.nx + ix
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unit index of each point (-1 if none), and whether it is far from every unit.
+        """Unit index of each point (-1 if none), and what is known of its snap.
 
         The exact test's answer: points in border cells are tested against the units of
         their cell, and those touching several (on a shared border) go to the exact test.
+        The snap of a point outside every unit is the unit it snaps to, :data:`SNAP_NONE`
+        or :data:`SNAP_SEARCH` (for points inside a unit it means nothing).
         """
         ix = (x - self.x0) / self.cell
         iy = (y - self.y0) / self.cell
         on = np.flatnonzero((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))
         code = np.full(len(x), FAR, dtype=np.int64)
         code[on] = self.codes[iy[on].astype(np.int64) * self.nx + ix[on].astype(np.int64)]
-        far = code == FAR
+        snap = np.where(code == FAR, SNAP_NONE, SNAP_SEARCH)
+        settled = np.flatnonzero(code <= self._snap_base)
+        snap[settled] = self._snap_base - code[settled]
+        code[settled] = -1
         border = np.flatnonzero(code <= BORDER)
-        code[far] = -1
         if len(border):
             code[border] = self._in_border_cells(x[border], y[border], BORDER - code[border])
-        return code, far
+        return code, snap
 
     def _in_border_cells(self, x: np.ndarray, y: np.ndarray, number: np.ndarray) -> np.ndarray:
         start, stop = self._start[number], self._start[number + 1]

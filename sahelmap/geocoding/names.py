@@ -296,11 +296,32 @@ class NameMatcher:
                 row = self._one_place(str(raw), row, query[position + 1:], hint_c, hint_a,
                                       fuzzy, kinds)
             return row
-        closest = ""
+        closest, suggested = "", ""
         if missed and missed[0] in fuzzy:
             _, near, score = fuzzy[missed[0]]
             closest = f" (closest: '{near}', {score:.0f}%)"
-        return unmatched(f"no gazetteer entry for '{missed[0] if missed else raw}'{closest}")
+        elif missed and edits and edits.get(missed[0]):
+            # a short name one letter from others: never guessed without the row's region,
+            # but said, so the row can be given it or the spelling added to the gazetteer
+            suggested = self._places(edits[missed[0]])
+            closest = (f"; one letter from {suggested.replace('; ', ', ')}: a name this short "
+                       "is matched by an edit only inside the row's admin1 (give it, or add "
+                       "the spelling to the gazetteer)")
+        out = unmatched(f"no gazetteer entry for '{missed[0] if missed else raw}'{closest}")
+        out["candidates"] = suggested
+        return out
+
+    def _places(self, keys: list[str], most: int = 4) -> str:
+        """Up to ``most`` gazetteer places under ``keys``, one per name and region.
+
+        As ``Mena in Koulikoro (ML02); Ménaka in Ménaka (ML10)``.
+        """
+        seen: dict[tuple[str, str], str] = {}
+        for key in keys:
+            for e in self._key_entries[key]:
+                seen.setdefault((key, self._e["adm1_pcode"][e]), self._e_name[e])
+        return "; ".join(f"{name} in {self.adm1_names.get(u, u)} ({u})"
+                         for (_, u), name in list(seen.items())[:most])
 
     def _one_place(self, raw: str, row: dict[str, Any], rest: list[tuple[str, bool]],
                    hint_c: str | None, hint_a: str | None, fuzzy: dict,
@@ -380,7 +401,8 @@ class NameMatcher:
                 "adm1_pcode": units[0], "adm1_name": self.adm1_names.get(units[0]),
                 "adm2_pcode": adm2_pcode, "adm2_name": adm2_name, "method": method,
                 "confidence": round(confidence, 3), "status": "matched", "candidates": "",
-                "flags": "", "reason": reason}
+                # a name placed by its spelling is counted with a caveat (flagged.csv)
+                "flags": "fuzzy" if method == "fuzzy" else "", "reason": reason}
 
     def _outside_hint(self, raw: str, label: str, hint: str, entries: np.ndarray
                       ) -> dict[str, Any]:

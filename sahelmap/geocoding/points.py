@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from sahelmap.errors import BoundaryError
-from sahelmap.geocoding.grid import CellGrid, border_pieces
+from sahelmap.geocoding.grid import SNAP_SEARCH, CellGrid
 
 __all__ = ["COORD_FLAGS", "COORD_NOTES", "SNAP_DISTANCE", "UNIT_COLUMNS", "PointLocator"]
 
@@ -82,6 +82,7 @@ class PointLocator:
         shapely.prepare(geoms)
         self._geoms = geoms
         self._bounds = shapely.bounds(geoms)
+        self._total_bounds = shapely.total_bounds(geoms)
         self._tree = shapely.STRtree(geoms)
         groups = units.groupby("adm1_pcode", sort=True).indices
         self._region_members = list(groups.values())
@@ -89,7 +90,6 @@ class PointLocator:
         shapely.prepare(self._regions)
         self.units = units
         self._grid: CellGrid | None = None
-        self._pieces: tuple[shapely.STRtree, np.ndarray] | None = None
         self._grid_min_points = GRID_MIN_POINTS
         self._located = 0  # points located so far
 
@@ -124,41 +124,52 @@ class PointLocator:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         n = len(lon)
-        unit = np.full(n, -1, dtype=np.int64)
         flag = np.zeros(n, dtype=np.int8)
         finite = np.isfinite(lon) & np.isfinite(lat)
         valid = finite & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-        flag[finite & ~valid] = COORD_FLAGS.index("invalid_coordinates")
-        null = valid & (lon == 0) & (lat == 0)
-        flag[null] = COORD_FLAGS.index("null_island")
-        todo = np.flatnonzero(valid & ~null)
-        unit[todo], far = self._contains(lon[todo], lat[todo])
-        outside = todo[unit[todo] < 0]
-        if len(outside):
-            # only points near a unit can be snapped; far ones skip the nearest-unit search
-            near = outside[~far[unit[todo] < 0]]
-            snapped = self._nearest(lon[near], lat[near])
-            unit[near] = snapped
-            flag[near[snapped >= 0]] = COORD_FLAGS.index("snapped")
-            still = outside[unit[outside] < 0]
-            swapped = self._contains(lat[still], lon[still])[0]
-            flag[still] = np.where(swapped >= 0, COORD_FLAGS.index("swapped_latlon"),
-                                   COORD_FLAGS.index("outside_area"))
+        usable = valid & ~((lon == 0) & (lat == 0))
+        if usable.all():  # the usual case: no copies of the coordinates
+            unit, snap = self._contains(lon, lat)
+        else:
+            flag[finite & ~valid] = COORD_FLAGS.index("invalid_coordinates")
+            flag[valid & ~usable] = COORD_FLAGS.index("null_island")
+            todo = np.flatnonzero(usable)
+            unit, snap = np.full(n, -1, dtype=np.int64), np.full(n, SNAP_SEARCH, dtype=np.int64)
+            unit[todo], snap[todo] = self._contains(lon[todo], lat[todo])
+        lost = usable & (unit < 0)
+        if lost.any():
+            # the grid settles most outside points from their cell (snapped to a unit, or too
+            # far from all); the others go to the nearest-unit search
+            near = np.flatnonzero(lost & (snap == SNAP_SEARCH))
+            unit[near] = self._nearest(lon[near], lat[near])
+            settled = np.flatnonzero(lost & (snap >= 0))
+            unit[settled] = snap[settled]
+            flag[np.flatnonzero(lost & (unit >= 0))] = COORD_FLAGS.index("snapped")
+            lost &= unit < 0
+            # lost points have no flag yet: adding is a branch-free flag[lost] = outside
+            flag += lost.view(np.int8) * np.int8(COORD_FLAGS.index("outside_area"))
+            # swapped back, only the points that then fall in the units' bounds can be in one
+            x0, y0, x1, y1 = self._total_bounds
+            maybe = np.flatnonzero(lost & (lat >= x0) & (lat <= x1) & (lon >= y0)
+                                   & (lon <= y1))
+            swapped = maybe[self._contains(lat[maybe], lon[maybe])[0] >= 0]
+            flag[swapped] = COORD_FLAGS.index("swapped_latlon")
         return unit, flag
 
     def _contains(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unit of each point (-1 if none) and whether it is far from every unit.
+        """Unit of each point (-1 if none) and what is known of its snap.
 
-        "Far" (beyond :data:`SNAP_DISTANCE`, so never snapped) is known only from the grid,
-        built once :data:`GRID_MIN_POINTS` points have been located, then read, testing
-        exactly only the points near a border.
+        The snap (of points outside every unit) is known only from the grid, built once
+        :data:`GRID_MIN_POINTS` points have been located, then read, testing exactly only the
+        points near a border: the unit a point snaps to, ``SNAP_NONE`` (too far from every
+        unit) or ``SNAP_SEARCH`` (the nearest-unit search must tell).
         """
-        far = np.zeros(len(x), dtype=bool)
+        snap = np.full(len(x), SNAP_SEARCH, dtype=np.int64)
         if not len(x):
-            return np.full(0, -1, dtype=np.int64), far
+            return np.full(0, -1, dtype=np.int64), snap
         self._located += len(x)
         if self._grid is None and self._located < self._grid_min_points:
-            return self._contains_exact(x, y), far
+            return self._contains_exact(x, y), snap
         if self._grid is None:
             self._grid = CellGrid(self._geoms, self._contains_exact,
                                   snap_distance=SNAP_DISTANCE, max_cells=GRID_MAX_CELLS)
@@ -231,10 +242,7 @@ class PointLocator:
 
     def _nearest_piece(self, points: np.ndarray, result: np.ndarray) -> np.ndarray:
         """Fill ``result`` from the border pieces; return the points left in doubt."""
-        if self._pieces is None:
-            lines, owner = border_pieces(self._geoms)
-            self._pieces = shapely.STRtree(lines), owner
-        tree, owner = self._pieces
+        tree, owner = self._grid.pieces
         tol = 1e-9  # degrees: distances this close are a tie, or the snap distance itself
         hit, piece = tree.query(points, predicate="dwithin", distance=SNAP_DISTANCE + tol)
         if not len(hit):

@@ -20,6 +20,9 @@ from sahelmap.vocab import EVENT_RECORD_COLUMNS, vocabulary
 __all__ = ["read_events"]
 
 
+#: How the reason for a repeated row merged into the row kept for its identifier begins.
+MERGED_REPEAT = "same event as "
+
 def read_events(paths: PathOrPaths, *, columns: Mapping[str, str | None] | None = None,
                 event_types: Mapping[str, str] | None = None, dayfirst: bool = True,
                 today: Any = None, gazetteer: Any = None, fuzzy_threshold: float = 85.0,
@@ -212,7 +215,7 @@ class _Events(Records):
                      dtype=object)[first]))
         reason = np.where(same_file, " (dyadic export; merged)",
                           " (same event identifier; merged)").astype(object)
-        reason = "same event as " + where + reason
+        reason = MERGED_REPEAT + where + reason
         if conflict.any():
             shown = {
                 "date": f["date"].to_numpy(dtype=object),

@@ -45,8 +45,8 @@ from sahelmap.loaders.checks import Problems
 from sahelmap.loaders.chunks import FileChunks, _Reread
 from sahelmap.loaders.columns import recognise_columns
 from sahelmap.loaders.dates import DateMemo, column_order
-from sahelmap.loaders.duplicates import flag_duplicates, source_key
-from sahelmap.loaders.events import _Events
+from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
+from sahelmap.loaders.events import MERGED_REPEAT, _Events
 from sahelmap.loaders.keys import distinct, in_sorted, repeated
 from sahelmap.loaders.records import merged_duplicates
 from sahelmap.loaders.result import LoadResult, SpilledResult
@@ -67,7 +67,8 @@ _WHERE = ["at", "_file", "source_file", "source_row"]
 #: The options of :func:`sahelmap.read_events`, and their defaults.
 _DEFAULTS = dict(columns=None, event_types=None, dayfirst=True, today=None, gazetteer=None,
                  fuzzy_threshold=85.0, on_unmatched="reject", merge_duplicates=False,
-                 sheet=None, layer=None, encoding=None, prefer="point", country=None)
+                 sheet=None, layer=None, encoding=None, prefer="point", country=None,
+                 max_counts=None)
 
 
 def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
@@ -77,7 +78,8 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
                   on_unmatched: str = "reject", merge_duplicates: bool = False,
                   sheet: str | int | None = None, layer: str | int | None = None,
                   encoding: str | None = None, prefer: str = "point",
-                  country: str | None = None) -> LoadResult:
+                  country: str | None = None, max_counts: Any = None,
+                  window: tuple[Any, Any] | None = None) -> LoadResult:
     r"""Read event files in chunks of ``chunk_rows`` rows, in bounded memory.
 
     Takes the options of :func:`sahelmap.read_events` and gives the same accepted and
@@ -98,6 +100,11 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
         A progress bar: ``progress.update(rows)`` after each chunk (with a negative count
         when a file is read again); its ``total`` is set to the rows of the CSV files
         (their lines) before reading, so that it shows an ETA.
+    window : (start, end), optional
+        Accepted rows whose event date falls within (both ends included) keep every column
+        :func:`sahelmap.read_events` gives them, in the result's ``detail`` (a
+        GeoDataFrame, in input order; empty without a window): the events of the weeks a
+        map shows, out of a file of any size.
     **options
         As :func:`sahelmap.read_events`.
 
@@ -123,11 +130,11 @@ def stream_events(paths: PathOrPaths, *, chunk_rows: int = 50_000,
         columns=columns, event_types=event_types, dayfirst=dayfirst, today=today,
         gazetteer=gazetteer, fuzzy_threshold=fuzzy_threshold, on_unmatched=on_unmatched,
         merge_duplicates=merge_duplicates, sheet=sheet, layer=layer, encoding=encoding,
-        prefer=prefer, country=country))[0]
+        prefer=prefer, country=country, max_counts=max_counts), window=window)[0]
 
 
-def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[str, Any]
-              ) -> tuple[LoadResult, _Load]:
+def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[str, Any],
+              window: tuple[Any, Any] | None = None) -> tuple[LoadResult, _Load]:
     """:func:`stream_events`, with the load that gave the result (its hashes, its order)."""
     from sahelmap.geocoding.geocoder import _geocoder
 
@@ -146,15 +153,18 @@ def _streamed(paths: PathOrPaths, chunk_rows: int, progress: Any, options: dict[
     coder.names = _RememberedNames(coder.names)
     checked = Options(**{**options, "gazetteer": coder})
     order: tuple[bool | None, str] | None = None
+    if window is not None:
+        window = (pd.Timestamp(window[0]), pd.Timestamp(window[1]))
     for _ in range(2):  # the order changes at most twice: assumed, told, mixed
-        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order)
+        load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, order, window)
         try:
             return load.run(), load
         except _OrderChanged as change:
             if progress is not None:
                 progress.update(-load.rows_done)
             order = change.order
-    load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"))
+    load = _Load(as_paths(paths), checked, terms, chunk_rows, progress, (None, "mixed"),
+                 window)
     return load.run(), load
 
 
@@ -233,6 +243,9 @@ class _Chunk(_Events):
 
     kept_fields = ()  # the records keep ACCEPTED_COLUMNS only (see records)
     kept_geocoded = ("adm0_pcode", "adm1_pcode", "adm2_pcode")
+    #: (start, end): the records of rows dated within are kept whole, in ``detail``
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    detail: pd.DataFrame | None = None
 
     def check_dates(self, field: str, parsed: Any, values: pd.Series) -> None:
         self.problems.add(field, parsed.mixed, values,
@@ -246,8 +259,14 @@ class _Chunk(_Events):
                 killed: pd.Series) -> pd.DataFrame:
         """Only the records' columns a chunk keeps (:data:`ACCEPTED_COLUMNS`) and ``_row``.
 
-        The others (notes, actors, geometry...) would be copied for nothing.
+        The others (notes, actors, geometry...) would be copied for nothing, but for the
+        rows dated within :attr:`window`, whose whole records go to :attr:`detail`.
         """
+        if self.window is not None:
+            inside = day.between(*self.window).to_numpy()
+            if inside.any():
+                whole = _Events.records(self, good, day, kind, sub_kind, killed)
+                self.detail = whole[inside]
         common = good.common
         out = pd.DataFrame({"source_file": common["source_file"],
                             "source_row": common["source_row"], "event_date": day,
@@ -304,17 +323,20 @@ class _Parts:
     accepted: list[dict[str, pd.Series]] = field(default_factory=list)  # columns apart
     rejected: RejectedSpill = field(default_factory=RejectedSpill)  # on disk
     raw: SpilledFrames = field(default_factory=SpilledFrames)  # cells of rows that may repeat
+    detail: list[pd.DataFrame] = field(default_factory=list)  # whole records in the window
 
-    def truncate(self, sizes: tuple[int, int, int, int]) -> None:
-        n_ids, n_accepted, n_rejected, n_raw = sizes
+    def truncate(self, sizes: tuple[int, int, int, int, int]) -> None:
+        n_ids, n_accepted, n_rejected, n_raw, n_detail = sizes
         self.rejected.truncate(n_rejected)
         self.ids.truncate(n_ids)
         self.raw.truncate(n_raw)
-        for name, size in (("id_hashes", n_ids), ("accepted", n_accepted)):
+        for name, size in (("id_hashes", n_ids), ("accepted", n_accepted),
+                           ("detail", n_detail)):
             del getattr(self, name)[size:]
 
-    def sizes(self) -> tuple[int, int, int, int]:
-        return len(self.ids), len(self.accepted), len(self.rejected), len(self.raw)
+    def sizes(self) -> tuple[int, int, int, int, int]:
+        return (len(self.ids), len(self.accepted), len(self.rejected), len(self.raw),
+                len(self.detail))
 
 
 class _Seen:
@@ -382,8 +404,10 @@ class _Load:
 
     def __init__(self, paths: list, options: Options, terms: dict[str, str], chunk_rows: int,
                  progress: Any,
-                 order: tuple[bool | None, str] | None):
+                 order: tuple[bool | None, str] | None,
+                 window: tuple[pd.Timestamp, pd.Timestamp] | None = None):
         self.paths, self.options, self.terms = paths, options, terms
+        self.window = window
         self.chunk_rows, self.progress = chunk_rows, progress
         self.order = order  # forced after a change; else the running decision below
         self.told: tuple[bool, str] | None = None
@@ -462,6 +486,8 @@ class _Load:
 
     def take(self, number: int, table: Table, first: bool) -> None:
         chunk = _Chunk([table], self.options, self.terms)
+        if self.window is not None:  # the window's rows keep every field and result
+            chunk.window, chunk.kept_fields, chunk.kept_geocoded = self.window, None, None
         chunk.date_order = self.decide_order(chunk.frame["date"])
         chunk.date_memo = self.dates
         offset = self.n_input
@@ -497,6 +523,9 @@ class _Load:
         # each column apart (its own memory), so that the end frees them one at a time
         self.parts.accepted.append({name: accepted[name].copy() for name in accepted})
         self.parts.rejected.add(rejected)
+        if chunk.detail is not None:
+            self.parts.detail.append(chunk.detail.assign(
+                _row=chunk.detail["_row"].to_numpy() + offset))
 
     # -- across rows, once every chunk is read ------------------------------------------------
     def resolve(self) -> LoadResult:
@@ -520,11 +549,13 @@ class _Load:
         spill = self.parts.rejected
         lasts = spill.lasts()
         new = []  # rejected entries of rows accepted chunk by chunk: at, field, value, reason
+        dyadic = np.empty(0, dtype="int64")  # rows merged into the row of their identifier
         if len(ids):
             repeat, why = self.repeats(ids)
             at = ids["at"].to_numpy()[repeat]
             values = ids["event_id"].iloc[np.flatnonzero(repeat)].to_numpy(dtype=object)
             why = why[repeat]
+            dyadic = at[np.char.startswith(why.astype(str), MERGED_REPEAT)]
             files = ids["_file"].to_numpy()[repeat]
             earlier = np.zeros(len(at), dtype=bool)
             part_of = np.minimum(np.searchsorted(lasts, at), len(lasts) - 1)
@@ -552,9 +583,12 @@ class _Load:
         alike = pd.DataFrame({name: column.iloc[rows].reset_index(drop=True)
                               for name, column in accepted.items()})
         flags = flag_duplicates(alike[["key"]], alike["source"], alike["_file"].to_numpy())
-        duplicates = alike.loc[flags["duplicate_group"].notna().to_numpy(),
-                               ["source_file", "source_row"]].assign(
-            duplicate_group=flags["duplicate_group"], is_duplicate=flags["is_duplicate"])
+        grouped = flags["duplicate_group"].notna().to_numpy()
+        # the flags by position: aligned on an index, those of an empty selection would
+        # become rows of their own (alike rows of one file and source are no duplicates)
+        duplicates = alike.loc[grouped, ["source_file", "source_row"]].assign(
+            duplicate_group=flags["duplicate_group"].array[grouped],
+            is_duplicate=flags["is_duplicate"].to_numpy()[grouped])
         if self.options.merge_duplicates:
             merged = merged_duplicates(flags, np.arange(len(alike)), alike)
             picked = alike.iloc[merged["row"].to_numpy(dtype="int64")]
@@ -562,6 +596,7 @@ class _Load:
                                               value=merged["value"].to_numpy(),
                                               reason=merged["reason"].to_numpy()))
             keep[rows[merged["row"].to_numpy(dtype="int64")]] = False
+        detail = self.detail(where[keep], duplicates, dyadic)
         del alike, keys, where
         for name in set(accepted) - set(ACCEPTED_COLUMNS):  # hashes and positions: done
             del accepted[name]
@@ -577,9 +612,39 @@ class _Load:
             say.say_order("date", (self.order or self.told)[1])
         result = SpilledResult(kept, spill, self.n_input, duplicates.reset_index(drop=True),
                                self.n_blank, "events", notes)
+        result.detail = detail if self.window is not None else None
         if logger.isEnabledFor(logging.INFO):  # the summary counts every row: not for nothing
             logger.info("%s", result.summary())
         return result
+
+    def detail(self, kept: np.ndarray, duplicates: pd.DataFrame, merged: np.ndarray
+               ) -> gpd.GeoDataFrame:
+        """The whole records of the window's rows still accepted at the end.
+
+        ``kept`` holds the positions of the rows accepted, ``merged`` those of the rows
+        merged into the row of their identifier (a dyadic export's), whose actors that row
+        lists; the records come in input order, with the columns and dtypes
+        :func:`sahelmap.read_events` gives them, ``duplicates``' flags included.
+        """
+        parts, self.parts.detail = self.parts.detail, []
+        if not parts:
+            return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+        # a column of text in one chunk and all empty (object) in another is text
+        text = {name for part in parts for name, dtype in part.dtypes.items()
+                if isinstance(dtype, pd.StringDtype)}
+        frame = pd.concat(parts, ignore_index=True).astype({name: "str" for name in text})
+        key = ["source_file", "source_row"]
+        flags = duplicates.astype({"source_file": "str", "source_row": "int64"})
+        frame = frame.merge(flags, on=key, how="left", validate="one_to_one")
+        frame["is_duplicate"] = frame["is_duplicate"].fillna(False).astype(bool)
+        frame["duplicate_group"] = frame["duplicate_group"].astype("Int64")
+        _join_actors(frame, kept, merged)
+        # a group's rows share their date: all are here, and the row kept lists their
+        # sources, as read whole
+        rows = frame["_row"].to_numpy()
+        frame = merge_sources(frame, set(rows[~np.isin(rows, kept)].tolist()))
+        return gpd.GeoDataFrame(frame.drop(columns="_row").reset_index(drop=True),
+                                geometry="geometry", crs="EPSG:4326")
 
     def repeats(self, ids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Rows whose identifier another row stands for, and why (over the whole load)."""
@@ -654,6 +719,30 @@ class _Load:
         head["_at"] = at
         for k in np.unique(part_of):
             spill.add_late(int(k), head[part_of == k])
+
+
+def _join_actors(frame: pd.DataFrame, kept: np.ndarray, merged: np.ndarray) -> None:
+    """The actors of the rows merged into the row kept for their identifier, joined there.
+
+    As a whole read joins them (distinct, in input order, ``"; "``-joined); the rows of an
+    event merged so share its date, so all of them are in ``frame`` (positions ``_row``).
+    """
+    rows = frame["_row"].to_numpy()
+    gone = np.isin(rows, merged)
+    if not gone.any():
+        return
+    ids = frame["event_id"].to_numpy(dtype=object)
+    events = set(ids[gone])
+    member = (gone | np.isin(rows, kept)) & np.array([i in events for i in ids])
+    part = frame.loc[member, ["event_id", "actor1", "actor2"]]
+    joined = part.groupby("event_id", sort=False).agg(
+        lambda values: "; ".join(dict.fromkeys(values.dropna().astype(str))) or None)
+    at = np.flatnonzero(member & ~gone)
+    for name in ("actor1", "actor2"):
+        values = joined[name].reindex(ids[at]).to_numpy(dtype=object)
+        column = frame[name].to_numpy(dtype=object).copy()
+        column[at] = np.where(pd.isna(values), column[at], values)
+        frame[name] = pd.Series(column, index=frame.index).astype(frame[name].dtype)
 
 
 def _raw_names(columns: Any) -> dict[str, str]:

@@ -94,9 +94,10 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     mode : {"level", "change", "change_4w"}
         As for :func:`sahelmap.render.crisis_map`: a change needs the weeks before, so
         ``choropleth`` then has one row per unit and ``period``, and ``week`` (by default
-        the last) is drawn, in the classes of every week given, as on the web map.
+        the last) is drawn, in the classes of every week given, as on the web map. So is a
+        level given for several periods.
     week : str, optional
-        The period drawn in a change mode.
+        The period drawn when ``choropleth`` holds several.
 
     Returns
     -------
@@ -124,8 +125,9 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
         raise RenderError(f"Cannot write {target.name!r}: use a .png, .svg or .pdf file name.")
     title_default = default_title(value, choropleth, events, lang, mode=mode)
     points = prepare_events(events) if events is not None else None
-    if choropleth is not None and mode != "level":
-        frame, classes, label = _change_of_week(choropleth, value, mode, week, k, lang)
+    if choropleth is not None and (mode != "level" or _several_periods(choropleth)):
+        frame, classes, label = _one_week(choropleth, value, mode, week, scheme=scheme, k=k,
+                                          cmap=cmap, lang=lang)
         period = period if period is not None else period_text(label, lang)
     else:
         frame = prepare_choropleth(choropleth, value) if choropleth is not None else None
@@ -143,13 +145,23 @@ def save_static(choropleth: gpd.GeoDataFrame | None = None,
     return target
 
 
-def _change_of_week(choropleth: gpd.GeoDataFrame, value: str, mode: str, week: str | None,
-                    k: int, lang: str) -> tuple[gpd.GeoDataFrame, Classes, str]:
-    """One week's change per unit, in the classes of every week's change (as the web map)."""
+def _several_periods(choropleth: gpd.GeoDataFrame) -> bool:
+    """Whether the table holds several periods (one of them is drawn)."""
+    return "period" in choropleth.columns and choropleth["period"].nunique() > 1
+
+
+def _one_week(choropleth: gpd.GeoDataFrame, value: str, mode: str, week: str | None, *,
+              scheme: str | Sequence[float], k: int, cmap: str, lang: str
+              ) -> tuple[gpd.GeoDataFrame, Classes, str]:
+    """One week's figure (or change) per unit, in the classes of every week.
+
+    As the web map classes them: the same value has the same colour in map.png and map.html.
+    """
     weeks = prepare_choropleth(choropleth, value, periods=True)
     grid = period_grid(weeks, [value], initial=week)
     mapped = change_grid(grid.values[value], mode)
-    classes = classify_change(mapped.ravel(), k=k, lang=lang)
+    classes = (classify(mapped.ravel(), scheme=scheme, k=k, cmap=cmap, lang=lang)
+               if mode == "level" else classify_change(mapped.ravel(), k=k, lang=lang))
     codes = classes.index.reshape(len(grid.labels), -1)[grid.initial]
     frame = grid.units.assign(**{value: mapped[grid.initial]})
     return (frame, replace(classes_of_period(classes, codes), index=codes),
