@@ -104,7 +104,7 @@ def place_key(frame: pd.DataFrame, x: np.ndarray, y: np.ndarray, rows: np.ndarra
         at = rows[unnamed]
         key[unnamed] = ("@" + pd.Series(x[at]).round(4).astype(str) + ","
                         + pd.Series(y[at]).round(4).astype(str)).to_numpy(dtype=object)
-    return pd.Series(key, index=place.index)
+    return pd.Series(key, index=place.index, dtype=object)  # not made arrow text and back
 
 
 #: :func:`~sahelmap.vocab.fold` (a pure function) remembered for the place names of recent
@@ -122,7 +122,7 @@ def source_key(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
     unnamed = codes < 0
     if unnamed.any():
         key[unnamed] = "file:" + f["source_file"].to_numpy(dtype=object)[unnamed]
-    return pd.Series(key, index=f.index)
+    return pd.Series(key, index=f.index, dtype=object)
 
 
 def merge_sources(records: pd.DataFrame, gone: set[int]) -> pd.DataFrame:
