@@ -149,3 +149,48 @@ def test_csv_cells_are_made_safe_whatever_the_text_dtype(tmp_path, dtype):
     back = pd.read_csv(tmp_path / "t.csv", keep_default_na=False, dtype=str)
     assert back["text"].tolist() == ["'=1+2", "'+33 6", "'-3", "'@SUM(A1)", "'\tx", "\nx",
                                      "a\nb", "a\nb", "Gao=", "", "", "'=already"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_csv_rows_rendered_in_arrow_are_the_bytes_pandas_writes(seed):
+    """The fast writer of text and integer tables gives pandas' bytes, cell for cell.
+
+    Cells mix what CSV quoting turns on (commas, quotes, line breaks), formula starts,
+    non-ASCII text, empty and missing cells; columns are text of each dtype, integers, or
+    all missing.
+    """
+    from sahelmap.io import _csv_lines, _safe_cells
+
+    rng = np.random.default_rng(seed)
+    alphabet = np.array(["a", "é", ",", '"', "\n", "\r", " ", "'", "=", "-", "\t", ";",
+                         "\u2028", "غ", "0"], dtype=object)
+    for _ in range(40):
+        n = int(rng.integers(0, 25))
+        columns = {}
+        for c in range(int(rng.integers(2, 6))):
+            kind = rng.choice(["str", "object", "string[pyarrow]", "int", "missing"])
+            if kind == "int":
+                columns[f"c{c}"] = rng.integers(-10**12, 10**12, n)
+            elif kind == "missing":
+                columns[f"c{c}"] = pd.Series([None] * n, dtype=object)
+            else:
+                cells = ["".join(rng.choice(alphabet, int(rng.integers(0, 7))))
+                         if rng.random() > 0.2 else None for _ in range(n)]
+                columns[f"c{c}"] = pd.Series(cells, dtype=kind)
+        frame = pd.DataFrame(columns)
+        # stacked frames: their arrow-backed text columns come in several chunks; a slice
+        # (as write_csv_parts writes large parts) starts within arrow's buffers
+        frame = pd.concat([frame, frame.iloc[::-1]], ignore_index=True) if n % 2 else frame
+        frame = frame.iloc[int(rng.integers(0, 3)):]
+        frame = _safe_cells(frame)
+        assert _csv_lines(frame) == frame.to_csv(index=False, header=False,
+                                                 lineterminator="\n").encode("utf-8")
+
+
+def test_csv_rows_of_other_types_are_left_to_pandas():
+    from sahelmap.io import _csv_lines
+
+    assert _csv_lines(pd.DataFrame({"a": ["x"], "f": [1.5]})) is None
+    assert _csv_lines(pd.DataFrame({"a": ["x"], "m": pd.Series([1], dtype=object)})) is None
+    assert _csv_lines(pd.DataFrame({"a": ["", None]})) is None  # one column: quoted empties
+    assert _csv_lines(pd.DataFrame({"a": ["x\ry"], "b": ["z"]})) is None  # not made safe

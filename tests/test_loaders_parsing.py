@@ -137,3 +137,21 @@ def test_headers_starting_with_a_hash_are_not_lost():
     assert is_hxl_row(headers)  # looks like hashtags, but no HXL rule knows them
     fields = recognise_columns(headers, kind="displacement", hxl_tags=headers).fields
     assert fields == {"idps": "# IDPs", "returns": "# Returnees", "date": "Date"}
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r", b"\r\n\r", b""])
+def test_line_count_takes_every_line_end_even_across_reads(tmp_path, ending):
+    """Lines end in LF, CRLF or a bare CR (one CRLF is one end, even cut between two reads
+    of the file); quotes are counted too (an odd count sends the file to the damaged-row
+    reader)."""
+    from sahelmap.loaders.files import _count_lines
+
+    block = 1 << 24  # the size _count_lines reads at a time
+    line = b'a,"b",c' + ending
+    data = line * 3 + b"x" * (block - 3 * len(line) - 1) + b"\r\n" + b'"q"\r\rz"'
+    assert data[block - 1:block + 1] == b"\r\n"  # a CRLF cut between two reads
+    path = tmp_path / "lines.csv"
+    path.write_bytes(data)
+    assert _count_lines(path) == (len(data.splitlines()), data.count(b'"'))
+    path.write_bytes(line)
+    assert _count_lines(path) == (len(line.splitlines()), 2)

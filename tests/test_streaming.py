@@ -408,6 +408,71 @@ def test_loads_in_threads_of_one_process_give_the_results_of_one_at_a_time(tmp_p
     assert shared.names is matcher  # the shared geocoder was never changed
 
 
+def test_the_seen_keys_filter_never_hides_a_key_seen_before():
+    """_Seen answers exactly with its filter in front of the runs: keys of earlier chunks,
+    repeats within a chunk, keys sharing a filter bit with other keys, and a set rebuilt
+    from the runs of an earlier one (a file read again) all count as seen."""
+    from sahelmap.loaders.streaming import _FILTER_BITS, _Seen
+
+    rng = np.random.default_rng(3)
+    seen, known = _Seen(), set()
+    for _ in range(12):
+        keys = rng.integers(0, 2**64, 2_000, dtype=np.uint64)
+        if known:
+            keys[:300] = rng.choice(np.array(sorted(known), dtype=np.uint64), 300)
+        keys[300:400] = keys[400:500]  # repeats within the chunk
+        # keys sharing the top bits of known ones (their filter bit set), never seen
+        keys[500:600] = keys[:100] ^ np.uint64(1)
+        before, expected = set(known), []
+        for key in keys.tolist():
+            expected.append(key in before or key in known)
+            known.add(key)
+        assert seen.repeats(keys).tolist() == expected
+    assert seen.keys.tolist() == sorted(known)
+    again = _Seen(list(seen.runs))
+    old = np.array(sorted(known)[:50], dtype=np.uint64)
+    new = np.array([k for k in range(1, 60) if k not in known][:50], dtype=np.uint64)
+    assert again.repeats(np.concatenate([old, new])).tolist() == [True] * 50 + [False] * 50
+    assert again.filter.nbytes * 8 == 2 ** _FILTER_BITS
+
+
+@pytest.mark.parametrize("dtype", ["uint64", "int64"])
+def test_keys_looked_up_in_fewer_keys_are_found_as_by_isin(monkeypatch, dtype):
+    """in_sorted's table of low bits (for many look-ups in fewer keys) skips only keys that
+    are absent, in every block of look-ups; keys sharing low bits with present ones are
+    bisected and told apart."""
+    from sahelmap.loaders import keys
+
+    monkeypatch.setattr(keys, "_BLOCK", 64)  # several blocks
+    rng = np.random.default_rng(5)
+    ordered = np.unique(rng.integers(0, 2**62, 300).astype(dtype))
+    looked = np.concatenate([ordered[::3], ordered[:100] + (1 << 40),  # same low bits
+                             rng.integers(0, 2**62, 2_000).astype(dtype)])
+    rng.shuffle(looked)
+    assert keys.in_sorted(ordered, looked).tolist() == np.isin(looked, ordered).tolist()
+    positions = np.arange(0, 5_000, 7, dtype=dtype)  # small integers: rows' positions
+    assert keys.in_sorted(positions[:50], positions).tolist() == [True] * 50 + [False] * (
+        len(positions) - 50)
+
+
+def test_a_geocoder_asked_for_some_columns_gives_those_of_the_whole_result():
+    """A streamed chunk asks the geocoder for the P-codes, status and reason only: they are
+    the whole result's, points kept or moved as there."""
+    from sahelmap.geocoding import Geocoder
+
+    frame = pd.DataFrame({"place": ["Gao", "Atlantis", None, "Ansongo"],
+                          "lon": [np.nan, np.nan, 0.05, 0.5],
+                          "lat": [np.nan, np.nan, 16.27, 15.6],
+                          "admin2": [None, "Bourem", None, "Téra"]})
+    coder = Geocoder()
+    for prefer in ("point", "admin"):
+        whole = coder.geocode_frame(frame, prefer=prefer)
+        for keep in (["adm1_pcode", "status", "reason"], ["match_lon", "adm2_pcode"]):
+            some = coder._geocode(frame, prefer=prefer, keep=keep)
+            assert list(some.columns) == [c for c in whole.columns if c in keep]
+            pd.testing.assert_frame_equal(some, whole[list(some.columns)])
+
+
 def test_the_weekly_job_read_in_chunks_writes_what_it_writes_read_whole(tmp_path):
     """Weekly reads event files in chunks (bounded memory): the same files come out."""
     from sahelmap.pipeline import weekly

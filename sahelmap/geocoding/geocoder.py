@@ -8,6 +8,7 @@ default geocoder for the bundled data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from os import PathLike
 from typing import Any
@@ -132,6 +133,19 @@ class Geocoder:
         one per distinct name and hints), which is then expanded with ``take``: no Python
         work per row.
         """
+        return self._geocode(df, name=name, lon=lon, lat=lat, country=country, admin1=admin1,
+                             admin2=admin2, admin3=admin3, prefer=prefer)
+
+    def _geocode(self, df: pd.DataFrame, *, name: str = "place", lon: str = "lon",
+                 lat: str = "lat", country: str = "country", admin1: str = "admin1",
+                 admin2: str = "admin2", admin3: str = "admin3", prefer: str = "point",
+                 keep: Sequence[str] | None = None) -> pd.DataFrame:
+        """:meth:`geocode_frame`, giving only the result columns ``keep`` (None: all).
+
+        The rows' results are copied out of the table of distinct results column by
+        column: a caller that reads a few columns (a streamed load keeps the P-codes,
+        status and reason) is not given the others.
+        """
         n = len(df)
         code = np.full(n, -1, dtype=np.int64)  # row of the result table
         flag = np.zeros(n, dtype=np.int8)      # COORD_FLAGS index
@@ -149,11 +163,14 @@ class Geocoder:
             rows, inverse, placed = self._remembered(memo, df, code, flag, columns, prefer)
         else:
             rows, inverse, placed = self._results(df, code, flag, columns, prefer)
+        if keep is not None:
+            rows = rows[[c for c in rows.columns if c in keep]]
         result = rows.take(inverse).set_axis(df.index)
         # a point keeps its coordinates, unless the row was put in the unit it names
-        keep = (code >= 0) & ~placed[inverse]
-        result["match_lon"] = np.where(keep, x, result["match_lon"].to_numpy(dtype=float))
-        result["match_lat"] = np.where(keep, y, result["match_lat"].to_numpy(dtype=float))
+        point = (code >= 0) & ~placed[inverse]
+        for column, value in (("match_lon", x), ("match_lat", y)):
+            if column in result:
+                result[column] = np.where(point, value, result[column].to_numpy(dtype=float))
         return result
 
     def _results(self, df: pd.DataFrame, code: np.ndarray, flag: np.ndarray,

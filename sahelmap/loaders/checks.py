@@ -30,8 +30,9 @@ def _per_unique(values: pd.Series, func: Callable[[pd.Series], pd.DataFrame]
             column = np.array([np.nan], dtype=object)
         spread = column[take]
         if spread.dtype.kind in "OUb":
-            spread = spread.astype(object)
-            spread[(codes < 0) | pd.isna(spread)] = None
+            spread = spread.astype(object, copy=False)  # a new array already (the take)
+            # NA looked for among the distinct answers, not among the rows
+            spread[(codes < 0) | pd.isna(column)[take]] = None
         else:
             spread = spread.astype("float64")
             spread[codes < 0] = np.nan
@@ -190,9 +191,14 @@ class Problems:
             hit = mask[rows]
             where = rows[hit]
             sep = np.where(fields[hit] == "", "", "; ").astype(object)
-            shown = pd.Series(np.asarray(given, dtype=object)[where]).map(
-                lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                else str(v)).to_numpy(dtype=object)
+            # the rows' values only (not a Python copy of the whole column); text shown as
+            # it is, other values (None, NaN, numbers) one by one
+            shown = (given.iloc[where].to_numpy(dtype=object) if isinstance(given, pd.Series)
+                     else np.asarray(given, dtype=object)[where])
+            if pd.api.types.infer_dtype(shown, skipna=False) != "string":
+                shown = pd.Series(shown, dtype=object).map(
+                    lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                    else str(v)).to_numpy(dtype=object)
             if isinstance(reason, str):
                 why = np.full(len(where), reason, dtype=object)
             else:

@@ -10,6 +10,8 @@ else they say: :func:`repeated_ids` picks the row that stands for each identifie
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -95,14 +97,19 @@ def place_key(frame: pd.DataFrame, x: np.ndarray, y: np.ndarray, rows: np.ndarra
     """Each accepted row's place: its folded name, or ``@lon,lat`` when it has none."""
     place = frame["place"].iloc[rows]
     codes, uniques = pd.factorize(place, use_na_sentinel=True)
-    folded = np.array([fold(u) for u in uniques] + [""], dtype=object)
+    folded = np.array([_fold_place(u) for u in uniques] + [""], dtype=object)
     key = folded[codes]
     unnamed = np.flatnonzero(codes < 0)
     if len(unnamed):
         at = rows[unnamed]
         key[unnamed] = ("@" + pd.Series(x[at]).round(4).astype(str) + ","
                         + pd.Series(y[at]).round(4).astype(str)).to_numpy(dtype=object)
-    return pd.Series(key, index=place.index)
+    return pd.Series(key, index=place.index, dtype=object)  # not made arrow text and back
+
+
+#: :func:`~sahelmap.vocab.fold` (a pure function) remembered for the place names of recent
+#: chunks: a streamed load meets the same few thousand names in every chunk.
+_fold_place = lru_cache(maxsize=1 << 16)(fold)
 
 
 def source_key(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
@@ -115,7 +122,7 @@ def source_key(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
     unnamed = codes < 0
     if unnamed.any():
         key[unnamed] = "file:" + f["source_file"].to_numpy(dtype=object)[unnamed]
-    return pd.Series(key, index=f.index)
+    return pd.Series(key, index=f.index, dtype=object)
 
 
 def merge_sources(records: pd.DataFrame, gone: set[int]) -> pd.DataFrame:

@@ -17,7 +17,8 @@ import pandas as pd
 import shapely
 
 from sahelmap.errors import warn
-from sahelmap.geocoding import RESULT_COLUMNS, geocode_frame
+from sahelmap.geocoding import RESULT_COLUMNS
+from sahelmap.geocoding.geocoder import _geocoder
 from sahelmap.loaders.checks import Problems, parse_coordinates, parse_flags
 from sahelmap.loaders.dates import DateParse
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
@@ -199,9 +200,11 @@ class Records:
         if not todo.all():
             query = query[todo]
         if len(query):
-            found = geocode_frame(query, gazetteer=self.options.gazetteer,
-                                  fuzzy_threshold=self.options.fuzzy_threshold,
-                                  prefer=self.options.prefer)
+            # only the columns the records keep, and those read below
+            keep = None if self.kept_geocoded is None else [*self.kept_geocoded, "status",
+                                                             "reason"]
+            found = _geocoder(self.options.gazetteer, self.options.fuzzy_threshold)._geocode(
+                query, prefer=self.options.prefer, keep=keep)
         else:
             found = pd.DataFrame({name: pd.Series(dtype="float64" if name in
                                                   _GEOCODER_FLOATS else "str")
@@ -298,7 +301,7 @@ class Records:
         f = self.frame
         rows = table["row"].to_numpy(dtype="int64")
         head = pd.DataFrame({
-            "source_file": f["source_file"].to_numpy()[rows],
+            "source_file": f["source_file"].iloc[rows].to_numpy(),  # not every row's text
             "source_row": f["source_row"].to_numpy()[rows].astype("int64"),
             "field": table["field"].to_numpy(), "value": table["value"].to_numpy(),
             "reason": table["reason"].to_numpy(),

@@ -68,8 +68,8 @@ class _Part:
             frame = pd.concat([frame, *[_late_frame(late[number], late_columns)
                                         for number in self.late_files]]
                               ).sort_values("_at", kind="stable")
-        for name in _CHANGED:
-            frame[name] = head[name].to_numpy()
+        for name in _CHANGED:  # by position, as they are (arrow text not made Python's)
+            frame[name] = head[name].array
         return frame
 
     @property
