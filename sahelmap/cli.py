@@ -263,7 +263,10 @@ def weekly(ctx: click.Context, **params: Any) -> None:
     event_options, displacement_options, p = _job(ctx, params)
     events_files, displacement_files, gazetteer = _inputs(
         p["example"], p["events_files"], p["displacement_files"], p["gazetteer"])
-    with _errors(), _Steps(total=7 + 2 * p["png"], quiet=p["quiet"]) as steps:
+    # the rows of the event files, read in chunks, under the bar of the steps
+    rows = tqdm(disable=p["quiet"], file=sys.stderr, unit=" rows", unit_scale=True,
+                desc="  rows", leave=False, mininterval=1.0, position=1)
+    with _errors(), _Steps(total=7 + 2 * p["png"], quiet=p["quiet"]) as steps, rows:
         written = sahelmap.weekly(
             events=list(events_files), displacement=list(displacement_files), week=p["week"],
             out_dir=Path(p["out_dir"]), gazetteer=gazetteer, boundaries=p["boundaries"],
@@ -272,7 +275,7 @@ def weekly(ctx: click.Context, **params: Any) -> None:
             dayfirst=not p["monthfirst"], png=p["png"], allow_zero=p["allow_zero"],
             max_points=p["max_points"], step=steps.run, weeks=p["weeks"],
             lang=p["lang"], mode=p["mode"].replace("-", "_"), event_options=event_options,
-            displacement_options=displacement_options,
+            displacement_options=displacement_options, progress=rows,
         )
     steps.close()
     _print_run(written["manifest"])

@@ -270,7 +270,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
            weeks: int = WEEKS_SHOWN, lang: str = DEFAULT_LANG, mode: str = "level",
            event_options: Mapping[str, Any] | None = None,
            displacement_options: Mapping[str, Any] | None = None,
-           chunk_rows: int | None = CHUNK_ROWS) -> dict[str, Path]:
+           chunk_rows: int | None = CHUNK_ROWS, progress: Any = None) -> dict[str, Path]:
     """Write the weekly map (HTML, PNG), the report page, the per-unit figures and the rejects.
 
     The HTML map holds ``weeks`` weeks, the requested one and those before it (from the
@@ -308,6 +308,8 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
         Event files are read this many rows at a time, in bounded memory whatever their
         size; only the events of the weeks shown keep every column (for the map,
         ``flagged.csv`` and the credits). ``None`` reads each file whole.
+    progress : tqdm-like, optional
+        A progress bar over the event rows read in chunks (rows per second, time left).
 
     Other parameters are those of :func:`load_reports` and :func:`sahelmap.summarize`.
 
@@ -339,7 +341,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
                            event_options=event_options,
                            displacement_options=displacement_options, chunk_rows=chunk_rows,
-                           window=window)
+                           window=window, progress=progress)
     _refuse_empty_period(reports, start, end, label)
     table = step("aggregating", lambda: _summarize(reports, level=level, period=label,
                                                    start=None, end=None, boundaries=layer,

@@ -209,6 +209,24 @@ def test_sahelmap_aggregate_shows_rows_per_second_and_the_rows_to_go(tmp_path):
     assert "rows/s" not in quiet.stderr and "30 rows read" in quiet.stderr
 
 
+def test_sahelmap_weekly_shows_the_rows_read_under_its_steps(tmp_path):
+    from click.testing import CliRunner
+
+    from sahelmap.cli import main
+
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, *_rows(np.random.default_rng(6), 30, "MLI", "S")])
+                    + "\n", encoding="utf-8")
+    args = ["weekly", "--events", str(path), "--week", "2022-W20", "--out",
+            str(tmp_path / "out"), "--no-png", "--lang", "en"]
+    shown = CliRunner().invoke(main, args)
+    assert shown.exit_code == 0, shown.output
+    assert "rows" in shown.stderr and "/30" in shown.stderr and "rows/s" in shown.stderr
+    quiet = CliRunner().invoke(main, [*args, "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "rows/s" not in quiet.stderr
+
+
 def test_a_name_met_again_with_other_admin_units_is_placed_by_each_rows_own(tmp_path):
     """Names and admin units are remembered across chunks, each with the units a row names."""
     header = ("event_id_cnty,event_date,event_type,actor1,country,admin1,admin2,location,"
