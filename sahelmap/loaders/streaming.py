@@ -323,16 +323,15 @@ class _Parts:
     accepted: list[dict[str, pd.Series]] = field(default_factory=list)  # columns apart
     rejected: RejectedSpill = field(default_factory=RejectedSpill)  # on disk
     raw: SpilledFrames = field(default_factory=SpilledFrames)  # cells of rows that may repeat
-    # whole records of the window's rows, on disk: a map's weeks may hold many events
-    detail: SpilledFrames = field(default_factory=SpilledFrames)
+    detail: list[pd.DataFrame] = field(default_factory=list)  # whole records in the window
 
     def truncate(self, sizes: tuple[int, int, int, int, int]) -> None:
         n_ids, n_accepted, n_rejected, n_raw, n_detail = sizes
         self.rejected.truncate(n_rejected)
         self.ids.truncate(n_ids)
         self.raw.truncate(n_raw)
-        self.detail.truncate(n_detail)
-        for name, size in (("id_hashes", n_ids), ("accepted", n_accepted)):
+        for name, size in (("id_hashes", n_ids), ("accepted", n_accepted),
+                           ("detail", n_detail)):
             del getattr(self, name)[size:]
 
     def sizes(self) -> tuple[int, int, int, int, int]:
@@ -597,8 +596,7 @@ class _Load:
                                               value=merged["value"].to_numpy(),
                                               reason=merged["reason"].to_numpy()))
             keep[rows[merged["row"].to_numpy(dtype="int64")]] = False
-        # the window's records are put together last, once the merge's memory is given back
-        kept_at = where[keep] if self.window is not None else None
+        detail = self.detail(where[keep], duplicates, dyadic)
         del alike, keys, where
         for name in set(accepted) - set(ACCEPTED_COLUMNS):  # hashes and positions: done
             del accepted[name]
@@ -607,11 +605,6 @@ class _Load:
         del new
         _release_memory()
         kept = gpd.GeoDataFrame(_kept_columns(accepted, keep), copy=False)
-        del accepted
-        detail = None
-        if kept_at is not None:
-            _release_memory()
-            detail = self.detail(kept_at, duplicates, dyadic)
         notes = [note for table in self.tables for note in table_notes(table)]
         if self.told is not None or self.order is not None:
             say = _Events.__new__(_Events)
@@ -619,7 +612,7 @@ class _Load:
             say.say_order("date", (self.order or self.told)[1])
         result = SpilledResult(kept, spill, self.n_input, duplicates.reset_index(drop=True),
                                self.n_blank, "events", notes)
-        result.detail = detail
+        result.detail = detail if self.window is not None else None
         if logger.isEnabledFor(logging.INFO):  # the summary counts every row: not for nothing
             logger.info("%s", result.summary())
         return result
@@ -633,47 +626,25 @@ class _Load:
         lists; the records come in input order, with the columns and dtypes
         :func:`sahelmap.read_events` gives them, ``duplicates``' flags included.
         """
-        spilled, self.parts.detail = self.parts.detail, SpilledFrames()
-        if not len(spilled):
+        parts, self.parts.detail = self.parts.detail, []
+        if not parts:
             return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+        # a column of text in one chunk and all empty (object) in another is text
+        text = {name for part in parts for name, dtype in part.dtypes.items()
+                if isinstance(dtype, pd.StringDtype)}
+        frame = pd.concat(parts, ignore_index=True).astype({name: "str" for name in text})
         key = ["source_file", "source_row"]
-        flags = duplicates.astype({"source_file": "str", "source_row": "int64"}).set_index(key)
-        grouped = set(flags.index)
-        # each part, read back one at a time, keeps the rows accepted and those whose actors
-        # or sources the rows kept list
-        parts, text = [], set()
-        for part in spilled:
-            # a column of text in one chunk and all empty (object) in another is text
-            text |= {name for name, dtype in part.dtypes.items()
-                     if isinstance(dtype, pd.StringDtype)}
-            rows = part["_row"].to_numpy()
-            keep = np.isin(rows, kept) | np.isin(rows, merged)
-            other = np.flatnonzero(~keep)
-            if len(other):
-                keep[other] = [k in grouped for k in zip(
-                    part["source_file"].to_numpy(dtype=object)[other].astype(str),
-                    part["source_row"].to_numpy()[other].astype("int64"))]
-            parts.append(part[keep])
-        del spilled
-        for i, part in enumerate(parts):  # a part at a time, not a second copy of them all
-            parts[i] = part.astype({name: "str" for name in text & set(part.columns)})
-        frame = pd.concat(parts, ignore_index=True)
-        del parts
-        found = flags.reindex(pd.MultiIndex.from_arrays(
-            [frame["source_file"].astype(str), frame["source_row"].astype("int64")]))
-        frame["duplicate_group"] = found["duplicate_group"].astype("Int64").array
-        frame["is_duplicate"] = found["is_duplicate"].fillna(False).astype(bool).to_numpy()
+        flags = duplicates.astype({"source_file": "str", "source_row": "int64"})
+        frame = frame.merge(flags, on=key, how="left", validate="one_to_one")
+        frame["is_duplicate"] = frame["is_duplicate"].fillna(False).astype(bool)
+        frame["duplicate_group"] = frame["duplicate_group"].astype("Int64")
         _join_actors(frame, kept, merged)
         # a group's rows share their date: all are here, and the row kept lists their
         # sources, as read whole
         rows = frame["_row"].to_numpy()
-        gone = ~np.isin(rows, kept)
-        if frame["duplicate_group"].notna().any():
-            frame = merge_sources(frame, set(rows[gone].tolist()))
-        elif gone.any():
-            frame = frame[~gone]
-        frame = frame.drop(columns="_row").reset_index(drop=True)
-        return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326", copy=False)
+        frame = merge_sources(frame, set(rows[~np.isin(rows, kept)].tolist()))
+        return gpd.GeoDataFrame(frame.drop(columns="_row").reset_index(drop=True),
+                                geometry="geometry", crs="EPSG:4326")
 
     def repeats(self, ids: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Rows whose identifier another row stands for, and why (over the whole load)."""
