@@ -46,7 +46,9 @@ def whole_records(result: Any, window: tuple[Any, Any] | None = None
     detail = getattr(result, "detail", None)
     records = result.accepted if detail is None else detail
     if window is not None and "event_date" in records:
-        records = records[records["event_date"].between(*window)]
+        inside = records["event_date"].between(*window)
+        if not inside.all():  # a streamed load's detail is the window already: no copy
+            records = records[inside]
     return records
 
 
