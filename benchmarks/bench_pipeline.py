@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import subprocess
 import sys
 import tempfile
 import time
@@ -128,6 +129,19 @@ def events_file(folder: str | None, rows: int, xy_share: float = 1.0) -> Path:
     path = where / f"events_{rows}_xy{xy_share:g}.csv"
     if not path.exists():
         write_events(path, rows, distinct_notes=True, xy_share=xy_share)
+    return path
+
+
+def events_file_in_child(folder: Path, rows: int) -> Path:
+    """``folder/events_{rows}.csv`` (the earlier runs' file: 10% random points), written
+    unless it is there, by a child process: a child's peak RSS starts at its parent's, so a
+    benchmark that measures in children must not have built the file itself."""
+    path = folder / f"events_{rows}.csv"
+    if not path.exists():
+        code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import bench_pipeline; "
+                f"bench_pipeline.write_events(__import__('pathlib').Path({str(path)!r}), "
+                f"{rows}, distinct_notes=True)")
+        subprocess.run([sys.executable, "-c", code], check=True)
     return path
 
 

@@ -98,13 +98,10 @@ def main() -> None:
     print(f"{'rows':>10} {'MB':>6} | {'floor s':>8} {'cpu s':>6} {'MB':>6} | {'streamed s':>10}"
           f" {'cpu s':>6} {'peak MB':>8} {'x floor':>7} {'us/row':>6} | {'whole s':>8}"
           f" {'cpu s':>6} {'peak MB':>8} | {'load':>4}")
+    from bench_pipeline import events_file_in_child  # here: the children measure imports
+
     for rows in args.rows:
-        path = folder / f"events_{rows}.csv"
-        if not path.exists():  # in a child: a child's peak RSS starts at its parent's
-            code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import bench_pipeline; "
-                    f"bench_pipeline.write_events(__import__('pathlib').Path({str(path)!r}), "
-                    f"{rows}, distinct_notes=True)")
-            subprocess.run([sys.executable, "-c", code], check=True)
+        path = events_file_in_child(folder, rows)
         size = path.stat().st_size / 1e6
         base = run_child("floor", path)
         ours = run_child("streamed", path)

@@ -18,7 +18,6 @@ the file's size; what grows is the events of the weeks shown, which the map draw
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -67,13 +66,10 @@ def main() -> None:
     print(f"{'rows':>10} | {'floor s':>7} {'MB':>6} | {'whole s':>7} {'cpu s':>6} {'peak MB':>8}"
           f" | {'chunks s':>8} {'cpu s':>6} {'peak MB':>8} {'x floor':>7} {'peak/whole':>10}"
           f" | {'map MB':>6}")
+    from bench_pipeline import events_file_in_child  # here: the children measure imports
+
     for rows in args.rows:
-        path = folder / f"events_{rows}.csv"
-        if not path.exists():  # in a child: a child's peak RSS starts at its parent's
-            code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import bench_pipeline; "
-                    f"bench_pipeline.write_events(__import__('pathlib').Path({str(path)!r}), "
-                    f"{rows}, distinct_notes=True)")
-            subprocess.run([sys.executable, "-c", code], check=True)
+        path = events_file_in_child(folder, rows)
         base = in_child("bench_weekly", "floor", str(path))
         old = in_child("bench_weekly", "whole", str(path)) if rows <= args.whole else None
         new = in_child("bench_weekly", "chunks", str(path))
