@@ -30,10 +30,9 @@ fast; ``__init__.pyi`` gives IDEs and type checkers the same names.
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
+from sahelmap._lazy import lazy_names
 from sahelmap.errors import (
     AccountingError,
     AggregateError,
@@ -84,14 +83,4 @@ _HOME = {
     "export": "io", "weekly": "pipeline", "example_path": "datasets",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        value = getattr(import_module(f"sahelmap.{_HOME[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sahelmap' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOME, globals())

@@ -13,9 +13,7 @@ False
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from sahelmap._lazy import lazy_names
 from sahelmap.errors import RenderError
 
 __all__ = ["crisis_map", "to_html", "save_html", "save_static", "RenderError"]
@@ -25,14 +23,4 @@ __all__ = ["crisis_map", "to_html", "save_html", "save_static", "RenderError"]
 _HOME = {"crisis_map": "webmap", "to_html": "standalone", "save_html": "standalone",
          "save_static": "static"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        value = getattr(import_module(f"sahelmap.render.{_HOME[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sahelmap.render' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOME, globals())
