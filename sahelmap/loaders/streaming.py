@@ -46,7 +46,7 @@ from sahelmap.loaders.chunks import FileChunks, _Reread
 from sahelmap.loaders.columns import recognise_columns
 from sahelmap.loaders.dates import DateMemo, column_order
 from sahelmap.loaders.duplicates import flag_duplicates, merge_sources, source_key
-from sahelmap.loaders.events import MERGED_REPEAT, _Events
+from sahelmap.loaders.events import MERGED_REPEAT, _Events, _join_distinct
 from sahelmap.loaders.keys import distinct, in_sorted, repeated
 from sahelmap.loaders.records import merged_duplicates
 from sahelmap.loaders.result import LoadResult, SpilledResult
@@ -724,22 +724,23 @@ class _Load:
 def _join_actors(frame: pd.DataFrame, kept: np.ndarray, merged: np.ndarray) -> None:
     """The actors of the rows merged into the row kept for their identifier, joined there.
 
-    As a whole read joins them (distinct, in input order, ``"; "``-joined); the rows of an
-    event merged so share its date, so all of them are in ``frame`` (positions ``_row``).
+    As a whole read joins them (:func:`~sahelmap.loaders.events._join_distinct`); the rows
+    of an event merged so share its date, so all of them are in ``frame`` (positions
+    ``_row``).
     """
     rows = frame["_row"].to_numpy()
     gone = np.isin(rows, merged)
     if not gone.any():
         return
-    ids = frame["event_id"].to_numpy(dtype=object)
-    events = set(ids[gone])
-    member = (gone | np.isin(rows, kept)) & np.array([i in events for i in ids])
-    part = frame.loc[member, ["event_id", "actor1", "actor2"]]
-    joined = part.groupby("event_id", sort=False).agg(
-        lambda values: "; ".join(dict.fromkeys(values.dropna().astype(str))) or None)
-    at = np.flatnonzero(member & ~gone)
+    ids = frame["event_id"]
+    member = np.flatnonzero((gone | np.isin(rows, kept))
+                            & ids.isin(ids[gone].unique()).to_numpy())
+    group = pd.factorize(ids.to_numpy(dtype=object)[member])[0]
+    order = np.lexsort((member, group))  # per event, in input order
+    at, at_group = member[~gone[member]], group[~gone[member]]  # the rows kept
     for name in ("actor1", "actor2"):
-        values = joined[name].reindex(ids[at]).to_numpy(dtype=object)
+        joined = _join_distinct(group[order], frame[name].to_numpy(dtype=object)[member[order]])
+        values = joined.reindex(at_group).to_numpy(dtype=object)
         column = frame[name].to_numpy(dtype=object).copy()
         column[at] = np.where(pd.isna(values), column[at], values)
         frame[name] = pd.Series(column, index=frame.index).astype(frame[name].dtype)
