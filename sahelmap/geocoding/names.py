@@ -311,6 +311,10 @@ class NameMatcher:
         out["candidates"] = suggested
         return out
 
+    def _region(self, unit: str) -> str:
+        """A region as messages name it: ``Gao (ML07)``."""
+        return f"{self.adm1_names.get(unit, unit)} ({unit})"
+
     def _places(self, keys: list[str], most: int = 4) -> str:
         """Up to ``most`` gazetteer places under ``keys``, one per name and region.
 
@@ -320,7 +324,7 @@ class NameMatcher:
         for key in keys:
             for e in self._key_entries[key]:
                 seen.setdefault((key, self._e["adm1_pcode"][e]), self._e_name[e])
-        return "; ".join(f"{name} in {self.adm1_names.get(u, u)} ({u})"
+        return "; ".join(f"{name} in {self._region(u)}"
                          for (_, u), name in list(seen.items())[:most])
 
     def _one_place(self, raw: str, row: dict[str, Any], rest: list[tuple[str, bool]],
@@ -343,7 +347,7 @@ class NameMatcher:
                 regions[unit] = self._e_name[entries[0]]
         if len(regions) < 2:
             return row
-        listing = "; ".join(f"{name} in {self.adm1_names.get(u, u)} ({u})"
+        listing = "; ".join(f"{name} in {self._region(u)}"
                             for u, name in regions.items())
         out = unmatched(f"'{raw}' names places in {len(regions)} regions; report them on "
                         "separate rows")
@@ -365,7 +369,7 @@ class NameMatcher:
         units = sorted({u for u in adm1 if u is not None})
         if len(units) > 1:
             listing = "; ".join(
-                f"{self._e_name[e]} [{self._e_kind[e]}] in {self.adm1_names.get(u, u)} ({u})"
+                f"{self._e_name[e]} [{self._e_kind[e]}] in {self._region(u)}"
                 for u in units for e in entries[adm1 == u][:1])
             row = unmatched(f"'{raw}' is in {len(units)} regions; give a country or admin1 "
                             "hint, or coordinates")
@@ -414,12 +418,12 @@ class NameMatcher:
             where = " and ".join(countries) or "an unknown country"
             said = COUNTRIES.get(hint, hint)
         else:
-            where = ", ".join(f"{self.adm1_names.get(u, u)} ({u})" for u in units) or "?"
-            said = f"{self.adm1_names.get(hint, hint)} ({hint})"
+            where = ", ".join(self._region(u) for u in units) or "?"
+            said = self._region(hint)
         only = "only match is" if len(units) <= 1 else "only matches are"
         row = unmatched(f"'{raw}': {only} in {where}, but the row's {label} is {said}")
         row["candidates"] = "; ".join(
-            f"{self._e_name[e]} in {self.adm1_names.get(u, u)} ({u})"
+            f"{self._e_name[e]} in {self._region(u)}"
             for e, u in zip(entries[:5], self._e["adm1_pcode"][entries[:5]]))
         row["flags"] = f"{label}_hint_conflict"
         return row
