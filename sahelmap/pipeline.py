@@ -338,7 +338,7 @@ def weekly(*, events: Sequence[PathLikeStr] = (), displacement: Sequence[PathLik
     layer = _boundary_layer(boundaries)
     # event files are read in chunks, in bounded memory: every row for the tables, every
     # column only for the rows of the weeks the map may show
-    window = (start - pd.Timedelta(weeks=weeks - 1), end + pd.Timedelta(days=1, microseconds=-1))
+    window = (start - pd.Timedelta(weeks=weeks - 1), end + pd.Timedelta(hours=23, minutes=59))
     reports = load_reports(events, displacement, gazetteer=gazetteer, boundaries=layer,
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates, step=step,
                            event_options=event_options,
