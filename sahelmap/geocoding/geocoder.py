@@ -163,15 +163,22 @@ class Geocoder:
             rows, inverse, placed = self._remembered(memo, df, code, flag, columns, prefer)
         else:
             rows, inverse, placed = self._results(df, code, flag, columns, prefer)
-        if keep is not None:
-            rows = rows[[c for c in rows.columns if c in keep]]
-        result = rows.take(inverse).set_axis(df.index)
         # a point keeps its coordinates, unless the row was put in the unit it names
         point = (code >= 0) & ~placed[inverse]
-        for column, value in (("match_lon", x), ("match_lat", y)):
-            if column in result:
-                result[column] = np.where(point, value, result[column].to_numpy(dtype=float))
-        return result
+        columns = {}
+        for column in rows.columns if keep is None else [c for c in rows.columns if c in keep]:
+            values = rows[column]._values
+            if column in ("match_lon", "match_lat"):
+                values = np.where(point, x if column == "match_lon" else y,
+                                  np.asarray(values, dtype=float)[inverse])
+            elif isinstance(values, np.ndarray):  # as a Series, or pandas would infer `str`
+                values = pd.Series(values[inverse], index=df.index, dtype=values.dtype,
+                                   copy=False)
+            else:
+                values = values.take(inverse)
+            columns[column] = values
+        # column by column: the frame is not consolidated (one copy less of every column)
+        return pd.DataFrame(columns, index=df.index, columns=list(columns), copy=False)
 
     def _results(self, df: pd.DataFrame, code: np.ndarray, flag: np.ndarray,
                  columns: list[str], prefer: str
