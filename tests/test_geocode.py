@@ -227,3 +227,47 @@ def test_a_cell_naming_places_in_two_regions_is_never_one_of_them(cell):
                                                                 "several_places")
     assert "separate rows" in result.reason and result.candidates.count(";") == 1
     assert geocode("Ayorou, Tillabéri").adm1_pcode == "NE006"  # one region: one place
+
+
+def test_a_commune_name_is_placed_in_its_commune_cercle_not_a_namesake_village():
+    # GeoNames puts the town of Tessit 11 km outside its commune, in the cercle of Gao; the
+    # membership table says the commune of Tessit is in the cercle of Ansongo
+    result = geocode("Tessit")
+    assert (result.adm1_pcode, result.adm2_pcode) == ("ML07", "ML0701")
+    assert "homonym" in result.flags.split(",")
+    assert "Tessit [place] in Gao (ML0703)" in result.reason
+    point = Geocoder().locate([result.lon], [result.lat])
+    assert point.loc[0, "adm2_pcode"] == "ML0701"  # the point drawn is the commune's
+
+
+def test_communes_of_one_name_in_two_cercles_place_the_row_in_the_region_alone():
+    result = geocode("Somo")  # communes of Baraouéli (ML0401) and San (ML0405), Ségou
+    assert (result.status, result.adm1_pcode, result.adm2_pcode) == ("matched", "ML04", None)
+    assert np.isnan(result.lon) and "homonym" in result.flags
+    assert "admin2 or coordinates" in result.reason
+
+
+def test_a_city_named_as_its_department_stays_the_city():
+    # Niger's department Tahoua surrounds the city, which is the department Ville de Tahoua
+    result = geocode("Tahoua", country="Niger")
+    assert (result.adm2_name, result.flags) == ("Ville de Tahoua", "")
+
+
+def test_no_commune_name_lands_in_another_cercle_without_a_flag(shared_boundaries):
+    """Every commune name unique in its region, geocoded with its region, is in the cercle
+    (department) the COD membership table gives it, or the result is flagged."""
+    tables = shared_boundaries / "tables"
+    rows = pd.concat([pd.read_csv(tables / "mli_adm3_communes_cod-ab_20211220.csv"),
+                      pd.read_csv(tables / "ner_adm3_communes_cod-ab_20230720.csv")])
+    rows["key"] = rows["ADM3_FR"].map(fold)
+    unique = rows[~rows.duplicated(["key", "ADM1_PCODE"], keep=False)]
+    coder = Geocoder()
+    found = coder.geocode_frame(pd.DataFrame({
+        "place": unique["ADM3_FR"].to_numpy(), "admin1": unique["ADM1_PCODE"].to_numpy()}))
+    matched = (found["status"] == "matched").to_numpy()
+    assert matched.mean() > 0.9
+    wrong = matched & (found["adm2_pcode"].to_numpy(dtype=object)
+                       != unique["ADM2_PCODE"].to_numpy(dtype=object))
+    unflagged = wrong & (found["flags"].fillna("").to_numpy(dtype=object) == "")
+    assert not unflagged.any(), unique[unflagged][["ADM3_FR", "ADM2_FR", "ADM1_FR"]].join(
+        found[unflagged][["adm2_name", "reason"]].set_axis(unique.index[unflagged]))

@@ -380,6 +380,9 @@ class NameMatcher:
             return row
         if not units:
             return unmatched(f"'{raw}' matched entries without a known region")
+        entries, alias, homonyms, region_only = self._one_cercle(raw, entries, alias)
+        if homonyms:
+            notes = notes + [homonyms]
         # most specific kind with coordinates, then the most populous
         has_xy = np.isfinite(self._e_lon[entries])
         order = np.lexsort((-self._e_pop[entries], self._e_rank[entries], ~has_xy))
@@ -392,7 +395,11 @@ class NameMatcher:
                 method = "alias" if alias[order[0]] else "exact"
         confidence = CONFIDENCE.get(method, 0.9 * score / 100)
         adm2_pcode, adm2_name = self._e["adm2_pcode"][best], self._e["adm2_name"][best]
-        if adm2_pcode is None:
+        lon, lat = self._e_lon[best], self._e_lat[best]
+        if region_only:  # neither the cercle nor the point of one of the homonyms
+            adm2_pcode = adm2_name = None
+            lon = lat = np.nan
+        elif adm2_pcode is None:
             same = {(self._e["adm2_pcode"][e], self._e["adm2_name"][e]) for e in entries
                     if self._e["adm2_pcode"][e] is not None}
             if len(same) == 1:
@@ -400,13 +407,48 @@ class NameMatcher:
         # the gazetteer's spelling of the name matched, not the row's own (folded) key
         reason = "; ".join(notes + ([f"fuzzy match {score:.0f}% to '{self._e_name[best]}'"]
                                     if method == "fuzzy" else []))
-        return {"matched_name": self._e_name[best], "match_lon": self._e_lon[best],
-                "match_lat": self._e_lat[best], "adm0_pcode": self._e["adm0_pcode"][best],
+        flags = ["fuzzy"] * (method == "fuzzy") + ["homonym"] * bool(homonyms)
+        return {"matched_name": self._e_name[best], "match_lon": lon,
+                "match_lat": lat, "adm0_pcode": self._e["adm0_pcode"][best],
                 "adm1_pcode": units[0], "adm1_name": self.adm1_names.get(units[0]),
                 "adm2_pcode": adm2_pcode, "adm2_name": adm2_name, "method": method,
                 "confidence": round(confidence, 3), "status": "matched", "candidates": "",
-                # a name placed by its spelling is counted with a caveat (flagged.csv)
-                "flags": "fuzzy" if method == "fuzzy" else "", "reason": reason}
+                # a name placed by its spelling, or one of homonyms, is counted with a caveat
+                # (flagged.csv)
+                "flags": ",".join(flags), "reason": reason}
+
+    def _one_cercle(self, raw: str, entries: np.ndarray, alias: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, str, bool]:
+        """The entries of one region narrowed to one cercle, when its places are in several.
+
+        A name may be a commune's and a village's in another cercle of the same region, or a
+        commune's and a point of its town misplaced in a neighbouring cercle (GeoNames'
+        Tessit): the commune is taken, never the most populous village, and the result says
+        so (``homonym``). Two communes of one name in different cercles place the row in
+        the region alone. Named units (a cercle named as its town) are not places here: the
+        town of Tahoua is in the department Ville de Tahoua, not in the department Tahoua.
+        Returns the entries kept, their alias marks, the note (empty when the places are in
+        one cercle) and whether the result is the region's alone.
+        """
+        adm2, kinds = self._e["adm2_pcode"][entries], self._e_kind[entries]
+        places = np.isin(kinds, ("place", "commune", "user")) & (adm2 != None)  # noqa: E711
+        cercles = sorted(set(adm2[places]))
+        if len(cercles) < 2:
+            return entries, alias, "", False
+        word = "departments" if self._e["adm0_pcode"][entries[0]] == "NE" else "cercles"
+        listing = "; ".join(
+            f"{self._e_name[e]} [{self._e_kind[e]}] in {self._e['adm2_name'][e]} ({u})"
+            for u in cercles for e in entries[places & (adm2 == u)][:1])
+        said = f"'{raw}' names places in {len(cercles)} {word} ({listing})"
+        communes = set(adm2[places & (kinds == "commune")])
+        if len(communes) == 1:
+            unit = communes.pop()
+            keep = adm2 == unit
+            name = self._e["adm2_name"][entries[keep][0]]
+            return (entries[keep], alias[keep],
+                    f"{said}: taken as the commune, in {name} ({unit})", False)
+        return entries, alias, f"{said}: placed in the region alone; give the row its " \
+            "admin2 or coordinates", True
 
     def _outside_hint(self, raw: str, label: str, hint: str, entries: np.ndarray
                       ) -> dict[str, Any]:
