@@ -70,6 +70,36 @@ def test_a_point_and_a_name_that_agree_are_not_flagged(tmp_path):
     assert (row["adm2_name"], row["flags"]) == ("Ansongo", "")
 
 
+def test_a_name_found_in_another_cercle_than_its_row_names_goes_to_the_row_cercle(tmp_path):
+    # DTM-style rows with no coordinates: the gazetteer's Tessit is a commune of Ansongo, the
+    # rows say Gao cercle (a village of that name there); Somo is a commune of two cercles
+    path = write(tmp_path,
+                 "MLI1,2023-03-02,Battles,Armed clash,JNIM,Mali,Gao,Gao,,Tessit,,,1,x,y",
+                 "MLI2,2023-03-02,Battles,Armed clash,JNIM,Mali,Ségou,San,,Somo,,,1,x,y",
+                 "MLI3,2023-03-02,Battles,Armed clash,JNIM,Mali,Gao,Ansongo,,Tessit,,,1,x,y",
+                 "MLI4,2023-03-02,Battles,Armed clash,JNIM,Mali,Gao,Gao,,Gao,,,1,x,y")
+    acc = read_events(path, today="2024-01-01").accepted.set_index("event_id")
+    assert acc.loc["MLI1", ["adm2_pcode", "method", "confidence"]].tolist() == [
+        "ML0703", "admin-hint", 0.6]
+    assert "name-admin-mismatch" in acc.loc["MLI1", "flags"]
+    assert ("the place of that name lies in Ansongo, the row names the cercle/department Gao"
+            in acc.loc["MLI1", "reason"])
+    assert acc.loc["MLI2", "adm2_name"] == "San" and "homonym" in acc.loc["MLI2", "flags"]
+    assert "name-admin-mismatch" not in acc.loc["MLI2", "flags"]
+    assert acc.loc["MLI3", ["adm2_name", "method", "flags"]].tolist() == [
+        "Ansongo", "exact", "homonym"]
+    assert acc.loc["MLI4", ["adm2_name", "flags"]].tolist() == ["Gao", ""]
+
+
+@pytest.mark.parametrize("department, code", [
+    ("Ville de Tahoua", "NE005013"), ("Ville de Maradi", "NE004007"),
+    ("Ville de Zinder", "NE007011"), ("Tahoua", "NE005009")])
+def test_niger_urban_departments_named_in_a_row_are_themselves(department, code):
+    # "Ville de" is also a generic word ("Ville de Gao" is Gao): not when it is the name
+    assert geocode("Tahoua", country="Niger", admin2=department).adm2_pcode == code
+    assert geocode(admin2=department).adm2_pcode == code  # no place: the row's department
+
+
 def test_the_weekly_job_writes_the_flagged_rows(tmp_path):
     path = write(tmp_path,
                  "MLI1,2022-09-13,Violence against civilians,Attack,JNIM,Mali,Mopti,Douentza,"

@@ -284,7 +284,11 @@ class Geocoder:
         for column in columns[1:]:
             if column in df.columns:
                 given |= df[column].notna().to_numpy()
-        todo = np.flatnonzero(given & ((status[inverse] == "unmatched") | by_xy))
+        # the cercles of the bundled units are those hints name: a place found by its name is
+        # checked against the cercle the row names (a village may share a commune's name)
+        same_adm2 = self.points.has_adm2 and self._bundled_units
+        named = (status == "matched")[inverse] & ~by_xy & same_adm2
+        todo = np.flatnonzero(given & ((status[inverse] == "unmatched") | by_xy | named))
         if not len(todo):
             return rows, inverse, np.zeros(len(rows), dtype=bool)
         codes, uniques = [], []
@@ -311,12 +315,14 @@ class Geocoder:
             _place(out, asked[fallback], per_pair[fallback].reset_index(drop=True),
                    "place not found; ")
             placed[asked[fallback]] = True
+        by_name = found & ~by_xy[first[asked]] & (status[asked] == "matched")
+        if by_name.any():
+            _check_name(out, asked[by_name], per_pair[by_name].reset_index(drop=True), placed)
         point = by_xy[first[asked]]
         if point.any():
             check = found & point
             where = asked[check]
             hint_rows = per_pair[check]
-            same_adm2 = self.points.has_adm2 and self._bundled_units
             point2 = out["adm2_pcode"].to_numpy(dtype=object)[where]
             point1 = out["adm1_pcode"].to_numpy(dtype=object)[where]
             h2, h1 = hint_rows["hint_adm2"].to_numpy(dtype=object), hint_rows[
@@ -495,13 +501,47 @@ def _place(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame, why: str)
         lambda old: _join(",", old, "admin-hint"), result["flags"].to_numpy(dtype=object)[rows])
 
 
+def _check_name(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame,
+                placed: np.ndarray) -> None:
+    """Check places found by their name against the cercle/department their row names.
+
+    A name matched in the region alone (homonyms in several cercles) is placed in the cercle
+    the row names, if in that region. A name matched in another cercle than the row's is
+    flagged ``name-admin-mismatch`` and put in the row's: a village of the row's cercle may
+    share the name of a commune elsewhere, which the gazetteer alone would give.
+    """
+    hint_adm2 = hint["hint_adm2"].to_numpy(dtype=object)
+    adm2 = result["adm2_pcode"].to_numpy(dtype=object)[rows]
+    adm1 = result["adm1_pcode"].to_numpy(dtype=object)[rows]
+    names_one = pd.notna(hint_adm2)  # the row names a cercle, or a commune (which has one)
+    fill = names_one & pd.isna(adm2) & (adm1 == hint["hint_adm1"].to_numpy(dtype=object))
+    if fill.any():
+        _place(result, rows[fill], hint[fill].reset_index(drop=True), "")
+        placed[rows[fill]] = True
+    differs = names_one & pd.notna(adm2) & (adm2 != hint_adm2)
+    if differs.any():
+        _flag_mismatch(result, rows[differs], hint[differs].reset_index(drop=True), "admin",
+                       what="name")
+        placed[rows[differs]] = True
+
+
+#: What a mismatch between a row's place and the admin unit it names says, per way the place
+#: was found: (the place is in..., flag)
+_MISMATCH = {"point": ("point lies in", "point-admin-mismatch"),
+             "name": ("the place of that name lies in", "name-admin-mismatch")}
+
+
 def _flag_mismatch(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame,
-                   prefer: str) -> None:
-    """Flag rows whose point lies outside the unit they name; move them if ``prefer="admin"``."""
+                   prefer: str, what: str = "point") -> None:
+    """Flag rows whose place lies outside the unit they name; move them if ``prefer="admin"``.
+
+    ``what`` says how the place was found: by its ``"point"`` or by its ``"name"``.
+    """
     at = result.columns.get_loc
+    lies_in, flag = _MISMATCH[what]
     adm2 = result["adm2_name"].to_numpy(dtype=object)[rows]
     point_unit = np.where(pd.notna(adm2), adm2, result["adm1_name"].to_numpy(dtype=object)[rows])
-    notes = _distinct(lambda unit, level, name: f"point lies in {unit}, the row names the "
+    notes = _distinct(lambda unit, level, name: f"{lies_in} {unit}, the row names the "
                                                 f"{_WORDS[level]} {name}",
                       point_unit, hint["hint_level"].to_numpy(dtype=object),
                       hint["hint_name"].to_numpy(dtype=object))
@@ -515,8 +555,7 @@ def _flag_mismatch(result: pd.DataFrame, rows: np.ndarray, hint: pd.DataFrame,
             lambda old, note: _join("; ", old, f"{note} (the point is kept)"),
             result["reason"].to_numpy(dtype=object)[rows], notes)
     result.iloc[rows, at("flags")] = _distinct(
-        lambda old: _join(",", old, "point-admin-mismatch"),
-        result["flags"].to_numpy(dtype=object)[rows])
+        lambda old: _join(",", old, flag), result["flags"].to_numpy(dtype=object)[rows])
 
 
 @lru_cache(maxsize=4)

@@ -136,7 +136,7 @@ class NameMatcher:
         n = len(names)
         countries = [None] * n if countries is None else list(countries)
         admin1s = [None] * n if admin1s is None else list(admin1s)
-        queries = [parts(str(nm)) if missing(nm) is not None else [] for nm in names]
+        queries = [self._parts(str(nm)) if missing(nm) is not None else [] for nm in names]
         fuzzy_keys = sorted({key for q in queries for key, _ in q
                              if key not in self._key_entries})
         fuzzy, edits = self._fuzzy(fuzzy_keys)
@@ -144,6 +144,16 @@ class NameMatcher:
         rows = [self._resolve(nm, q, countries[i], admin1s[i], fuzzy, allowed, edits)
                 for i, (nm, q) in enumerate(zip(names, queries))]
         return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+    def _parts(self, raw: str) -> list[tuple[str, bool]]:
+        """:func:`parts` of a reported name, unless the name as written is a gazetteer name.
+
+        Niger's urban departments are named "Ville de Tahoua", "Ville de Maradi": stripped
+        of "Ville de" as a generic word, they would be the department around the city
+        (Tahoua) or no department at all (Maradi).
+        """
+        whole = fold(raw)
+        return [(whole, False)] if whole in self._key_entries else parts(raw)
 
     def hint(self, country: Any, admin1: Any) -> tuple[str | None, str | None, list[str]]:
         """The country and ADM1 a row's hints name, and notes on hints not recognised."""
