@@ -977,9 +977,43 @@ def build_places(dist: Path, adm1: gpd.GeoDataFrame, adm2: gpd.GeoDataFrame,
     mali = (places["adm0_pcode"] == "ML") & places["adm2_pcode"].notna()
     places.loc[mali, "adm2_pcode"] = places.loc[mali, "adm2_pcode"].map(to_cercle)
     places.loc[mali, "adm2_name"] = places.loc[mali, "adm2_pcode"].map(cercle_name)
+    places = pd.concat([places, _cercles_without_v03_namesake(adm2, places)],
+                       ignore_index=True)
     columns = ["name", "alt_names", "kind", "lon", "lat", "adm0_pcode", "adm1_pcode",
                "adm2_pcode", "adm2_name", "population", "source", "source_id"]
     return places[columns].fillna({"alt_names": ""})
+
+
+def _cercles_without_v03_namesake(adm2: gpd.GeoDataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Gazetteer rows of the 2021 cercles that no HDX v03 unit is named as (Niafunké).
+
+    They are units of the map, and files of the 2021 structure (ACLED's ``admin2``, the 2021
+    COD) name them: without a row, a row naming its cercle "Niafunké" was placed in its
+    region alone. Their v03 code is not an alternative name (ML0604 is Soumpi in v03). The
+    point is the seat's (a place of the same name in the region), else the cercle's
+    representative point.
+    """
+    orphans = adm2[(adm2["adm0_pcode"] == "ML") & (adm2["adm2_pcode_v03"].fillna("") == "")]
+    reps = orphans.geometry.representative_point()
+    seats = places[places["kind"].isin(["place", "commune"])].assign(
+        key=places["name"].map(_key)).drop_duplicates(["key", "adm1_pcode"]).set_index(
+        ["key", "adm1_pcode"])
+    at = pd.MultiIndex.from_arrays([orphans["adm2_name_fr"].map(_key), orphans["adm1_pcode"]])
+    lon = seats["lon"].reindex(at).to_numpy(dtype=float)
+    lat = seats["lat"].reindex(at).to_numpy(dtype=float)
+    return pd.DataFrame({
+        "name": orphans["adm2_name_fr"].to_numpy(),
+        "alt_names": [n if n != fr else "" for n, fr in zip(orphans["adm2_name"],
+                                                           orphans["adm2_name_fr"])],
+        "kind": "adm2",
+        "lon": np.where(np.isnan(lon), reps.x.round(5), lon),
+        "lat": np.where(np.isnan(lat), reps.y.round(5), lat),
+        "adm0_pcode": "ML", "adm1_pcode": orphans["adm1_pcode"].to_numpy(),
+        "adm2_pcode": orphans["adm2_pcode"].to_numpy(),
+        "adm2_name": orphans["adm2_name_fr"].to_numpy(), "population": pd.NA,
+        "source": "map unit (adm2.geojson): 2021 COD cercle with no namesake in HDX v03",
+        "source_id": orphans["adm2_pcode"].to_numpy(),
+    })
 
 
 # --- checks against the COD-AB reference (build time only; nothing of it is written) ---------

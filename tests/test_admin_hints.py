@@ -118,3 +118,27 @@ def test_the_weekly_job_writes_the_flagged_rows(tmp_path):
     assert "fuzzy match 92% to 'Ansongo'" in flagged["reason"].iloc[2]
     regions = pd.read_csv(out / "regions.csv").set_index("unit_pcode")
     assert regions.loc["ML18", "fatalities"] == 4  # Douentza region (2023), by its commune
+
+
+def test_every_commune_and_cercle_of_the_cod_tables_named_in_a_row_is_found(shared_boundaries):
+    """The admin columns of a row, as the COD membership tables spell them, give the row's
+    cercle/department: every commune (homonyms settled by the admin2 named beside them) and
+    every cercle, Niafunké (no namesake in HDX v03) and the Ville de ... departments included.
+    """
+    from sahelmap.geocoding import Geocoder
+    from sahelmap.geocoding.hints import resolve_admin_hints
+
+    tables = shared_boundaries / "tables"
+    rows = pd.concat([pd.read_csv(tables / "mli_adm3_communes_cod-ab_20211220.csv"),
+                      pd.read_csv(tables / "ner_adm3_communes_cod-ab_20230720.csv")],
+                     ignore_index=True)
+    matcher, n = Geocoder().names, len(rows)
+    found = resolve_admin_hints(matcher, [None] * n, rows["ADM1_FR"].tolist(),
+                                rows["ADM2_FR"].tolist(), rows["ADM3_FR"].tolist())
+    wrong = ~found["hint_adm2"].eq(rows["ADM2_PCODE"])
+    assert not wrong.any(), rows[wrong][["ADM1_FR", "ADM2_FR", "ADM3_FR"]]
+    cercles = rows.drop_duplicates("ADM2_PCODE")
+    found = resolve_admin_hints(matcher, [None] * len(cercles), [None] * len(cercles),
+                                cercles["ADM2_FR"].tolist(), [None] * len(cercles))
+    wrong = ~found["hint_adm2"].eq(cercles["ADM2_PCODE"].reset_index(drop=True))
+    assert not wrong.any(), cercles[wrong.to_numpy()][["ADM1_FR", "ADM2_FR"]]

@@ -70,6 +70,7 @@ def resolve_admin_hints(matcher: NameMatcher, countries: list[Any], admin1s: lis
         for i in ask[~ok]:
             out["hint_note"][i] = f"{_WORDS[level]} '{values[i]}' not recognised"
         todo = todo[np.isin(todo, ask[ok], invert=True)]
+    _cercle_of_homonym_communes(matcher, out, countries, admin1s, admin2s)
     for i in todo:
         if missing(admin1s[i]) is None:
             continue
@@ -82,3 +83,23 @@ def resolve_admin_hints(matcher: NameMatcher, countries: list[Any], admin1s: lis
         out["hint_adm1"][i] = region
         out["hint_adm1_name"][i] = matcher.adm1_names.get(region, region)
     return pd.DataFrame(out)
+
+
+def _cercle_of_homonym_communes(matcher: NameMatcher, out: dict[str, np.ndarray],
+                                countries: list[Any], admin1s: list[Any],
+                                admin2s: list[Any]) -> None:
+    """Give a commune found in its region alone the cercle its row names.
+
+    Communes of one name in two cercles of a region (Benkadi in Dioïla and Kangaba) are
+    found in the region alone; the row's admin2 tells which, if it is in that region.
+    """
+    ask = np.array([i for i in range(len(admin2s)) if out["hint_level"][i] == "adm3"
+                    and missing(out["hint_adm2"][i]) is None and missing(admin2s[i]) is not None],
+                   dtype=np.int64)
+    if not len(ask):
+        return
+    found = matcher.match([admin2s[i] for i in ask], [countries[i] for i in ask],
+                          [admin1s[i] for i in ask], kinds=["adm2"])
+    for i, row in zip(ask, found.itertuples()):
+        if row.status == "matched" and row.adm1_pcode == out["hint_adm1"][i]:
+            out["hint_adm2"][i], out["hint_adm2_name"][i] = row.adm2_pcode, row.adm2_name
