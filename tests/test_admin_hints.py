@@ -142,3 +142,17 @@ def test_every_commune_and_cercle_of_the_cod_tables_named_in_a_row_is_found(shar
                                 cercles["ADM2_FR"].tolist(), [None] * len(cercles))
     wrong = ~found["hint_adm2"].eq(cercles["ADM2_PCODE"].reset_index(drop=True))
     assert not wrong.any(), cercles[wrong.to_numpy()][["ADM1_FR", "ADM2_FR"]]
+
+
+@pytest.mark.parametrize("admin1, region", [
+    ("Région de Gao", "ML07"), ("Region of Mopti", "ML05"), ("Région d'Agadez", "NE001"),
+    ("Taoudeni", "ML06"), ("Tilabery", "NE006"), ("Mennaka", "ML10")])
+def test_admin1_spellings_of_real_files_are_recognised(admin1, region):
+    # "Région de Gao" was read as the region "de Gao"; Taoudeni/Taoudenni, Tilabery/Tillabéri
+    # are spelling variants of one region
+    result = geocode(admin1=admin1)
+    assert (result.adm1_pcode, "not recognised" in result.reason) == (region, False)
+
+
+def test_an_admin1_misspelt_beyond_a_variant_is_said_not_recognised():
+    assert "admin1 hint 'Tomboctou' not recognised" in geocode("Gao", admin1="Tomboctou").reason

@@ -95,6 +95,12 @@ class NameMatcher:
         self.gazetteer = gazetteer
         self.adm1_names = dict(adm1_names)
         self._adm1_hints = dict(adm1_hints)
+        # the regions under the spelling their French, English and by-ear variants share
+        # (Taoudeni/Taoudenni): one region per spelling, or none
+        spelt: dict[str, set[str]] = {}
+        for key, region in self._adm1_hints.items():
+            spelt.setdefault(spelling_key(key), set()).add(region)
+        self._adm1_spelt = {k: r.pop() for k, r in spelt.items() if len(r) == 1}
         self.fuzzy_threshold = fuzzy_threshold
         entries, keys = gazetteer.entries, gazetteer.keys
         rank = {kind: i for i, kind in enumerate(KINDS)}
@@ -164,8 +170,8 @@ class NameMatcher:
         a = None
         if missing(admin1) is not None:
             key = _SUFFIX.sub("", fold(admin1))
-            key = re.sub(r"^(?:region|region de|region of|cercle de)\s+", "", key)
-            a = self._adm1_hints.get(key)
+            key = re.sub(r"^(?:region\s+(?:de|of|d)|region|cercle\s+de)\s+", "", key)
+            a = self._adm1_hints.get(key, self._adm1_spelt.get(spelling_key(key)))
             if a is None:
                 notes.append(f"admin1 hint {admin1!r} not recognised")
         return c, a, notes
