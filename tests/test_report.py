@@ -99,6 +99,32 @@ def test_report_prints_on_one_a4_page(tmp_path, weekly_out):
     assert "New arrivals of displaced people" in text and "Gao" in text
 
 
+def test_report_without_a_png_prints_the_map_itself(tmp_path):
+    # weekly --no-png: the printed page has the map (drawn by the browser, without the
+    # on-screen controls and the map's own title box), not an empty space
+    from pypdf import PdfReader
+
+    out = tmp_path / "weekly"
+    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
+                                       str(out), "--lang", "en", "--value", "arrivals", "-q",
+                                       "--no-png"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "map.png").exists()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'class="map"' in page and 'class="map screen"' not in page
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000",
+                    f"--print-to-pdf={pdf}", (out / "report.html").as_uri()],
+                   capture_output=True, timeout=120, check=False)
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    lines = reader.pages[0].extract_text().splitlines()
+    assert "LEGEND" in lines and "Security events (6)" in lines  # the map's legend, printed
+    assert not any("Keys:" in line for line in lines)  # the week selector is not
+
+
 def test_weekly_writes_the_last_four_weeks_side_by_side(weekly_out):
     from PIL import Image
 

@@ -173,6 +173,10 @@ def _notes(counts: Mapping[str, Any], rejected: pd.DataFrame, sources: Sequence[
     return f'{flag}<ul class="notes">{"".join(items)}</ul>'
 
 
+#: Added to the map page the report prints when it has no PNG of the map.
+_PRINTED_MAP = "<style>@media print { .sm-title { display: none; } }</style></head>"
+
+
 def report_html(table: pd.DataFrame, *, week: str, value: str, title: str,
                 map_page: str | None = None, image: str | PathLike | None = None,
                 rejected: pd.DataFrame | None = None, counts: Mapping[str, Any] | None = None,
@@ -194,7 +198,8 @@ def report_html(table: pd.DataFrame, *, week: str, value: str, title: str,
     map_page : str, optional
         The offline map page (:func:`sahelmap.render.to_html`), embedded in an ``iframe``.
     image : path-like, optional
-        A PNG of the map, shown instead of the interactive map when printed.
+        A PNG of the map, shown instead of the interactive map when printed (without it,
+        the interactive map is printed).
     rejected : pandas.DataFrame, optional
         Rows not counted, with a ``reason`` (summarised in the notes).
     counts : mapping, optional
@@ -218,8 +223,12 @@ def report_html(table: pd.DataFrame, *, week: str, value: str, title: str,
     css = (files("sahelmap.render") / "_static" / "report.css").read_text(encoding="utf-8")
     map_html = ""
     if map_page is not None:
-        map_html += (f'<iframe class="map screen" title="{esc(title)}" '
-                     f'srcdoc="{esc(map_page)}"></iframe>')
+        # printed in place of the PNG when there is none (weekly --no-png): a map, not a gap,
+        # without its own title box (the page's header says it)
+        shown = "map screen" if image is not None else "map"
+        page = map_page if image is not None else map_page.replace("</head>", _PRINTED_MAP, 1)
+        map_html += (f'<iframe class="{shown}" title="{esc(title)}" '
+                     f'srcdoc="{esc(page)}"></iframe>')
     if image is not None:
         data = base64.b64encode(Path(image).read_bytes()).decode("ascii")
         map_html += (f'<img class="map print" alt="{esc(title)}" '
