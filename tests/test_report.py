@@ -24,6 +24,19 @@ REPORT_PROBE = make_probe(r"""
 """, find_map=False)
 
 
+def print_to_pdf(page, tmp_path):
+    """``page`` printed by headless Chromium (offline), read back with pypdf."""
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000",
+                    f"--print-to-pdf={pdf}", page.as_uri()],
+                   capture_output=True, timeout=120, check=False)
+    return PdfReader(pdf)
+
+
 @pytest.fixture(scope="module")
 def weekly_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("weekly")
@@ -83,15 +96,7 @@ def test_report_opens_offline_and_its_table_matches_regions_csv(tmp_path, weekly
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found")
 def test_report_prints_on_one_a4_page(tmp_path, weekly_out):
-    from pypdf import PdfReader
-
-    pdf = tmp_path / "report.pdf"
-    subprocess.run([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
-                    "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000",
-                    f"--print-to-pdf={pdf}", (weekly_out / "report.html").as_uri()],
-                   capture_output=True, timeout=120, check=False)
-    reader = PdfReader(pdf)
+    reader = print_to_pdf(weekly_out / "report.html", tmp_path)
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4, points
@@ -102,7 +107,6 @@ def test_report_prints_on_one_a4_page(tmp_path, weekly_out):
 def test_report_without_a_png_prints_the_map_itself(tmp_path):
     # weekly --no-png: the printed page has the map (drawn by the browser, without the
     # on-screen controls and the map's own title box), not an empty space
-    from pypdf import PdfReader
 
     out = tmp_path / "weekly"
     result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
@@ -112,13 +116,7 @@ def test_report_without_a_png_prints_the_map_itself(tmp_path):
     assert not (out / "map.png").exists()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'class="map"' in page and 'class="map screen"' not in page
-    pdf = tmp_path / "report.pdf"
-    subprocess.run([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
-                    "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000",
-                    f"--print-to-pdf={pdf}", (out / "report.html").as_uri()],
-                   capture_output=True, timeout=120, check=False)
-    reader = PdfReader(pdf)
+    reader = print_to_pdf(out / "report.html", tmp_path)
     assert len(reader.pages) == 1
     lines = reader.pages[0].extract_text().splitlines()
     assert "LEGEND" in lines and "Security events (6)" in lines  # the map's legend, printed
