@@ -107,7 +107,6 @@ def test_report_prints_on_one_a4_page(tmp_path, weekly_out):
 def test_report_without_a_png_prints_the_map_itself(tmp_path):
     # weekly --no-png: the printed page has the map (drawn by the browser, without the
     # on-screen controls and the map's own title box), not an empty space
-
     out = tmp_path / "weekly"
     result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
                                        str(out), "--lang", "en", "--value", "arrivals", "-q",
