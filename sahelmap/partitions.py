@@ -328,8 +328,14 @@ def _partition_paths(partitions: Sequence[Any]) -> list[list[str]]:
     return groups
 
 
+#: The schedulers Dask knows by name (its own aliases included).
+_SCHEDULERS = ("processes", "threads", "synchronous", "multiprocessing", "threading", "sync",
+               "single-threaded")
+
+
 def _check_scheduler(scheduler: Any) -> None:
-    if isinstance(scheduler, str) or callable(getattr(scheduler, "get", None)):
+    """Refuse an unknown scheduler, named as sahelmap names its options, before any task."""
+    if scheduler in _SCHEDULERS or callable(getattr(scheduler, "get", None)):
         return
     raise OptionError(f"scheduler must be 'processes', 'threads', 'synchronous' or a "
                       f"dask.distributed client, not {scheduler!r}")

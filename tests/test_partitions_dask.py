@@ -149,6 +149,8 @@ def test_a_grid_without_dates_and_an_unknown_scheduler_are_refused(files):
     two = [parts[("Mali", 2021)], parts[("Niger", 2021)]]
     with pytest.raises(OptionError, match="scheduler must be 'processes', 'threads'"):
         aggregate_partitions(two, scheduler=42, **GRID)
+    with pytest.raises(OptionError, match="not 'process'"):
+        aggregate_partitions(two, scheduler="process", **GRID)
     with pytest.raises(OptionError, match="needs start= and end="):
         aggregate_partitions(two, start=None, end="2022-12-31")
     with pytest.raises(OptionError, match="a list of partitions"):
