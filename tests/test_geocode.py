@@ -271,3 +271,11 @@ def test_no_commune_name_lands_in_another_cercle_without_a_flag(shared_boundarie
     unflagged = wrong & (found["flags"].fillna("").to_numpy(dtype=object) == "")
     assert not unflagged.any(), unique[unflagged][["ADM3_FR", "ADM2_FR", "ADM1_FR"]].join(
         found[unflagged][["adm2_name", "reason"]].set_axis(unique.index[unflagged]))
+
+
+def test_a_user_gazetteer_entry_settles_a_homonym_unflagged(tmp_path):
+    # the user's own Tessit (their point, in the cercle of Gao) is what their rows mean
+    path = tmp_path / "mine.csv"
+    path.write_text("name,lon,lat\nTessit,-0.3,15.21667\n", encoding="utf-8")
+    result = geocode("Tessit", gazetteer=Geocoder(path))
+    assert (result.adm2_pcode, result.flags, result.reason) == ("ML0703", "", "")

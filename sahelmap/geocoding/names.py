@@ -440,11 +440,12 @@ class NameMatcher:
         A name may be a commune's and a village's in another cercle of the same region, or a
         commune's and a point of its town misplaced in a neighbouring cercle (GeoNames'
         Tessit): the commune is taken, never the most populous village, and the result says
-        so (``homonym``). Two communes of one name in different cercles place the row in
-        the region alone. Named units (a cercle named as its town) are not places here: the
-        town of Tahoua is in the department Ville de Tahoua, not in the department Tahoua.
-        Returns the entries kept, their alias marks, the note (empty when the places are in
-        one cercle) and whether the result is the region's alone.
+        so (``homonym``); an entry of the user's own gazetteer is taken before it, unflagged.
+        Two communes of one name in different cercles place the row in the region alone.
+        Named units (a cercle named as its town) are not places here: the town of Tahoua is
+        in the department Ville de Tahoua, not in the department Tahoua. Returns the entries
+        kept, their alias marks, the note (empty when nothing was chosen) and whether the
+        result is the region's alone.
         """
         adm2, kinds = self._e["adm2_pcode"][entries], self._e_kind[entries]
         places = np.isin(kinds, ("place", "commune", "user")) & (adm2 != None)  # noqa: E711
@@ -456,13 +457,17 @@ class NameMatcher:
             f"{self._e_name[e]} [{self._e_kind[e]}] in {self._e['adm2_name'][e]} ({u})"
             for u in cercles for e in entries[places & (adm2 == u)][:1])
         said = f"'{raw}' names places in {len(cercles)} {word} ({listing})"
-        communes = set(adm2[places & (kinds == "commune")])
-        if len(communes) == 1:
-            unit = communes.pop()
-            keep = adm2 == unit
-            name = self._e["adm2_name"][entries[keep][0]]
-            return (entries[keep], alias[keep],
-                    f"{said}: taken as the commune, in {name} ({unit})", False)
+        # the user's own gazetteer says which it means (no guess: not flagged); else the commune
+        for kind in ("user", "commune"):
+            units = set(adm2[places & (kinds == kind)])
+            if len(units) == 1:
+                unit = units.pop()
+                keep = adm2 == unit
+                name = self._e["adm2_name"][entries[keep][0]]
+                note = "" if kind == "user" else f"{said}: taken as the commune, in {name} ({unit})"
+                return entries[keep], alias[keep], note, False
+            if units:
+                break
         return entries, alias, f"{said}: placed in the region alone; give the row its " \
             "admin2 or coordinates", True
 
