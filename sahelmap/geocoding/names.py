@@ -447,11 +447,14 @@ class NameMatcher:
         kept, their alias marks, the note (empty when nothing was chosen) and whether the
         result is the region's alone.
         """
+        if len(entries) < 2:  # most names: no numpy work per name
+            return entries, alias, "", False
         adm2, kinds = self._e["adm2_pcode"][entries], self._e_kind[entries]
-        places = np.isin(kinds, ("place", "commune", "user")) & (adm2 != None)  # noqa: E711
-        cercles = sorted(set(adm2[places]))
+        cercles = sorted({u for u, kind in zip(adm2, kinds)
+                          if u is not None and kind in ("place", "commune", "user")})
         if len(cercles) < 2:
             return entries, alias, "", False
+        places = np.isin(kinds, ("place", "commune", "user")) & (adm2 != None)  # noqa: E711
         word = "departments" if self._e["adm0_pcode"][entries[0]] == "NE" else "cercles"
         listing = "; ".join(
             f"{self._e_name[e]} [{self._e_kind[e]}] in {self._e['adm2_name'][e]} ({u})"
