@@ -1,0 +1,134 @@
+"""Worker processes that run one function on many inputs while the caller reads ahead.
+
+A streamed load (:mod:`~sahelmap.loaders.streaming`) checks and geocodes each chunk on its
+own; only the bookkeeping across chunks needs them in order. :class:`Workers` runs the
+per-chunk work in forked processes, which inherit the work's state (the geocoder's index,
+the options) as the parent holds it when they start: nothing of it is pickled, only each
+call's arguments and result. Each worker keeps its own memory of what it met (names
+matched, dates parsed), which makes it faster, never different.
+
+Warnings a call gives are recorded in the worker and given again in the caller when its
+result is taken; an exception reaches the caller as the worker raised it (same class, same
+message), with the worker's traceback as its cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import warnings
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["Workers", "start_workers"]
+
+logger = logging.getLogger("sahelmap.loaders")
+
+#: The work of this worker process (set when it starts; see :func:`_start`).
+_WORK: list[Callable[..., Any]] = []
+
+
+def start_workers(n: int, work: Callable[..., Any]) -> Workers | None:
+    """``n`` worker processes running ``work``, or None to run it here.
+
+    None when ``n`` is 1 or less, and where processes cannot be forked (Windows): the
+    work's state would have to be pickled to each worker, which costs more than the
+    second core gives (a note is logged).
+
+    Parameters
+    ----------
+    n : int
+        Worker processes.
+    work : callable
+        Called in a worker as ``work(*args)`` for each :meth:`Workers.submit`; its state
+        is the worker's, as it was when the workers started.
+    """
+    if n <= 1:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        logger.info("workers=%d: processes cannot be forked here; the chunks are checked in "
+                    "this process", n)
+        return None
+    return Workers(n, work)
+
+
+class Workers:
+    """``n`` forked processes running one function; a few calls in flight per process.
+
+    Parameters
+    ----------
+    n : int
+        Worker processes.
+    work : callable
+        What each call runs (see :func:`start_workers`).
+
+    Attributes
+    ----------
+    depth : int
+        How many calls to keep in flight: two per worker, so that each has its next input
+        waiting while the caller takes a result (more would only hold more chunks).
+    """
+
+    def __init__(self, n: int, work: Callable[..., Any]) -> None:
+        self.depth = 2 * n
+        self.registry: dict[Any, Any] = {}  # warnings already shown, as a module's
+        self.executor = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start, initargs=(work,))
+        try:
+            # the processes fork at the first call: now, before the caller starts reader
+            # threads (a thread that holds a lock when the process forks holds it forever
+            # in the child)
+            self.executor.submit(_ready).result()
+        except BaseException:
+            self.close(abandon=True)
+            raise
+
+    def submit(self, *args: Any) -> Future:
+        """Run ``work(*args)`` in a worker; :meth:`result` takes what it gives."""
+        return self.executor.submit(_call, *args)
+
+    def result(self, future: Future) -> Any:
+        """What ``future``'s call returned (its warnings given here), or its exception."""
+        value, caught = future.result()
+        for message, category, filename, lineno in caught:
+            warnings.warn_explicit(message, category, filename, lineno,
+                                   registry=self.registry)
+        return value
+
+    def close(self, abandon: bool = False) -> None:
+        """Stop the workers and wait for them to exit (no process is left behind).
+
+        ``abandon``: stop them where they are (on an error or an interrupt), as Python
+        3.14's ``ProcessPoolExecutor.terminate_workers`` does, instead of letting the calls
+        already sent finish.
+        """
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        if not abandon:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            return
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join()
+
+
+def _start(work: Callable[..., Any]) -> None:
+    """Set a worker up: its work, and Ctrl-C left to the parent (which stops the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORK[:] = [work]
+
+
+def _ready() -> None:
+    """Nothing: a first call, to have the processes started."""
+
+
+def _call(*args: Any) -> tuple[Any, list[tuple[str, type[Warning], str, int]]]:
+    """Run this worker's work on ``args``; its result and the warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the caller's filters decide what is shown
+        value = _WORK[0](*args)
+    return value, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
