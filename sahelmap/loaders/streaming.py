@@ -233,10 +233,12 @@ class _RememberedNames:
         where, table = self.known.get(kind, ({}, None))
         todo = list(dict.fromkeys(k for k in keys if k not in where))
         if todo:
+            from sahelmap.geocoding.results import stack_results
+
             found = self.inner.match(*zip(*todo), kinds=kinds).reset_index(drop=True)
             start = 0 if table is None else len(table)
             where.update(zip(todo, range(start, start + len(todo))))
-            table = found if table is None else pd.concat([table, found], ignore_index=True)
+            table = found if table is None else stack_results([table, found])
             self.known[kind] = (where, table)
         return table.take(np.fromiter((where[k] for k in keys), dtype=np.int64, count=n)
                           ).reset_index(drop=True)
