@@ -17,6 +17,7 @@ import sahelmap.errors
 from sahelmap import summarize
 from sahelmap.errors import InputFileError, OptionError, SahelmapError
 from sahelmap.loaders import streaming
+from sahelmap.loaders import workers as pool
 from sahelmap.loaders.chunks import _Reread
 from sahelmap.loaders.streaming import _ChunkWork, _OrderChanged, stream_events
 from tests.test_streaming import HEADER, WINDOW, _messy, _rows
@@ -46,12 +47,12 @@ def _files(tmp_path):
 
 
 def _late_even_chunks(monkeypatch):
-    """Chunks that start on an even row take longer: later chunks finish first."""
+    """A few chunks take longer: the chunks after them finish first."""
     check = _ChunkWork.__call__
 
     def slow(self, table, order):
-        if table.raw.rows[0] % 2 == 0:
-            time.sleep(0.05)
+        if table.raw.rows[0] in (11, 36):
+            time.sleep(0.3)
         return check(self, table, order)
 
     monkeypatch.setattr(_ChunkWork, "__call__", slow)  # the workers fork after this
@@ -96,11 +97,14 @@ def test_two_workers_give_the_rows_rejects_duplicates_and_table_of_one(tmp_path,
     assert not multiprocessing.active_children()  # the workers are gone
 
 
-def test_sahelmap_aggregate_with_workers_writes_the_files_of_one_process(tmp_path):
+def test_sahelmap_aggregate_with_workers_writes_the_files_of_one_process(tmp_path,
+                                                                           monkeypatch):
     from click.testing import CliRunner
 
     from sahelmap.cli import main
 
+    # no memory-backed files here: the chunks go to the workers through the pipe
+    monkeypatch.setattr(pool, "_SHARED", tmp_path / "no such folder")
     paths = _files(tmp_path)
     written = {}
     for workers in (1, 2):
@@ -128,6 +132,9 @@ def test_an_error_raised_in_a_worker_reaches_the_caller_as_raised_there(tmp_path
         return check(self, table, order)
 
     monkeypatch.setattr(_ChunkWork, "__call__", failing)
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    monkeypatch.setattr(pool, "_SHARED", shared)
     raised = {}
     for workers in (1, 2):
         with pytest.warns(sahelmap.errors.DataWarning, match="a worker's warning"), \
@@ -139,6 +146,7 @@ def test_an_error_raised_in_a_worker_reaches_the_caller_as_raised_there(tmp_path
     assert (raised[2].path, raised[2].row, raised[2].field) == (str(paths[0]), 40, "date")
     assert "RemoteTraceback" in type(raised[2].__cause__).__name__  # it came from a worker
     assert not multiprocessing.active_children()
+    assert not list(shared.iterdir())  # the chunks handed over and never taken: removed
 
 
 def test_without_fork_the_chunks_are_checked_in_this_process(tmp_path, monkeypatch, caplog):
@@ -180,6 +188,9 @@ def test_the_workers_stop_when_the_load_is_interrupted(tmp_path, monkeypatch):
         return take(self, *args)
 
     monkeypatch.setattr(streaming._Load, "take", interrupted)
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    monkeypatch.setattr(pool, "_SHARED", shared)
     with pytest.raises(KeyboardInterrupt):
         stream_events(paths, chunk_rows=5, workers=2, **OPTIONS)
-    assert not multiprocessing.active_children()
+    assert not multiprocessing.active_children() and not list(shared.iterdir())
