@@ -7,9 +7,8 @@ the options) as the parent holds it when they start: nothing of it is pickled, o
 call's arguments and result; where the system has memory-backed files (``/dev/shm``),
 the arguments are handed over in one, mapped by the worker, not sent through a pipe (the
 results, smaller and kept in part until the end, come back through the pipe: mapped, they
-would keep their whole chunk's file in memory). Each
-worker keeps its own memory of what it met (names
-matched, dates parsed), which makes it faster, never different.
+would keep their whole chunk's file in memory). Each worker keeps its own memory of what
+it met (names matched, dates parsed), which makes it faster, never different.
 
 Warnings a call gives are recorded in the worker and given again in the caller when its
 result is taken; an exception reaches the caller as the worker raised it (same class, same
@@ -144,9 +143,10 @@ class Workers:
 
 def _shared_folder() -> Path | None:
     """A private folder of memory-backed files, or None where the system has none."""
-    if not _SHARED.is_dir():
+    try:
+        return Path(tempfile.mkdtemp(prefix="sahelmap-workers-", dir=_SHARED))
+    except OSError:  # none, or not writable: through the pipe
         return None
-    return Path(tempfile.mkdtemp(prefix="sahelmap-workers-", dir=_SHARED))
 
 
 class _Handover:
@@ -171,10 +171,14 @@ class _Handover:
         views = [buffer.raw() for buffer in buffers]
         self.count += 1
         path = self.folder / f"{os.getpid()}-{self.count}"
-        with open(path, "wb") as handle:
-            handle.write(head)
-            for view in views:
-                handle.write(view)
+        try:
+            with open(path, "wb") as handle:
+                handle.write(head)
+                for view in views:
+                    handle.write(view)
+        except OSError:  # the memory-backed files are full: this one through the pipe
+            path.unlink(missing_ok=True)
+            return pickle.dumps(value, protocol=5)
         return str(path), len(head), [view.nbytes for view in views]
 
     def close(self) -> None:
