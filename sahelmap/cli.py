@@ -367,6 +367,12 @@ def geocode_command(table: str, out: str, name_column: str, lon_column: str,
               help="Read ambiguous dates like 09/12/2022 month first (default: day first).")
 @click.option("--example", is_flag=True, help=EXAMPLE_HELP)
 @_reading_options
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that check and geocode the event rows while this one reads "
+                   "and merges (same output). 2 on two cores: about 1.25x faster; more "
+                   "than the cores is slower. Each worker takes about 200 MB (its copy of "
+                   "the geocoder's memory and a few chunks): +330 MB in all for 2 workers "
+                   "on a 1M-row file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def aggregate(ctx: click.Context, **params: Any) -> None:
@@ -386,7 +392,7 @@ def aggregate(ctx: click.Context, **params: Any) -> None:
             end=p["end"], gazetteer=gazetteer, boundaries=p["boundaries"],
             dayfirst=not p["monthfirst"], merge_duplicates=p["merge_duplicates"],
             event_options=event_options, displacement_options=displacement_options,
-            progress=bar)
+            progress=bar, workers=p["workers"])
     click.echo(summary, err=True)
 
 

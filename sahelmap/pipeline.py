@@ -180,7 +180,7 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
                  event_options: Mapping[str, Any] | None = None,
                  displacement_options: Mapping[str, Any] | None = None,
                  chunk_rows: int | None = None, progress: Any = None,
-                 window: tuple[Any, Any] | None = None) -> Reports:
+                 window: tuple[Any, Any] | None = None, workers: int = 1) -> Reports:
     """Read, validate and geocode event and displacement report files.
 
     Parameters
@@ -212,6 +212,9 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
     window : (start, end), optional
         With ``chunk_rows``: the events dated within keep every column (see
         :func:`whole_records`), for a map of those dates.
+    workers : int
+        With ``chunk_rows``: processes that check and geocode the chunks (see
+        :func:`~sahelmap.loaders.streaming.stream_events`); the result is the same.
 
     Returns
     -------
@@ -232,8 +235,8 @@ def load_reports(events: Sequence[PathLikeStr] | PathLikeStr | None = None,
         from sahelmap.loaders.streaming import stream_events
 
         reports.events = step("reading events", lambda: stream_events(
-            events, chunk_rows=chunk_rows, progress=progress, window=window, **options,
-            **dict(event_options or {})))
+            events, chunk_rows=chunk_rows, progress=progress, window=window,
+            workers=workers, **options, **dict(event_options or {})))
     elif events:
         reports.events = step("reading events", lambda: read_events(
             events, **options, **dict(event_options or {})))
@@ -614,13 +617,14 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                     merge_duplicates: bool = True,
                     event_options: Mapping[str, Any] | None = None,
                     displacement_options: Mapping[str, Any] | None = None,
-                    chunk_rows: int = CHUNK_ROWS, progress: Any = None) -> str:
+                    chunk_rows: int = CHUNK_ROWS, progress: Any = None,
+                    workers: int = 1) -> str:
     """Aggregate report files per unit and period into ``out`` (.csv, .geojson, .gpkg).
 
     Event files are read ``chunk_rows`` rows at a time, so memory stays bounded whatever
-    their size (see :func:`sahelmap.loaders.streaming.stream_events`); ``progress`` is a
-    tqdm-like bar over their rows. Returns a short summary of what was read, accepted and
-    rejected.
+    their size (see :func:`sahelmap.loaders.streaming.stream_events`), their chunks checked
+    by ``workers`` processes; ``progress`` is a tqdm-like bar over their rows. Returns a
+    short summary of what was read, accepted and rejected.
     """
     from sahelmap.io import export
 
@@ -629,7 +633,7 @@ def aggregate_files(*, events: Sequence[PathLikeStr] = (),
                            dayfirst=dayfirst, merge_duplicates=merge_duplicates,
                            event_options=event_options,
                            displacement_options=displacement_options,
-                           chunk_rows=chunk_rows, progress=progress)
+                           chunk_rows=chunk_rows, progress=progress, workers=workers)
     table = _summarize(reports, level=level, period=period, start=start, end=end,
                        boundaries=layer, structure=structure)
     export(table, out)

@@ -23,7 +23,7 @@ from sahelmap.gazetteer import Gazetteer, load_gazetteer
 from sahelmap.geocoding.hints import HINT_CONFIDENCE, resolve_admin_hints
 from sahelmap.geocoding.names import NameMatcher
 from sahelmap.geocoding.points import COORD_FLAGS, COORD_NOTES, UNIT_COLUMNS, PointLocator
-from sahelmap.geocoding.results import RESULT_COLUMNS, GeocodeResult, unmatched
+from sahelmap.geocoding.results import RESULT_COLUMNS, GeocodeResult, stack_results, unmatched
 from sahelmap.pcodes import adm1_crosswalk, pcode_table
 from sahelmap.vocab import fold
 
@@ -259,10 +259,10 @@ class Geocoder:
         start = len(where)
         known[new] = np.arange(start, start + len(new))
         if tables and start + len(new) > MEMO_LIMIT:  # full: these are not remembered
-            return (pd.concat([tables[0], found], ignore_index=True), known[inverse],
+            return (stack_results([tables[0], found]), known[inverse],
                     np.concatenate([placed[0], put]))
         where.update(zip([keys[i] for i in new], known[new].tolist()))
-        tables[:] = [pd.concat([*tables, found], ignore_index=True)]
+        tables[:] = [stack_results([*tables, found])]
         placed[:] = [np.concatenate([*placed, put])]
         return tables[0], known[inverse], placed[0]
 

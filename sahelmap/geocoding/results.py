@@ -96,3 +96,17 @@ def add_note(row: dict[str, Any], *, flag: str = "", reason: str = "") -> None:
         row["flags"] = ",".join(filter(None, [row["flags"], flag]))
     if reason:
         row["reason"] = "; ".join(filter(None, [row["reason"], reason]))
+
+
+def stack_results(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of results stacked; a column of text in any of them is text in the stack.
+
+    pandas stacks a text column with an all-empty (object) one as object: the memories of
+    results would then give dtypes that depend on which rows they met first (a chunk, a
+    worker process), not on the rows asked for.
+    """
+    out = pd.concat(frames, ignore_index=True)
+    text = {name for frame in frames for name, dtype in frame.dtypes.items()
+            if isinstance(dtype, pd.StringDtype)}
+    return out.astype({name: "str" for name in text
+                       if not isinstance(out[name].dtype, pd.StringDtype)})

@@ -52,6 +52,9 @@ class _Reread(SahelmapError):
         super().__init__(why)
         self.mode, self.encoding, self.why = mode, encoding, why
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.mode, self.encoding, self.why)  # pickled whole, not its text
+
 
 @dataclass
 class FileChunks:
