@@ -37,13 +37,18 @@ def print_to_pdf(page, tmp_path):
     return PdfReader(pdf)
 
 
+def weekly_example(out, *options):
+    """``sahelmap weekly`` on the bundled example for 2022-W37 into ``out``, quiet."""
+    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
+                                       str(out), "-q", *options])
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture(scope="module")
 def weekly_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("weekly")
-    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
-                                       str(out), "--lang", "en", "--value", "arrivals", "-q"])
-    assert result.exit_code == 0, result.output
-    return out
+    return weekly_example(out, "--lang", "en", "--value", "arrivals")
 
 
 def test_report_content(weekly_out):
@@ -108,10 +113,7 @@ def test_report_without_a_png_prints_the_map_itself(tmp_path):
     # weekly --no-png: the printed page has the map (drawn by the browser, without the
     # on-screen controls and the map's own title box), not an empty space
     out = tmp_path / "weekly"
-    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
-                                       str(out), "--lang", "en", "--value", "arrivals", "-q",
-                                       "--no-png"])
-    assert result.exit_code == 0, result.output
+    weekly_example(out, "--lang", "en", "--value", "arrivals", "--no-png")
     assert not (out / "map.png").exists()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'class="map"' in page and 'class="map screen"' not in page
@@ -202,10 +204,7 @@ def test_weeks_option_sets_the_weeks_shown(tmp_path):
     import json
 
     out = tmp_path / "two"
-    result = CliRunner().invoke(main, ["weekly", "--example", "--week", "2022-W37", "--out",
-                                       str(out), "--weeks", "2", "--mode", "change", "--no-png",
-                                       "-q"])
-    assert result.exit_code == 0, result.output
+    weekly_example(out, "--weeks", "2", "--mode", "change", "--no-png")
     assert sorted(pd.read_csv(out / "weeks.csv")["period"].unique()) == ["2022-W36", "2022-W37"]
     options = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["options"]
     assert options["weeks_shown"] == "2022-W36 to 2022-W37" and options["mode"] == "change"
