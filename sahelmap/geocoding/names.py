@@ -69,6 +69,8 @@ _GENERIC = re.compile(
     r"|city\s+of|ville\s+de|commune\s+(?:of|de|d)|cercle\s+(?:of|de|d)|department\s+of"
     r"|departement\s+de|region\s+(?:of|de|d)|circle\s+of|the)\s+"
 )
+#: Kinds of entries that are places (located by their point), not named admin units.
+_PLACE_KINDS = ("place", "commune", "user")
 _SUFFIX = re.compile(r"\s+(?:region|town|city|village|commune|cercle|district|department|"
                      r"departement|camp|site)$")
 
@@ -451,10 +453,10 @@ class NameMatcher:
             return entries, alias, "", False
         adm2, kinds = self._e["adm2_pcode"][entries], self._e_kind[entries]
         cercles = sorted({u for u, kind in zip(adm2, kinds)
-                          if u is not None and kind in ("place", "commune", "user")})
+                          if u is not None and kind in _PLACE_KINDS})
         if len(cercles) < 2:
             return entries, alias, "", False
-        places = np.isin(kinds, ("place", "commune", "user")) & (adm2 != None)  # noqa: E711
+        places = np.isin(kinds, _PLACE_KINDS) & (adm2 != None)  # noqa: E711
         word = "departments" if self._e["adm0_pcode"][entries[0]] == "NE" else "cercles"
         listing = "; ".join(
             f"{self._e_name[e]} [{self._e_kind[e]}] in {self._e['adm2_name'][e]} ({u})"
